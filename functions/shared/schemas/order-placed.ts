@@ -14,6 +14,8 @@ export const ORDER_LIMITS = {
   /** One TransactWriteItems holds 100 actions: one per sku plus the reservation item. */
   maxDistinctSkus: 99,
   maxQuantityPerSku: 10_000,
+  /** Lines before repeated skus are merged; bounds the work one record can cause. */
+  maxItemLines: 1_000,
   /** 1,000,000.00 in any currency: large enough for any order, small enough that totals stay exact. */
   maxUnitPriceCents: 100_000_000,
   /**
@@ -36,7 +38,10 @@ const OrderPlacedShape = z.object({
   orderId: z.string().regex(ORDER_LIMITS.orderIdPattern, 'orderId must match ^[A-Za-z0-9_-]{1,64}$'),
   customerId: text(128),
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
-  items: z.array(OrderItemSchema).min(1, 'an order needs at least one item'),
+  items: z
+    .array(OrderItemSchema)
+    .min(1, 'an order needs at least one item')
+    .max(ORDER_LIMITS.maxItemLines, `an order holds at most ${ORDER_LIMITS.maxItemLines} item lines`),
   totalCents: z.int().min(0),
   payment: z.object({ token: text(128) }),
   shipTo: z.object({
