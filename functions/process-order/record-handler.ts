@@ -1,0 +1,104 @@
+import type { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { ConflictingDuplicate } from '#shared/errors/index';
+import { sendToDeadLetterQueue } from './dead-letter';
+import { isPermanent } from './errors';
+import { correlationIdOf, parseOrderRecord } from './parse-record';
+import { type PlaceOrderDeps, type PlaceOrderInput, type PlaceOrderResult, placeOrder } from './place-order';
+
+/**
+ * Idempotency keys start with this instead of the function name: the CDK generates the name,
+ * and a replaced function would otherwise stop recognising every order it had already seen.
+ */
+export const IDEMPOTENCY_KEY_PREFIX = 'orderflow.process-order';
+
+export interface RecordHandlerDeps extends PlaceOrderDeps {
+  readonly sqs: SQSClient;
+  readonly deadLetterQueueUrl: string;
+  /** The idempotency table's client (the persistence layer takes a plain DynamoDB client). */
+  readonly idempotencyClient: DynamoDBClient;
+  readonly idempotencyTable: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** A result served from the idempotency record rather than by doing the work. */
+type DeliveryResult = PlaceOrderResult & { readonly replayed?: true };
+
+/** Everything one SQS record goes through; throws only what should make it a batch item failure. */
+export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: IdempotencyConfig) => {
+  const { logger, metrics } = deps;
+  const placeOrderOnce = makeIdempotent(
+    (input: PlaceOrderInput): Promise<DeliveryResult> => placeOrder(input, deps),
+    {
+      // One persistence store per makeIdempotent: a store takes the configuration of its first user.
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: deps.idempotencyTable,
+        awsSdkV3Client: deps.idempotencyClient,
+      }),
+      config: idempotencyConfig,
+      keyPrefix: IDEMPOTENCY_KEY_PREFIX,
+    },
+  );
+
+  const process = async (record: SQSRecord, correlationId: string): Promise<void> => {
+    const parsed = parseOrderRecord(record);
+    logger.appendKeys({ orderId: parsed.order.orderId });
+    let result: DeliveryResult;
+    try {
+      result = await placeOrderOnce({
+        orderId: parsed.order.orderId,
+        contentHash: parsed.contentHash,
+        canonical: parsed.canonical,
+        order: parsed.order,
+        correlationId,
+      });
+    } catch (error) {
+      // The idempotency record holds another hash for this orderId: the same order id, other content.
+      if (error instanceof IdempotencyValidationError) throw new ConflictingDuplicate(parsed.order.orderId);
+      throw error;
+    }
+    if (result.outcome === 'started' && !result.replayed) {
+      metrics.addMetric('OrdersAccepted', MetricUnit.Count, 1);
+      logger.info('order accepted, saga started', { executionArn: result.executionArn });
+    } else {
+      metrics.addMetric('DuplicateOrders', MetricUnit.Count, 1);
+      logger.info('duplicate order delivery acknowledged', {
+        outcome: result.outcome,
+        replayed: result.replayed ?? false,
+      });
+    }
+  };
+
+  return async (record: SQSRecord): Promise<void> => {
+    const correlationId = correlationIdOf(record);
+    logger.appendKeys({ correlationId, messageId: record.messageId });
+    try {
+      await process(record, correlationId);
+    } catch (error) {
+      if (!isPermanent(error)) {
+        logger.warn('transient failure, the message stays on the queue for a retry', { error });
+        throw error;
+      }
+      // Only a successful send lets the message be acknowledged; a failed send is thrown and retried.
+      await sendToDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl, record, {
+        error,
+        correlationId,
+        failedAt: deps.clock(),
+      });
+      metrics.addMetric('OrdersSentToDlq', MetricUnit.Count, 1);
+      logger.error('permanent failure, message sent to the DLQ', {
+        errorType: error.name,
+        reason: error.message,
+      });
+    } finally {
+      logger.removeKeys(['correlationId', 'messageId', 'orderId']);
+    }
+  };
+};

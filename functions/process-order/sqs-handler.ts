@@ -1,0 +1,49 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import type { ResponseHook } from '@aws-lambda-powertools/idempotency/types';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { makeRecordHandler, type RecordHandlerDeps } from './record-handler';
+
+export interface ProcessOrderDeps extends RecordHandlerDeps {
+  /** How long a finished order's idempotency record answers repeats; the orders table guards after that. */
+  readonly idempotencyExpiresAfterSeconds: number;
+}
+
+/** Runs only when the result comes from a stored record: tells a repeat from fresh work. */
+const markReplayed: ResponseHook = (response) =>
+  typeof response === 'object' && response !== null && !Array.isArray(response)
+    ? { ...response, replayed: true }
+    : response;
+
+export type ProcessOrderHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The SQS handler wired from its collaborators. Each call of this factory has its own processor
+ * and idempotency configuration, so tests can run several handlers side by side.
+ */
+export const makeProcessOrderHandler = (deps: ProcessOrderDeps): ProcessOrderHandler => {
+  const processor = new SqsFifoPartialProcessorAsync();
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: 'orderId',
+    payloadValidationJmesPath: 'contentHash',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: deps.idempotencyExpiresAfterSeconds,
+    responseHook: markReplayed,
+  });
+  const recordHandler = makeRecordHandler(deps, idempotencyConfig);
+
+  return async (event, context) => {
+    // The in-progress record expires with this invocation, so a timed-out attempt does not block retries.
+    idempotencyConfig.registerLambdaContext(context);
+    deps.logger.addContext(context);
+    try {
+      // skipGroupOnError: a failure holds back only its own message group; the other groups complete.
+      return await processPartialResponse(event, recordHandler, processor, {
+        context,
+        skipGroupOnError: true,
+      });
+    } finally {
+      if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
+    }
+  };
+};
