@@ -1,0 +1,105 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { allowedSources, type OrderStatus, type TransitionResult } from '#shared/domain/order-status';
+import type { OrderRecord, OrderRepository, Shipment } from '#shared/domain/ports';
+import { isConditionalCheckFailed, rethrowTransient } from './dynamo-errors';
+
+/**
+ * The orders table's saga-facing side: status changes with their history, and the shipment.
+ * Every status change is one conditional UpdateItem, so the status and its history entry
+ * are written together or not at all, and concurrent writers cannot move an order backwards.
+ */
+export class DynamoOrderRepository implements OrderRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(orderId: string): Promise<OrderRecord | undefined> {
+    try {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+      );
+      if (!Item) return undefined;
+      return {
+        orderId,
+        ...(Item.status ? { status: Item.status as OrderStatus } : {}),
+        ...(Item.statusReason ? { statusReason: Item.statusReason as string } : {}),
+        ...(Item.shipment ? { shipment: Item.shipment as Shipment } : {}),
+        history: (Item.history as OrderRecord['history'] | undefined) ?? [],
+      };
+    } catch (error) {
+      return rethrowTransient(error, `reading order ${orderId}`);
+    }
+  }
+
+  async transition(
+    orderId: string,
+    status: OrderStatus,
+    at: string,
+    reason?: string,
+  ): Promise<TransitionResult> {
+    const sources = allowedSources(status);
+    const sourceValues = Object.fromEntries(sources.map((source, index) => [`:from${index}`, source]));
+    const condition =
+      sources.length === 0
+        ? 'attribute_not_exists(#status)'
+        : `attribute_not_exists(#status) OR #status IN (${Object.keys(sourceValues).join(', ')})`;
+    const set = [
+      '#status = :status',
+      'updatedAt = :at',
+      // An order the saga reaches before process-order wrote it (a saga started by hand) still gets a timeline.
+      'createdAt = if_not_exists(createdAt, :at)',
+      '#history = list_append(if_not_exists(#history, :empty), :entry)',
+      ...(reason === undefined ? [] : ['statusReason = :reason']),
+    ];
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: `SET ${set.join(', ')}${reason === undefined ? ' REMOVE statusReason' : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':at': at,
+            ':empty': [],
+            ':entry': [reason === undefined ? { status, at } : { status, at, reason }],
+            ...(reason === undefined ? {} : { ':reason': reason }),
+            ...sourceValues,
+          },
+        }),
+      );
+      return { changed: true, status };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error))
+        return rethrowTransient(error, `moving order ${orderId} to ${status}`);
+      const current = await this.get(orderId);
+      // The condition only fails on an existing status.
+      return { changed: false, status: current?.status ?? status };
+    }
+  }
+
+  async attachShipment(orderId: string, shipment: Shipment, at: string): Promise<Shipment> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: 'SET shipment = :shipment, updatedAt = :at',
+          ConditionExpression: 'attribute_not_exists(shipment)',
+          ExpressionAttributeValues: {
+            ':shipment': { trackingId: shipment.trackingId, carrier: shipment.carrier },
+            ':at': at,
+          },
+        }),
+      );
+      return shipment;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error))
+        return rethrowTransient(error, `storing the shipment of order ${orderId}`);
+      const stored = (await this.get(orderId))?.shipment;
+      return stored ?? shipment;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DeclineCode, PaymentLedgerPort, PaymentRecord, PaymentStatus } from '#shared/domain/ports';
+import { isConditionalCheckFailed, rethrowTransient } from './dynamo-errors';
+
+type Values = Record<string, unknown>;
+
+/**
+ * The payments table as a ledger: one item per order whose status only moves
+ * PENDING → CHARGED → REFUNDED or PENDING → DECLINED, each move conditional on the status
+ * it leaves, so a retried or concurrent step can never charge or refund twice.
+ */
+export class DynamoPaymentLedger implements PaymentLedgerPort {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(orderId: string): Promise<PaymentRecord | undefined> {
+    try {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+      );
+      return Item ? toRecord(Item) : undefined;
+    } catch (error) {
+      return rethrowTransient(error, `reading the payment of order ${orderId}`);
+    }
+  }
+
+  async open(orderId: string, amountCents: number, currency: string, at: string): Promise<PaymentRecord> {
+    const record: PaymentRecord = {
+      orderId,
+      amountCents,
+      currency,
+      status: 'PENDING',
+      attempts: 0,
+      refundAttempts: 0,
+      updatedAt: at,
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(orderId)',
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error))
+        return rethrowTransient(error, `opening the payment of order ${orderId}`);
+      return this.require(orderId);
+    }
+  }
+
+  countChargeAttempt(orderId: string, at: string): Promise<number | undefined> {
+    return this.count(orderId, 'attempts', 'PENDING', at);
+  }
+
+  countRefundAttempt(orderId: string, at: string): Promise<number | undefined> {
+    return this.count(orderId, 'refundAttempts', 'CHARGED', at);
+  }
+
+  markCharged(orderId: string, chargeId: string, at: string): Promise<PaymentRecord> {
+    return this.move(orderId, 'PENDING', 'CHARGED', at, 'chargeId = :chargeId', { ':chargeId': chargeId });
+  }
+
+  markDeclined(orderId: string, code: DeclineCode, reason: string, at: string): Promise<PaymentRecord> {
+    return this.move(orderId, 'PENDING', 'DECLINED', at, 'declineCode = :code, declineReason = :reason', {
+      ':code': code,
+      ':reason': reason,
+    });
+  }
+
+  markRefunded(orderId: string, refundId: string, at: string): Promise<PaymentRecord> {
+    return this.move(orderId, 'CHARGED', 'REFUNDED', at, 'refundId = :refundId', { ':refundId': refundId });
+  }
+
+  private async count(
+    orderId: string,
+    counter: 'attempts' | 'refundAttempts',
+    whileStatus: PaymentStatus,
+    at: string,
+  ): Promise<number | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: `ADD ${counter} :one SET updatedAt = :at`,
+          ConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':one': 1, ':at': at, ':status': whileStatus },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.[counter]);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      return rethrowTransient(error, `counting a call for the payment of order ${orderId}`);
+    }
+  }
+
+  private async move(
+    orderId: string,
+    from: PaymentStatus,
+    to: PaymentStatus,
+    at: string,
+    set: string,
+    values: Values,
+  ): Promise<PaymentRecord> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: `SET #status = :to, updatedAt = :at, ${set}`,
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ...values },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(Attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error))
+        return rethrowTransient(error, `moving the payment of order ${orderId} to ${to}`);
+      return this.require(orderId);
+    }
+  }
+
+  private async require(orderId: string): Promise<PaymentRecord> {
+    const record = await this.get(orderId);
+    if (!record)
+      throw new Error(`the payment item of order ${orderId} disappeared while it was being updated`);
+    return record;
+  }
+}
+
+const toRecord = (item: Values): PaymentRecord => ({
+  orderId: String(item.orderId),
+  amountCents: Number(item.amountCents),
+  currency: String(item.currency),
+  status: item.status as PaymentStatus,
+  attempts: Number(item.attempts ?? 0),
+  refundAttempts: Number(item.refundAttempts ?? 0),
+  ...(typeof item.chargeId === 'string' ? { chargeId: item.chargeId } : {}),
+  ...(typeof item.refundId === 'string' ? { refundId: item.refundId } : {}),
+  ...(typeof item.declineCode === 'string' ? { declineCode: item.declineCode as DeclineCode } : {}),
+  ...(typeof item.declineReason === 'string' ? { declineReason: item.declineReason } : {}),
+  updatedAt: String(item.updatedAt),
+});

@@ -1,0 +1,163 @@
+import type { OrderItem, OrderPlaced } from '#shared/schemas/order-placed';
+import type { HistoryEntry, OrderStatus, TransitionResult } from './order-status';
+
+/**
+ * The ports the saga's domain logic talks through. Adapters in functions/shared/adapters
+ * implement them with DynamoDB, SNS and simulated providers; unit tests implement them in memory.
+ */
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface ReservationLine {
+  readonly sku: string;
+  readonly quantity: number;
+}
+
+export type ReservationStatus = 'RESERVED' | 'RELEASED';
+
+export interface Reservation {
+  readonly orderId: string;
+  readonly lines: readonly ReservationLine[];
+  readonly status: ReservationStatus;
+  readonly reservedAt: string;
+  readonly releasedAt?: string;
+}
+
+export type ReleaseOutcome = 'RELEASED' | 'ALREADY_RELEASED' | 'NOTHING_TO_RELEASE';
+
+export interface InventoryPort {
+  /**
+   * Takes the stock of every line and records the reservation in one transaction. Returns
+   * the existing reservation (created: false) when the order already has one, whatever its status.
+   * Throws OutOfStock or UnknownSku without changing any stock.
+   */
+  reserve(
+    orderId: string,
+    lines: readonly ReservationLine[],
+    at: string,
+  ): Promise<{
+    readonly reservation: Reservation;
+    readonly created: boolean;
+  }>;
+  /** Gives back what the order reserved, once: RESERVED → RELEASED plus the stock, in one transaction. */
+  release(
+    orderId: string,
+    at: string,
+  ): Promise<{ readonly outcome: ReleaseOutcome; readonly lines: readonly ReservationLine[] }>;
+}
+
+export type PaymentStatus = 'PENDING' | 'CHARGED' | 'DECLINED' | 'REFUNDED';
+export type DeclineCode = 'PaymentDeclined' | 'InsufficientFunds';
+
+export interface PaymentRecord {
+  readonly orderId: string;
+  readonly amountCents: number;
+  readonly currency: string;
+  readonly status: PaymentStatus;
+  /** Gateway charge calls made for this order (the simulated gateway's flaky rule counts them). */
+  readonly attempts: number;
+  readonly refundAttempts: number;
+  readonly chargeId?: string;
+  readonly refundId?: string;
+  readonly declineCode?: DeclineCode;
+  readonly declineReason?: string;
+  readonly updatedAt: string;
+}
+
+export interface PaymentLedgerPort {
+  get(orderId: string): Promise<PaymentRecord | undefined>;
+  /** Creates the PENDING item if the order has none; returns the order's item either way. */
+  open(orderId: string, amountCents: number, currency: string, at: string): Promise<PaymentRecord>;
+  /** Counts one charge call while PENDING; undefined when the item is no longer PENDING. */
+  countChargeAttempt(orderId: string, at: string): Promise<number | undefined>;
+  /** PENDING → CHARGED; returns the item as it is afterwards (another status if it was not PENDING). */
+  markCharged(orderId: string, chargeId: string, at: string): Promise<PaymentRecord>;
+  /** PENDING → DECLINED; returns the item as it is afterwards. */
+  markDeclined(orderId: string, code: DeclineCode, reason: string, at: string): Promise<PaymentRecord>;
+  /** Counts one refund call while CHARGED; undefined when the item is no longer CHARGED. */
+  countRefundAttempt(orderId: string, at: string): Promise<number | undefined>;
+  /** CHARGED → REFUNDED; returns the item as it is afterwards. */
+  markRefunded(orderId: string, refundId: string, at: string): Promise<PaymentRecord>;
+}
+
+export interface ChargeRequest {
+  /** The same key always means the same charge: the gateway never charges a key twice. */
+  readonly idempotencyKey: string;
+  readonly token: string;
+  readonly amountCents: number;
+  readonly currency: string;
+  /** 1 for the first call for this order, counted in the ledger so it survives restarts. */
+  readonly attempt: number;
+}
+
+export type ChargeResult =
+  | { readonly outcome: 'charged'; readonly chargeId: string }
+  | { readonly outcome: 'declined'; readonly code: DeclineCode; readonly reason: string };
+
+export interface RefundRequest {
+  readonly idempotencyKey: string;
+  readonly chargeId: string;
+  readonly token: string;
+  readonly amountCents: number;
+  readonly attempt: number;
+}
+
+export interface PaymentGateway {
+  /** Declines are results; PaymentGatewayError is thrown for transient failures. */
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** Idempotent per key; throws PaymentGatewayError for transient failures. */
+  refund(request: RefundRequest): Promise<{ readonly refundId: string }>;
+}
+
+export interface Shipment {
+  readonly trackingId: string;
+  readonly carrier: string;
+}
+
+export interface ShipmentRequest {
+  readonly idempotencyKey: string;
+  readonly orderId: string;
+  readonly shipTo: OrderPlaced['shipTo'];
+  readonly items: readonly OrderItem[];
+}
+
+export interface Carrier {
+  /** Idempotent per key; throws ShippingError (permanent) or CarrierGatewayError (transient). */
+  createShipment(request: ShipmentRequest): Promise<Shipment>;
+}
+
+export interface OrderRecord {
+  readonly orderId: string;
+  readonly status?: OrderStatus;
+  readonly statusReason?: string;
+  readonly shipment?: Shipment;
+  readonly history: readonly HistoryEntry[];
+}
+
+export interface OrderRepository {
+  get(orderId: string): Promise<OrderRecord | undefined>;
+  /**
+   * Sets the status when `canTransition` allows it and appends {status, at, reason} to the
+   * history; otherwise changes nothing and reports the current status.
+   */
+  transition(orderId: string, status: OrderStatus, at: string, reason?: string): Promise<TransitionResult>;
+  /** Stores the order's shipment unless it has one; returns the stored one (the first wins). */
+  attachShipment(orderId: string, shipment: Shipment, at: string): Promise<Shipment>;
+}
+
+export interface OrderCompletedNotification {
+  readonly eventType: 'OrderCompleted';
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly totalCents: number;
+  readonly currency: string;
+  readonly trackingId?: string;
+  readonly completedAt: string;
+  readonly correlationId: string;
+}
+
+export interface Notifier {
+  publish(notification: OrderCompletedNotification): Promise<void>;
+}
