@@ -1,0 +1,21 @@
+import type { Context } from 'aws-lambda';
+import { DynamoPaymentLedger } from '#shared/adapters/dynamo-payment-ledger';
+import { SimulatedPaymentGateway } from '#shared/adapters/simulated-payment-gateway';
+import { systemClock } from '#shared/adapters/system-clock';
+import type { RefundSummary } from '#shared/domain/saga-state';
+import { refundPayment } from '#shared/domain/steps/refund-payment';
+import { env } from '#shared/env';
+import { makePowertools } from '#shared/powertools';
+import { tracedDocumentClient } from '../clients';
+import { runSagaStep } from '../run-step';
+
+const powertools = makePowertools('refund-payment');
+const deps = {
+  ledger: new DynamoPaymentLedger(tracedDocumentClient(powertools), env('PAYMENTS_TABLE')),
+  gateway: new SimulatedPaymentGateway(),
+  clock: systemClock,
+};
+
+/** RefundPayment (compensation): refunds only what was charged, once. */
+export const handler = (event: unknown, context?: Context): Promise<RefundSummary> =>
+  runSagaStep(powertools, event, context, (state) => refundPayment(state, deps));
