@@ -1,0 +1,232 @@
+import * as sagaErrors from '#shared/errors/saga';
+import {
+  loadSagaDefinition,
+  placeholdersOf,
+  readSagaAsl,
+  SAGA_SUBSTITUTION_KEYS,
+  validateAsl,
+} from '../../helpers/saga-asl';
+
+type Retrier = {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+};
+type Catcher = { ErrorEquals: string[]; Next: string; ResultPath?: string };
+type Task = {
+  Type: 'Task';
+  Resource: string;
+  Parameters: { FunctionName: string; Payload?: unknown; 'Payload.$'?: string };
+  TimeoutSeconds?: number;
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+};
+
+const LAMBDA_TRANSIENT = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+const FORWARD = ['ReserveInventory', 'ChargePayment', 'CreateShipment', 'ConfirmOrder'];
+const COMPENSATING = [
+  'RefundPayment',
+  'ReleaseInventory',
+  'RecordRejected',
+  'RecordCancelled',
+  'RecordNeedsAttention',
+];
+
+/** One instance of every error class, so the names checked are the ones the steps really throw. */
+const ERROR_SAMPLES: Record<string, () => Error> = {
+  OutOfStock: () => new sagaErrors.OutOfStock([{ sku: 'A', requested: 2, available: 1 }]),
+  UnknownSku: () => new sagaErrors.UnknownSku(['A']),
+  ReservationReleased: () => new sagaErrors.ReservationReleased('o'),
+  PaymentDeclined: () => new sagaErrors.PaymentDeclined('m'),
+  InsufficientFunds: () => new sagaErrors.InsufficientFunds('m'),
+  PaymentGatewayError: () => new sagaErrors.PaymentGatewayError('m'),
+  PaymentAlreadyRefunded: () => new sagaErrors.PaymentAlreadyRefunded('o'),
+  PaymentLedgerConflict: () => new sagaErrors.PaymentLedgerConflict('o', 'PENDING'),
+  ShippingError: () => new sagaErrors.ShippingError('m'),
+  CarrierGatewayError: () => new sagaErrors.CarrierGatewayError('m'),
+  TransientStoreError: () => new sagaErrors.TransientStoreError('m'),
+  InvalidSagaInput: () => new sagaErrors.InvalidSagaInput('m'),
+};
+const errors = Object.values(ERROR_SAMPLES).map((make) => make() as sagaErrors.PaymentGatewayError);
+const errorNames = new Set(errors.map((error) => error.name));
+const transientNames = new Set(errors.filter((error) => !error.permanent).map((error) => error.name));
+
+const definition = loadSagaDefinition();
+const states = definition.States as unknown as Record<string, { Type: string }>;
+const tasks = Object.entries(states).filter((entry): entry is [string, Task] => entry[1].Type === 'Task');
+const taskNamed = (name: string): Task => {
+  const task = tasks.find(([taskName]) => taskName === name)?.[1];
+  if (!task) throw new Error(`no task ${name}`);
+  return task;
+};
+
+describe('order saga state machine', () => {
+  it('is valid ASL once its placeholders are substituted', () => {
+    // Act
+    const { isValid, errorsText } = validateAsl(definition);
+
+    // Assert
+    expect(errorsText()).toBe('');
+    expect(isValid).toBe(true);
+  });
+
+  it('uses exactly the agreed definition substitution keys', () => {
+    // Act
+    const placeholders = placeholdersOf(readSagaAsl());
+
+    // Assert
+    expect([...placeholders].sort()).toEqual([...SAGA_SUBSTITUTION_KEYS].sort());
+  });
+
+  it('invokes every task through lambda:invoke with a substituted function and a payload', () => {
+    const raw = JSON.parse(readSagaAsl()) as { States: Record<string, Task> };
+    for (const [name, task] of Object.entries(raw.States).filter(([, state]) => state.Type === 'Task')) {
+      expect({ name, resource: task.Resource }).toEqual({ name, resource: 'arn:aws:states:::lambda:invoke' });
+      expect(task.Parameters.FunctionName).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
+      expect(task.Parameters['Payload.$'] ?? task.Parameters.Payload).toBeDefined();
+    }
+  });
+
+  it('bounds the execution and every task with a timeout', () => {
+    expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+    for (const [name, task] of tasks) {
+      expect({
+        name,
+        timeout: Number.isInteger(task.TimeoutSeconds) && (task.TimeoutSeconds ?? 0) > 0,
+      }).toEqual({
+        name,
+        timeout: true,
+      });
+    }
+  });
+
+  it('retries forward steps only on transient errors', () => {
+    const allowed = new Set([...LAMBDA_TRANSIENT, ...transientNames]);
+    for (const name of FORWARD) {
+      const retriers = taskNamed(name).Retry ?? [];
+      const names = retriers.flatMap((retrier) => retrier.ErrorEquals);
+      expect({ name, lambda: LAMBDA_TRANSIENT.every((error) => names.includes(error)) }).toEqual({
+        name,
+        lambda: true,
+      });
+      expect({ name, notTransient: names.filter((error) => !allowed.has(error)) }).toEqual({
+        name,
+        notTransient: [],
+      });
+    }
+  });
+
+  it('retries the flaky gateways of the steps that call them', () => {
+    const names = (task: string) => (taskNamed(task).Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
+
+    expect(names('ChargePayment')).toContain('PaymentGatewayError');
+    expect(names('CreateShipment')).toContain('CarrierGatewayError');
+  });
+
+  it('retries compensations and outcome records on any error, many times with backoff', () => {
+    for (const name of COMPENSATING) {
+      const retrier = taskNamed(name).Retry?.find((candidate) =>
+        candidate.ErrorEquals.includes('States.ALL'),
+      );
+      expect({
+        name,
+        maxAttempts: (retrier?.MaxAttempts ?? 0) >= 6,
+        backoff: (retrier?.BackoffRate ?? 0) >= 2,
+      }).toEqual({
+        name,
+        maxAttempts: true,
+        backoff: true,
+      });
+    }
+  });
+
+  it('gives every retrier a backoff, full jitter and a delay cap', () => {
+    // asl-validator 4 does not check JitterStrategy or MaxDelaySeconds: the test does.
+    for (const [name, task] of tasks) {
+      for (const retrier of task.Retry ?? []) {
+        expect({
+          name,
+          interval: (retrier.IntervalSeconds ?? 0) >= 1,
+          attempts: (retrier.MaxAttempts ?? 0) >= 1,
+          backoff: (retrier.BackoffRate ?? 0) >= 1,
+          jitter: retrier.JitterStrategy,
+          cap: Number.isInteger(retrier.MaxDelaySeconds) && (retrier.MaxDelaySeconds ?? 0) >= 1,
+        }).toEqual({ name, interval: true, attempts: true, backoff: true, jitter: 'FULL', cap: true });
+      }
+    }
+  });
+
+  it('ends every Catch with States.ALL alone, into a state of the machine', () => {
+    for (const [name, task] of tasks) {
+      const catchers = task.Catch ?? [];
+      expect({ name, last: catchers.at(-1)?.ErrorEquals }).toEqual({ name, last: ['States.ALL'] });
+      const elsewhere = catchers.slice(0, -1).filter((catcher) => catcher.ErrorEquals.includes('States.ALL'));
+      expect({ name, elsewhere }).toEqual({ name, elsewhere: [] });
+      for (const catcher of catchers) expect(Object.keys(states)).toContain(catcher.Next);
+    }
+  });
+
+  it('keeps the state when catching: every Catch writes the error under its own key', () => {
+    for (const [, task] of tasks) {
+      for (const catcher of task.Catch ?? []) expect(catcher.ResultPath).toMatch(/^\$\.[A-Za-z]+$/);
+    }
+  });
+
+  it('names only errors the steps throw, Lambda service errors and States errors', () => {
+    const known = new Set([...errorNames, ...LAMBDA_TRANSIENT]);
+    for (const [name, task] of tasks) {
+      const used = [...(task.Retry ?? []), ...(task.Catch ?? [])].flatMap((entry) => entry.ErrorEquals);
+      const unknown = used.filter((error) => !known.has(error) && !error.startsWith('States.'));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
+    }
+  });
+
+  it('lists every saga error class with its literal name', () => {
+    // Arrange
+    const exportedClasses = Object.entries(sagaErrors)
+      .filter(([, value]) => typeof value === 'function')
+      .map(([name]) => name);
+
+    // Assert
+    expect(exportedClasses.sort()).toEqual(Object.keys(ERROR_SAMPLES).sort());
+    for (const [className, make] of Object.entries(ERROR_SAMPLES)) expect(make().name).toBe(className);
+    expect([...sagaErrors.SAGA_ERROR_NAMES].sort()).toEqual([...errorNames].sort());
+  });
+
+  it('reaches every state from the start', () => {
+    // Arrange
+    const reached = new Set<string>();
+    const visit = (name: string): void => {
+      if (reached.has(name)) return;
+      reached.add(name);
+      const state = states[name] as {
+        Next?: string;
+        Default?: string;
+        Choices?: { Next: string }[];
+        Catch?: Catcher[];
+      };
+      for (const next of [
+        state.Next,
+        state.Default,
+        ...(state.Choices ?? []).map((choice) => choice.Next),
+        ...(state.Catch ?? []).map((catcher) => catcher.Next),
+      ]) {
+        if (next) visit(next);
+      }
+    };
+
+    // Act
+    visit(definition.StartAt);
+
+    // Assert
+    expect([...reached].sort()).toEqual(Object.keys(states).sort());
+  });
+});
