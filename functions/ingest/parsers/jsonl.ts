@@ -1,0 +1,82 @@
+import { type Cursor, PARSER_LIMITS, type SourceRecord, sniffOrderId } from './types';
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/**
+ * One JSON value per line (.jsonl / .ndjson). Works on bytes: a newline byte never occurs
+ * inside a multi-byte UTF-8 character, so each line is decoded on its own and a bad line costs
+ * only itself. Blank lines are skipped but still counted, so line numbers match an editor's.
+ */
+export async function* parseJsonLines(
+  chunks: AsyncIterable<Uint8Array>,
+  cursor: Cursor,
+  maxLineBytes: number = PARSER_LIMITS.maxRecordChars,
+): AsyncGenerator<SourceRecord> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let parts: Uint8Array[] = [];
+  let lineBytes = 0;
+  let line = 1;
+  cursor.line = line;
+
+  const append = (bytes: Uint8Array): void => {
+    lineBytes += bytes.byteLength;
+    // Past the limit the content is dropped and only counted: one huge line must not fill memory.
+    if (lineBytes <= maxLineBytes + 1) parts.push(bytes);
+    else parts = [];
+  };
+
+  const finishLine = (): SourceRecord | undefined => {
+    const size = lineBytes;
+    const joined = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    parts = [];
+    lineBytes = 0;
+    if (size > maxLineBytes + 1) {
+      return {
+        kind: 'invalid',
+        line,
+        reasons: [`line is ${size} bytes, more than the ${maxLineBytes} allowed`],
+      };
+    }
+    if (joined === undefined) return undefined;
+    const end = joined.at(-1) === CARRIAGE_RETURN ? joined.byteLength - 1 : joined.byteLength;
+    let text: string;
+    try {
+      text = decoder.decode(joined.subarray(0, end));
+    } catch {
+      return { kind: 'invalid', line, reasons: ['line is not valid UTF-8'] };
+    }
+    if (text.trim() === '') return undefined;
+    try {
+      return { kind: 'value', line, value: JSON.parse(text) };
+    } catch (error) {
+      const orderId = sniffOrderId(text);
+      const reasons = [`line is not valid JSON: ${(error as Error).message}`];
+      return orderId === undefined
+        ? { kind: 'invalid', line, reasons }
+        : { kind: 'invalid', line, orderId, reasons };
+    }
+  };
+
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(NEWLINE, start);
+      if (newline === -1) {
+        if (start < chunk.byteLength) append(chunk.subarray(start));
+        break;
+      }
+      append(chunk.subarray(start, newline));
+      const record = finishLine();
+      if (record) yield record;
+      line += 1;
+      cursor.line = line;
+      start = newline + 1;
+    }
+  }
+  if (lineBytes > 0) {
+    const record = finishLine();
+    if (record) yield record;
+    cursor.line = line + 1;
+  }
+}

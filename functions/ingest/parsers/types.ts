@@ -1,0 +1,46 @@
+import { OrderflowError } from '#shared/errors/index';
+
+/**
+ * What a format parser yields: a decoded value for the schema to judge, or a record the
+ * parser already knows is invalid (bad JSON, conflicting CSV rows). `line` locates it in
+ * the file: the physical line for .jsonl and .csv (an order's first row), the 1-based
+ * element position for a .json array. `lines` lists every row of a CSV order.
+ */
+export type SourceRecord =
+  | { readonly kind: 'value'; readonly line: number; readonly value: unknown; readonly lines?: number[] }
+  | {
+      readonly kind: 'invalid';
+      readonly line: number;
+      readonly orderId?: string;
+      readonly reasons: string[];
+      readonly lines?: number[];
+    };
+
+/**
+ * Where a parser is: the first line (or element) not yet emitted as a record. When the input
+ * cannot be read any further, the rest of the file from here on is rejected as one unit.
+ */
+export interface Cursor {
+  line: number;
+}
+
+/** The rest of the input cannot be read (broken structure, bad encoding, corrupt gzip). */
+export class UnreadableInput extends OrderflowError {
+  constructor(reason: string) {
+    super(reason, 'UnreadableInput', true);
+  }
+}
+
+/** Limits that keep memory flat whatever the input: one record is never buffered beyond these. */
+export const PARSER_LIMITS = {
+  /** A raw line or array element; records are at most 64 KiB canonical, raw text may carry whitespace. */
+  maxRecordChars: 1024 * 1024,
+  /** Rows of one CSV order: 99 distinct skus, with room for repeated sku rows that merge. */
+  maxCsvRowsPerOrder: 1_000,
+  /** Finished CSV order ids remembered to catch an order whose rows are split apart. */
+  csvRecentOrderIds: 10_000,
+} as const;
+
+/** Best-effort orderId from text that is not valid JSON, so an operator can find the order. */
+export const sniffOrderId = (text: string): string | undefined =>
+  /"orderId"\s*:\s*"([A-Za-z0-9_-]{1,64})"/.exec(text)?.[1];
