@@ -1,0 +1,148 @@
+import {
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+
+/** One rejected record. `remainder` marks the unreadable rest of a file, from `line` on. */
+export interface RejectEntry {
+  readonly line: number;
+  readonly orderId?: string;
+  readonly lines?: readonly number[];
+  readonly reasons: readonly string[];
+  readonly remainder?: true;
+}
+
+export interface IngestSummary {
+  readonly recordsRead: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly bytesRead: number;
+  readonly sourceBucket: string;
+  readonly sourceKey: string;
+  readonly versionId: string | null;
+  readonly format: string | null;
+  /** False when the file, or its rest from some line on, could not be read. */
+  readonly complete: boolean;
+  readonly reportKey: string;
+}
+
+/** S3's minimum size for every part of a multipart upload except the last. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+const CONTENT_TYPE = 'application/x-ndjson';
+
+export const reportKeyFor = (sourceKey: string): string => `rejected/${sourceKey}.errors.jsonl`;
+
+/**
+ * Writes the rejects report as JSON lines while the file is read. Up to one part (5 MiB) is
+ * buffered; a report that stays smaller is written with one PutObject, a larger one switches to a
+ * multipart upload and sends each full part as it fills. Memory is bounded by one part however
+ * many records are rejected. The summary line always comes last, so a report is complete exactly
+ * when it ends with a summary.
+ */
+export class RejectsReport {
+  readonly #s3: S3Client;
+  readonly #bucket: string;
+  readonly #key: string;
+  readonly #partBytes: number;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #uploadId: string | undefined;
+  readonly #parts: CompletedPart[] = [];
+
+  constructor(s3: S3Client, bucket: string, key: string, partBytes: number = MIN_PART_BYTES) {
+    this.#s3 = s3;
+    this.#bucket = bucket;
+    this.#key = key;
+    this.#partBytes = partBytes;
+  }
+
+  get key(): string {
+    return this.#key;
+  }
+
+  async add(entry: RejectEntry): Promise<void> {
+    await this.#write(entry);
+  }
+
+  async finish(summary: IngestSummary): Promise<void> {
+    this.#append({ summary });
+    const body = this.#take();
+    if (this.#uploadId === undefined) {
+      await this.#s3.send(
+        new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key, Body: body, ContentType: CONTENT_TYPE }),
+      );
+      return;
+    }
+    await this.#uploadPart(body);
+    await this.#s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.#bucket,
+        Key: this.#key,
+        UploadId: this.#uploadId,
+        MultipartUpload: { Parts: this.#parts },
+      }),
+    );
+  }
+
+  /** Best effort: the bucket's lifecycle rule aborts incomplete uploads that this misses. */
+  async abort(): Promise<void> {
+    this.#chunks = [];
+    this.#buffered = 0;
+    if (this.#uploadId === undefined) return;
+    const uploadId = this.#uploadId;
+    this.#uploadId = undefined;
+    try {
+      await this.#s3.send(
+        new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#key, UploadId: uploadId }),
+      );
+    } catch {
+      // The ingest is failing with a more important error; the lifecycle rule cleans up.
+    }
+  }
+
+  async #write(value: unknown): Promise<void> {
+    this.#append(value);
+    if (this.#buffered < this.#partBytes) return;
+    if (this.#uploadId === undefined) {
+      const created = await this.#s3.send(
+        new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#key, ContentType: CONTENT_TYPE }),
+      );
+      if (created.UploadId === undefined) throw new Error(`S3 returned no UploadId for ${this.#key}`);
+      this.#uploadId = created.UploadId;
+    }
+    await this.#uploadPart(this.#take());
+  }
+
+  #append(value: unknown): void {
+    const line = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
+    this.#chunks.push(line);
+    this.#buffered += line.byteLength;
+  }
+
+  #take(): Buffer {
+    const body = Buffer.concat(this.#chunks);
+    this.#chunks = [];
+    this.#buffered = 0;
+    return body;
+  }
+
+  async #uploadPart(body: Buffer): Promise<void> {
+    const partNumber = this.#parts.length + 1;
+    const uploaded = await this.#s3.send(
+      new UploadPartCommand({
+        Bucket: this.#bucket,
+        Key: this.#key,
+        UploadId: this.#uploadId,
+        PartNumber: partNumber,
+        Body: body,
+      }),
+    );
+    this.#parts.push({ PartNumber: partNumber, ETag: uploaded.ETag });
+  }
+}

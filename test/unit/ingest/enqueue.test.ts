@@ -1,0 +1,256 @@
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandInput,
+  type SendMessageBatchCommandOutput,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { messageBytes, OrderSender, type OutgoingOrder, SQS_LIMITS } from '../../../functions/ingest/enqueue';
+
+const sqsMock = mockClient(SQSClient);
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/orders.fifo';
+
+const order = (n: number, bodyBytes = 40): OutgoingOrder => ({
+  line: n,
+  orderId: `ord-${n}`,
+  canonical: JSON.stringify({ orderId: `ord-${n}`, pad: 'x'.repeat(Math.max(0, bodyBytes - 30)) }),
+  deduplicationId: `hash-${n}`,
+  correlationId: `bucket/incoming/a.jsonl#${n}`,
+});
+
+const allSucceed = (input: SendMessageBatchCommandInput): SendMessageBatchCommandOutput => ({
+  Successful: (input.Entries ?? []).map((entry) => ({
+    Id: entry.Id,
+    MessageId: `m-${entry.Id}`,
+    MD5OfMessageBody: 'x',
+  })),
+  Failed: [],
+  $metadata: {},
+});
+
+const collector = () => {
+  const enqueued: OutgoingOrder[] = [];
+  const failed: { order: OutgoingOrder; reason: string }[] = [];
+  const delays: number[] = [];
+  return {
+    enqueued,
+    failed,
+    delays,
+    hooks: {
+      onEnqueued: (o: OutgoingOrder) => enqueued.push(o),
+      onFailed: (o: OutgoingOrder, reason: string) => failed.push({ order: o, reason }),
+      sleep: async (ms: number) => {
+        delays.push(ms);
+      },
+      random: () => 1,
+    },
+  };
+};
+
+const sendAll = async (sender: OrderSender, orders: OutgoingOrder[]): Promise<void> => {
+  for (const o of orders) await sender.add(o);
+  await sender.flush();
+};
+
+const sentEntries = () =>
+  sqsMock.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input.Entries ?? []);
+
+describe('OrderSender', () => {
+  beforeEach(() => sqsMock.reset());
+
+  it('sends 10 entries per call with group id, dedup id, body and attributes', async () => {
+    // Arrange
+    sqsMock.on(SendMessageBatchCommand).callsFake(allSucceed);
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
+    const orders = Array.from({ length: 25 }, (_, i) => order(i + 1));
+
+    // Act
+    await sendAll(sender, orders);
+
+    // Assert
+    expect(sentEntries().map((entries) => entries.length)).toEqual([10, 10, 5]);
+    expect(sentEntries()[0]?.[0]).toEqual({
+      Id: '0',
+      MessageBody: orders[0]?.canonical,
+      MessageGroupId: 'ord-1',
+      MessageDeduplicationId: 'hash-1',
+      MessageAttributes: {
+        eventType: { DataType: 'String', StringValue: 'OrderPlaced' },
+        schemaVersion: { DataType: 'String', StringValue: '1' },
+        correlationId: { DataType: 'String', StringValue: 'bucket/incoming/a.jsonl#1' },
+      },
+    });
+    expect(seen.enqueued).toHaveLength(25);
+    expect(seen.failed).toEqual([]);
+  });
+
+  it('retries only the entries returned in Failed, with the same dedup id and backoff', async () => {
+    // Arrange
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({
+        Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: 'x' }],
+        Failed: [
+          { Id: '1', SenderFault: false, Code: 'InternalError', Message: 'try again' },
+          { Id: '2', SenderFault: false, Code: 'ServiceUnavailable', Message: 'busy' },
+        ],
+      })
+      .resolvesOnce({
+        Successful: [{ Id: '2', MessageId: 'm2', MD5OfMessageBody: 'x' }],
+        Failed: [{ Id: '1', SenderFault: false, Code: 'InternalError', Message: 'try again' }],
+      })
+      .callsFake(allSucceed);
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL, baseDelayMs: 100 }, seen.hooks);
+
+    // Act
+    await sendAll(sender, [order(1), order(2), order(3)]);
+
+    // Assert
+    const calls = sentEntries();
+    expect(calls.map((entries) => entries.map((entry) => entry.MessageDeduplicationId))).toEqual([
+      ['hash-1', 'hash-2', 'hash-3'],
+      ['hash-2', 'hash-3'],
+      ['hash-2'],
+    ]);
+    expect(seen.enqueued.map((o) => o.orderId).sort()).toEqual(['ord-1', 'ord-2', 'ord-3']);
+    expect(seen.delays).toEqual([100, 200]);
+  });
+
+  it('reports an entry SQS refuses as the sender fault at once, without retrying it', async () => {
+    // Arrange
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '1', MessageId: 'm1', MD5OfMessageBody: 'x' }],
+      Failed: [{ Id: '0', SenderFault: true, Code: 'InvalidMessageContents', Message: 'invalid character' }],
+    });
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
+
+    // Act
+    await sendAll(sender, [order(1), order(2)]);
+
+    // Assert
+    expect(sentEntries()).toHaveLength(1);
+    expect(seen.failed).toEqual([
+      { order: order(1), reason: 'could not enqueue: InvalidMessageContents invalid character' },
+    ]);
+  });
+
+  it('gives up after maxAttempts and hands the entry over as failed with code and message', async () => {
+    // Arrange
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [{ Id: '0', SenderFault: false, Code: 'InternalError', Message: 'still broken' }],
+    });
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL, maxAttempts: 3 }, seen.hooks);
+
+    // Act
+    await sendAll(sender, [order(1)]);
+
+    // Assert
+    expect(sentEntries()).toHaveLength(3);
+    expect(seen.failed).toEqual([
+      { order: order(1), reason: 'could not enqueue: InternalError still broken' },
+    ]);
+    expect(seen.enqueued).toEqual([]);
+  });
+
+  it('sends again an entry SQS reports in neither list', async () => {
+    // Arrange
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({ Successful: [{ Id: '0', MessageId: 'm0', MD5OfMessageBody: 'x' }], Failed: [] })
+      .callsFake(allSucceed);
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
+
+    // Act
+    await sendAll(sender, [order(1), order(2)]);
+
+    // Assert
+    expect(sentEntries().map((entries) => entries.length)).toEqual([2, 1]);
+    expect(seen.enqueued).toHaveLength(2);
+  });
+
+  it('keeps at most maxInFlight calls open and makes add wait for a free slot', async () => {
+    // Arrange
+    let open = 0;
+    let peak = 0;
+    const releases: (() => void)[] = [];
+    sqsMock.on(SendMessageBatchCommand).callsFake(async (input: SendMessageBatchCommandInput) => {
+      open += 1;
+      peak = Math.max(peak, open);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      open -= 1;
+      return allSucceed(input);
+    });
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL, maxInFlight: 2 }, seen.hooks);
+    const orders = Array.from({ length: 60 }, (_, i) => order(i + 1));
+
+    // Act
+    const sending = sendAll(sender, orders);
+    const deadline = Date.now() + 5_000;
+    while (seen.enqueued.length < orders.length && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+      releases.shift()?.();
+    }
+    await sending;
+
+    // Assert
+    expect(peak).toBe(2);
+    expect(seen.enqueued).toHaveLength(60);
+  });
+
+  it('starts a new call before the batch would pass 1 MiB', async () => {
+    // Arrange
+    sqsMock.on(SendMessageBatchCommand).callsFake(allSucceed);
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
+    const big = Array.from({ length: 10 }, (_, i) => order(i + 1, 200 * 1024));
+
+    // Act
+    await sendAll(sender, big);
+
+    // Assert
+    const calls = sentEntries();
+    expect(calls.map((entries) => entries.length)).toEqual([5, 5]);
+    for (const entries of calls) {
+      const bytes = entries.reduce(
+        (sum, entry) => sum + messageBytes(big[Number(entry.MessageGroupId?.slice(4)) - 1] as OutgoingOrder),
+        0,
+      );
+      expect(bytes).toBeLessThanOrEqual(SQS_LIMITS.bytesPerBatch);
+    }
+  });
+
+  it('refuses a message larger than SQS allows instead of sending it', async () => {
+    // Arrange
+    sqsMock.on(SendMessageBatchCommand).callsFake(allSucceed);
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
+
+    // Act
+    await sendAll(sender, [order(1, SQS_LIMITS.bytesPerMessage + 1)]);
+
+    // Assert
+    expect(sentEntries()).toEqual([]);
+    expect(seen.failed[0]?.reason).toMatch(/^could not enqueue: message is \d+ bytes/);
+  });
+
+  it('fails flush when a call throws, so the whole ingest is retried', async () => {
+    // Arrange
+    sqsMock.on(SendMessageBatchCommand).rejects(new Error('connect ECONNREFUSED'));
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
+
+    // Act
+    const sending = sendAll(sender, [order(1), order(2)]);
+
+    // Assert
+    await expect(sending).rejects.toThrow('connect ECONNREFUSED');
+    expect(seen.enqueued).toEqual([]);
+  });
+});
