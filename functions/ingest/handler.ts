@@ -1,0 +1,46 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context, S3Event } from 'aws-lambda';
+import { makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/clients';
+import { env } from '#shared/env';
+import { makePowertools } from '#shared/powertools';
+import { type EventOutcome, handleS3Event } from './handle-event';
+import { makeIngestIdempotencyConfig, makeIngestOnce } from './ingest-once';
+
+const { logger, metrics, tracer } = makePowertools('ingest');
+
+const queueUrl = env('ORDERS_QUEUE_URL');
+const idempotencyTable = env('IDEMPOTENCY_TABLE');
+
+const s3 = tracer.captureAWSv3Client(makeS3Client());
+const sqs = tracer.captureAWSv3Client(makeSqsClient());
+const idempotencyConfig = makeIngestIdempotencyConfig();
+const ingestOnce = makeIngestOnce(
+  { s3, sqs, config: { queueUrl } },
+  new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: makeDynamoDbClient() }),
+  idempotencyConfig,
+);
+
+/** S3 ObjectCreated notifications on incoming/: one invocation may name several objects. */
+export const handler = async (event: S3Event, context: Context): Promise<EventOutcome[]> => {
+  // The in-progress marker expires with this invocation, so a crashed run can be retried.
+  idempotencyConfig.registerLambdaContext(context);
+  logger.addContext(context);
+  const segment = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  const subsegment = segment?.addNewSubsegment('## ingest.handler');
+  if (subsegment) {
+    tracer.setSegment(subsegment);
+    tracer.annotateColdStart();
+    tracer.addServiceNameAnnotation();
+  }
+  try {
+    return await handleS3Event(event, { ingestOnce, logger, metrics });
+  } catch (error) {
+    logger.error('ingest failed; the invocation will be retried', error as Error);
+    if (subsegment) tracer.addErrorAsMetadata(error as Error);
+    throw error;
+  } finally {
+    subsegment?.close();
+    if (segment) tracer.setSegment(segment);
+    metrics.publishStoredMetrics();
+  }
+};
