@@ -1,0 +1,180 @@
+import { canTransition, type OrderStatus, type TransitionResult } from '#shared/domain/order-status';
+import type {
+  Clock,
+  DeclineCode,
+  InventoryPort,
+  Notifier,
+  OrderCompletedNotification,
+  OrderRecord,
+  OrderRepository,
+  PaymentLedgerPort,
+  PaymentRecord,
+  ReleaseOutcome,
+  Reservation,
+  ReservationLine,
+  Shipment,
+} from '#shared/domain/ports';
+import { OutOfStock, UnknownSku } from '#shared/errors/saga';
+
+/** In-memory implementations of the saga's ports, with the same rules as the DynamoDB adapters. */
+
+export const fixedClock = (iso = '2026-11-22T12:00:00.000Z'): Clock & { advance(ms: number): void } => {
+  let now = new Date(iso).getTime();
+  return {
+    now: () => new Date(now),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+};
+
+export class InMemoryInventory implements InventoryPort {
+  readonly stock = new Map<string, number>();
+  readonly reservations = new Map<string, Reservation>();
+
+  constructor(stock: Record<string, number> = {}) {
+    for (const [sku, available] of Object.entries(stock)) this.stock.set(sku, available);
+  }
+
+  async reserve(orderId: string, lines: readonly ReservationLine[], at: string) {
+    const existing = this.reservations.get(orderId);
+    if (existing) return { reservation: existing, created: false };
+    const unknown = lines.filter((line) => !this.stock.has(line.sku)).map((line) => line.sku);
+    if (unknown.length > 0) throw new UnknownSku(unknown);
+    const shortages = lines
+      .map((line) => ({ sku: line.sku, requested: line.quantity, available: this.stock.get(line.sku) ?? 0 }))
+      .filter((line) => line.available < line.requested);
+    if (shortages.length > 0) throw new OutOfStock(shortages);
+    for (const line of lines) this.stock.set(line.sku, (this.stock.get(line.sku) ?? 0) - line.quantity);
+    const reservation: Reservation = { orderId, lines, status: 'RESERVED', reservedAt: at };
+    this.reservations.set(orderId, reservation);
+    return { reservation, created: true };
+  }
+
+  async release(
+    orderId: string,
+    at: string,
+  ): Promise<{ outcome: ReleaseOutcome; lines: readonly ReservationLine[] }> {
+    const existing = this.reservations.get(orderId);
+    if (!existing) return { outcome: 'NOTHING_TO_RELEASE', lines: [] };
+    if (existing.status === 'RELEASED') return { outcome: 'ALREADY_RELEASED', lines: existing.lines };
+    for (const line of existing.lines)
+      this.stock.set(line.sku, (this.stock.get(line.sku) ?? 0) + line.quantity);
+    this.reservations.set(orderId, { ...existing, status: 'RELEASED', releasedAt: at });
+    return { outcome: 'RELEASED', lines: existing.lines };
+  }
+}
+
+export class InMemoryLedger implements PaymentLedgerPort {
+  readonly items = new Map<string, PaymentRecord>();
+
+  async get(orderId: string) {
+    return this.items.get(orderId);
+  }
+
+  async open(orderId: string, amountCents: number, currency: string, at: string) {
+    const existing = this.items.get(orderId);
+    if (existing) return existing;
+    const record: PaymentRecord = {
+      orderId,
+      amountCents,
+      currency,
+      status: 'PENDING',
+      attempts: 0,
+      refundAttempts: 0,
+      updatedAt: at,
+    };
+    this.items.set(orderId, record);
+    return record;
+  }
+
+  async countChargeAttempt(orderId: string, at: string) {
+    const item = this.items.get(orderId);
+    if (item?.status !== 'PENDING') return undefined;
+    this.items.set(orderId, { ...item, attempts: item.attempts + 1, updatedAt: at });
+    return item.attempts + 1;
+  }
+
+  async countRefundAttempt(orderId: string, at: string) {
+    const item = this.items.get(orderId);
+    if (item?.status !== 'CHARGED') return undefined;
+    this.items.set(orderId, { ...item, refundAttempts: item.refundAttempts + 1, updatedAt: at });
+    return item.refundAttempts + 1;
+  }
+
+  async markCharged(orderId: string, chargeId: string, at: string) {
+    return this.move(orderId, 'PENDING', { status: 'CHARGED', chargeId, updatedAt: at });
+  }
+
+  async markDeclined(orderId: string, declineCode: DeclineCode, declineReason: string, at: string) {
+    return this.move(orderId, 'PENDING', { status: 'DECLINED', declineCode, declineReason, updatedAt: at });
+  }
+
+  async markRefunded(orderId: string, refundId: string, at: string) {
+    return this.move(orderId, 'CHARGED', { status: 'REFUNDED', refundId, updatedAt: at });
+  }
+
+  private move(
+    orderId: string,
+    from: PaymentRecord['status'],
+    changes: Partial<PaymentRecord>,
+  ): PaymentRecord {
+    const item = this.items.get(orderId);
+    if (!item) throw new Error(`no payment for ${orderId}`);
+    if (item.status !== from) return item;
+    const moved = { ...item, ...changes };
+    this.items.set(orderId, moved);
+    return moved;
+  }
+}
+
+export class InMemoryOrders implements OrderRepository {
+  readonly items = new Map<string, OrderRecord>();
+
+  seed(orderId: string, status: OrderStatus = 'RECEIVED', statusReason?: string): void {
+    this.items.set(orderId, {
+      orderId,
+      status,
+      ...(statusReason ? { statusReason } : {}),
+      history: [{ status, at: '2026-11-22T11:00:00.000Z' }],
+    });
+  }
+
+  async get(orderId: string) {
+    return this.items.get(orderId);
+  }
+
+  async transition(
+    orderId: string,
+    status: OrderStatus,
+    at: string,
+    reason?: string,
+  ): Promise<TransitionResult> {
+    const item = this.items.get(orderId) ?? { orderId, history: [] };
+    if (!canTransition(item.status, status)) return { changed: false, status: item.status ?? status };
+    this.items.set(orderId, {
+      ...item,
+      status,
+      ...(reason === undefined ? { statusReason: undefined } : { statusReason: reason }),
+      history: [...item.history, reason === undefined ? { status, at } : { status, at, reason }],
+    });
+    return { changed: true, status };
+  }
+
+  async attachShipment(orderId: string, shipment: Shipment) {
+    const item = this.items.get(orderId) ?? { orderId, history: [] };
+    if (item.shipment) return item.shipment;
+    this.items.set(orderId, { ...item, shipment });
+    return shipment;
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly published: OrderCompletedNotification[] = [];
+  failWith?: Error;
+
+  async publish(notification: OrderCompletedNotification) {
+    if (this.failWith) throw this.failWith;
+    this.published.push(notification);
+  }
+}

@@ -1,0 +1,268 @@
+import { type FakeStep, lambdaError, runSagaWithFakes } from '../../helpers/saga-asl';
+import { buildOrder, sagaInput } from '../../helpers/saga-orders';
+
+/** Each step's normal answer; a test overrides the ones it makes fail. */
+const succeeding: Record<string, FakeStep> = {
+  ReserveInventory: () => ({ status: 'RESERVED', lines: [{ sku: 'SKU-A', quantity: 2 }], reservedAt: 't0' }),
+  ChargePayment: () => ({ status: 'CHARGED', chargeId: 'ch_1', amountCents: 100, currency: 'EUR' }),
+  CreateShipment: () => ({ trackingId: 'SIM1', carrier: 'simulated-post' }),
+  ConfirmOrder: () => ({ status: 'COMPLETED', notified: true }),
+  RefundPayment: () => ({ outcome: 'REFUNDED', refundId: 're_1', amountCents: 100 }),
+  ReleaseInventory: () => ({ outcome: 'RELEASED', lines: [{ sku: 'SKU-A', quantity: 2 }] }),
+  RecordRejected: (payload) => ({
+    status: (payload as { status: string }).status,
+    reason: 'r',
+    changed: true,
+  }),
+  RecordCancelled: (payload) => ({
+    status: (payload as { status: string }).status,
+    reason: 'r',
+    changed: true,
+  }),
+  RecordNeedsAttention: (payload) => ({
+    status: (payload as { status: string }).status,
+    reason: 'needs a person',
+    changed: true,
+  }),
+};
+
+const failing =
+  (name: string, message = 'boom'): FakeStep =>
+  () => {
+    throw lambdaError(name, message);
+  };
+
+/** Fails the first `times` calls with `name`, then answers like the succeeding fake. */
+const failingTimes =
+  (times: number, name: string, step: string): FakeStep =>
+  (payload, call) => {
+    if (call <= times) throw lambdaError(name, `attempt ${call}`);
+    return succeeding[step]?.(payload, call);
+  };
+
+const run = (fakes: Record<string, FakeStep>) => runSagaWithFakes(sagaInput(buildOrder()), fakes, succeeding);
+
+describe('order saga paths (fake steps)', () => {
+  it('runs the four forward steps in order and succeeds with their results', async () => {
+    // Act
+    const { calls, output, failure } = await run({});
+
+    // Assert
+    expect(failure).toBeUndefined();
+    expect(calls).toEqual(['ReserveInventory', 'ChargePayment', 'CreateShipment', 'ConfirmOrder']);
+    expect(output).toMatchObject({
+      reservation: { status: 'RESERVED' },
+      payment: { status: 'CHARGED', chargeId: 'ch_1' },
+      shipment: { trackingId: 'SIM1' },
+      confirmation: { status: 'COMPLETED', notified: true },
+    });
+  });
+
+  it('passes each step the whole state, including earlier results', async () => {
+    // Act
+    const { payloads } = await run({});
+
+    // Assert
+    expect(payloads.CreateShipment?.[0]).toMatchObject({
+      order: { orderId: expect.any(String) },
+      correlationId: expect.any(String),
+      reservation: { status: 'RESERVED' },
+      payment: { status: 'CHARGED' },
+    });
+  });
+
+  it.each(['OutOfStock', 'UnknownSku'])('rejects on %s with nothing to undo', async (error) => {
+    // Act
+    const { calls, output, payloads } = await run({
+      ReserveInventory: failing(error, 'sku SKU-A is out of stock'),
+    });
+
+    // Assert
+    expect(calls).toEqual(['ReserveInventory', 'RecordRejected']);
+    expect(payloads.RecordRejected?.[0]).toMatchObject({
+      status: 'REJECTED',
+      state: { error: { Error: error } },
+    });
+    expect(output).toMatchObject({ outcome: { status: 'REJECTED' } });
+  });
+
+  it('releases and cancels when the reservation fails for another reason, since it may have been written', async () => {
+    // Act
+    const { calls, output } = await run({ ReserveInventory: failing('Sandbox.Timedout') });
+
+    // Assert
+    expect(calls).toEqual(['ReserveInventory', 'ReleaseInventory', 'RecordCancelled']);
+    expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
+  });
+
+  it('retries a throttled store on a forward step, then goes on', async () => {
+    // Act
+    const { calls } = await run({
+      ReserveInventory: failingTimes(2, 'TransientStoreError', 'ReserveInventory'),
+    });
+
+    // Assert
+    expect(calls.slice(0, 4)).toEqual([
+      'ReserveInventory',
+      'ReserveInventory',
+      'ReserveInventory',
+      'ChargePayment',
+    ]);
+  });
+
+  it('retries Lambda service errors on a forward step', async () => {
+    // Act
+    const { calls } = await run({
+      CreateShipment: failingTimes(1, 'Lambda.ServiceException', 'CreateShipment'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'CreateShipment')).toHaveLength(2);
+    expect(calls.at(-1)).toBe('ConfirmOrder');
+  });
+
+  it.each(['PaymentDeclined', 'InsufficientFunds'])(
+    'does not retry %s and undoes newest first: refund (nothing charged), release, cancel',
+    async (error) => {
+      // Act
+      const { calls, output } = await run({ ChargePayment: failing(error) });
+
+      // Assert
+      expect(calls).toEqual([
+        'ReserveInventory',
+        'ChargePayment',
+        'RefundPayment',
+        'ReleaseInventory',
+        'RecordCancelled',
+      ]);
+      expect(output).toMatchObject({ outcome: { status: 'CANCELLED' }, error: { Error: error } });
+    },
+  );
+
+  it('retries a flaky payment gateway into success', async () => {
+    // Act
+    const { calls, failure } = await run({
+      ChargePayment: failingTimes(2, 'PaymentGatewayError', 'ChargePayment'),
+    });
+
+    // Assert
+    expect(failure).toBeUndefined();
+    expect(calls).toEqual([
+      'ReserveInventory',
+      'ChargePayment',
+      'ChargePayment',
+      'ChargePayment',
+      'CreateShipment',
+      'ConfirmOrder',
+    ]);
+  });
+
+  it('gives up on a gateway that stays down and cancels the order', async () => {
+    // Act
+    const { calls, output } = await run({ ChargePayment: failing('PaymentGatewayError') });
+
+    // Assert
+    expect(calls.filter((call) => call === 'ChargePayment')).toHaveLength(5);
+    expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordCancelled']);
+    expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
+  });
+
+  it('refunds before it releases when the shipment fails', async () => {
+    // Act
+    const { calls, output } = await run({ CreateShipment: failing('ShippingError', 'no delivery to AQ') });
+
+    // Assert
+    expect(calls).toEqual([
+      'ReserveInventory',
+      'ChargePayment',
+      'CreateShipment',
+      'RefundPayment',
+      'ReleaseInventory',
+      'RecordCancelled',
+    ]);
+    expect(output).toMatchObject({
+      refund: { outcome: 'REFUNDED' },
+      release: { outcome: 'RELEASED' },
+      outcome: { status: 'CANCELLED' },
+    });
+  });
+
+  it('retries a carrier that does not answer before undoing', async () => {
+    // Act
+    const { calls } = await run({ CreateShipment: failing('CarrierGatewayError') });
+
+    // Assert
+    expect(calls.filter((call) => call === 'CreateShipment')).toHaveLength(5);
+    expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordCancelled']);
+  });
+
+  it('retries a compensation that fails transiently and still cancels', async () => {
+    // Act
+    const { calls, output } = await run({
+      CreateShipment: failing('ShippingError'),
+      RefundPayment: failingTimes(3, 'PaymentGatewayError', 'RefundPayment'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'RefundPayment')).toHaveLength(4);
+    expect(calls.slice(-2)).toEqual(['ReleaseInventory', 'RecordCancelled']);
+    expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
+  });
+
+  it('still releases the stock when the refund fails for good, then fails as needing attention', async () => {
+    // Act
+    const { calls, failure, payloads } = await run({
+      CreateShipment: failing('ShippingError'),
+      RefundPayment: failing('PaymentGatewayError', 'refunds unavailable'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'RefundPayment')).toHaveLength(9);
+    expect(calls.slice(-2)).toEqual(['ReleaseInventory', 'RecordNeedsAttention']);
+    expect(payloads.RecordNeedsAttention?.[0]).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      state: { error: { Error: 'ShippingError' }, refundError: { Error: 'PaymentGatewayError' } },
+    });
+    expect(failure).toEqual({ error: 'NeedsAttention', cause: 'needs a person' });
+  });
+
+  it('fails as needing attention when the release fails for good', async () => {
+    // Act
+    const { calls, failure } = await run({
+      ChargePayment: failing('PaymentDeclined'),
+      ReleaseInventory: failing('TransientStoreError'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'ReleaseInventory')).toHaveLength(9);
+    expect(calls.at(-1)).toBe('RecordNeedsAttention');
+    expect(failure?.error).toBe('NeedsAttention');
+  });
+
+  it('hands a paid, shipped order to a person when confirming fails, undoing nothing', async () => {
+    // Act
+    const { calls, failure } = await run({ ConfirmOrder: failing('InvalidSagaInput') });
+
+    // Assert
+    expect(calls).toEqual([
+      'ReserveInventory',
+      'ChargePayment',
+      'CreateShipment',
+      'ConfirmOrder',
+      'RecordNeedsAttention',
+    ]);
+    expect(failure?.error).toBe('NeedsAttention');
+  });
+
+  it('fails the execution when the outcome cannot be written, for the execution-ended rule to see', async () => {
+    // Act
+    const { calls, failure } = await run({
+      ReserveInventory: failing('OutOfStock'),
+      RecordRejected: failing('TransientStoreError'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'RecordRejected')).toHaveLength(9);
+    expect(failure?.error).toBe('OutcomeNotRecorded');
+  });
+});

@@ -1,0 +1,117 @@
+import type { OrderStatus } from '#shared/domain/order-status';
+import { recordExecutionEnded } from '#shared/domain/steps/execution-ended';
+import { recordOutcome } from '#shared/domain/steps/record-outcome';
+import { fixedClock, InMemoryOrders } from '../../helpers/saga-fakes';
+import { buildOrder, sagaInput } from '../../helpers/saga-orders';
+
+const setup = (status: OrderStatus = 'RESERVED', reason?: string) => {
+  const orders = new InMemoryOrders();
+  const input = sagaInput(buildOrder());
+  orders.seed(input.order.orderId, status, reason);
+  return { orders, input, orderId: input.order.orderId, deps: { orders, clock: fixedClock() } };
+};
+
+const cause = (errorType: string, errorMessage: string) => JSON.stringify({ errorType, errorMessage });
+
+describe('recordOutcome', () => {
+  it('writes CANCELLED with the reason of the error that started the compensation', async () => {
+    // Arrange
+    const { input, deps, orders, orderId } = setup('CHARGED');
+    const state = {
+      ...input,
+      error: { Error: 'ShippingError', Cause: cause('ShippingError', 'no delivery to AQ') },
+    };
+
+    // Act
+    const outcome = await recordOutcome({ status: 'CANCELLED', state }, deps);
+
+    // Assert
+    expect(outcome).toEqual({
+      status: 'CANCELLED',
+      reason: 'ShippingError: no delivery to AQ',
+      changed: true,
+    });
+    expect(orders.items.get(orderId)).toMatchObject({
+      status: 'CANCELLED',
+      statusReason: 'ShippingError: no delivery to AQ',
+    });
+    expect(orders.items.get(orderId)?.history.at(-1)).toEqual({
+      status: 'CANCELLED',
+      at: '2026-11-22T12:00:00.000Z',
+      reason: 'ShippingError: no delivery to AQ',
+    });
+  });
+
+  it('keeps a final status and its reason when written again', async () => {
+    // Arrange
+    const { input, deps, orders, orderId } = setup('REJECTED', 'OutOfStock: sku A');
+
+    // Act
+    const outcome = await recordOutcome({ status: 'NEEDS_ATTENTION', state: input }, deps);
+
+    // Assert
+    expect(outcome).toMatchObject({ status: 'REJECTED', changed: false });
+    expect(orders.items.get(orderId)).toMatchObject({
+      status: 'REJECTED',
+      statusReason: 'OutOfStock: sku A',
+    });
+  });
+});
+
+describe('recordExecutionEnded', () => {
+  it.each(['RECEIVED', 'RESERVED', 'CHARGED', 'SHIPPED'] as const)(
+    'marks an order still %s as needing attention, with the reason',
+    async (status) => {
+      // Arrange
+      const { deps, orders, orderId } = setup(status);
+
+      // Act
+      const result = await recordExecutionEnded({ name: orderId, status: 'TIMED_OUT' }, deps);
+
+      // Assert
+      expect(result).toEqual({ action: 'marked', reason: 'execution TIMED_OUT' });
+      expect(orders.items.get(orderId)).toMatchObject({
+        status: 'NEEDS_ATTENTION',
+        statusReason: 'execution TIMED_OUT',
+      });
+    },
+  );
+
+  it.each(['COMPLETED', 'CANCELLED', 'REJECTED'] as const)('keeps %s', async (status) => {
+    // Arrange
+    const { deps, orders, orderId } = setup(status);
+
+    // Act
+    const result = await recordExecutionEnded({ name: orderId, status: 'ABORTED' }, deps);
+
+    // Assert
+    expect(result).toMatchObject({ action: 'kept', status });
+    expect(orders.items.get(orderId)?.status).toBe(status);
+  });
+
+  it('keeps the first, more precise reason of an order already needing attention', async () => {
+    // Arrange
+    const { deps, orders, orderId } = setup('NEEDS_ATTENTION', 'RefundPayment failed: ...');
+
+    // Act
+    await recordExecutionEnded(
+      { name: orderId, status: 'FAILED', error: 'NeedsAttention', cause: 'x' },
+      deps,
+    );
+
+    // Assert
+    expect(orders.items.get(orderId)?.statusReason).toBe('RefundPayment failed: ...');
+  });
+
+  it('ignores executions that succeeded', async () => {
+    // Arrange
+    const { deps, orders, orderId } = setup('RESERVED');
+
+    // Act
+    const result = await recordExecutionEnded({ name: orderId, status: 'SUCCEEDED' }, deps);
+
+    // Assert
+    expect(result.action).toBe('ignored');
+    expect(orders.items.get(orderId)?.status).toBe('RESERVED');
+  });
+});
