@@ -1,0 +1,100 @@
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge, nagRef } from '../nag';
+import { INGEST_PREFIXES } from './ingest-bucket';
+import { OrderflowFunction } from './orderflow-function';
+
+export interface IngestPathProps {
+  /** The ingest bucket, imported by name (see PipelineStack for why). */
+  readonly bucket: IBucket;
+  readonly ordersQueue: IQueue;
+  readonly idempotencyTable: ITableV2;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly retryAttempts: number;
+  readonly maxEventAge: Duration;
+  readonly logRetention: RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * S3 `incoming/` → ingest function → orders.fifo. S3 cannot notify a FIFO queue, hence the function.
+ * The function is invoked asynchronously: after its retries an event goes to the ingest-failures
+ * queue, so a file that could not be ingested is never silently lost.
+ */
+export class IngestPath extends Construct {
+  readonly handler: OrderflowFunction;
+  readonly failures: Queue;
+
+  constructor(scope: Construct, id: string, props: IngestPathProps) {
+    super(scope, id);
+
+    this.failures = new Queue(this, 'Failures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter destination of the ingest function (async-invoke on-failure); ' +
+        'nothing consumes it automatically, so a DLQ behind it would never receive anything.',
+    });
+
+    this.handler = new OrderflowFunction(this, 'Function', {
+      entry: 'functions/ingest/handler.ts',
+      serviceName: 'ingest',
+      description:
+        'Validates order files dropped under incoming/ and enqueues each valid order on orders.fifo',
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      environment: {
+        ORDERS_QUEUE_URL: props.ordersQueue.queueUrl,
+        IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+      },
+    });
+    const fn = this.handler.function;
+    fn.configureAsyncInvoke({
+      retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
+      onFailure: new SqsDestination(this.failures),
+    });
+
+    props.bucket.grantRead(fn, `${INGEST_PREFIXES.incoming}*`);
+    props.bucket.grantPut(fn, `${INGEST_PREFIXES.rejected}*`);
+    props.ordersQueue.grantSendMessages(fn);
+    props.idempotencyTable.grantReadWriteData(fn);
+
+    props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), {
+      prefix: INGEST_PREFIXES.incoming,
+    });
+
+    const objects = (prefix: string) =>
+      `Resource::arn:<AWS::Partition>:s3:::${nagRef(this, props.bucket.bucketName)}/${prefix}*`;
+    acknowledge(
+      this.handler.role,
+      {
+        id: `AwsSolutions-IAM5[${objects(INGEST_PREFIXES.incoming)}]`,
+        reason: 'Reads order files: any object under incoming/ (the notification prefix), nothing else.',
+      },
+      {
+        id: `AwsSolutions-IAM5[${objects(INGEST_PREFIXES.rejected)}]`,
+        reason: 'Writes rejects reports: any object under rejected/, nothing else.',
+      },
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*'].map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          `${action} comes from bucket.grantRead/grantPut, scoped to the prefixes above; the grant methods ` +
+          'also add kms:Decrypt/GenerateDataKey should the bucket move to a customer key.',
+      })),
+    );
+  }
+}

@@ -1,0 +1,105 @@
+import * as path from 'node:path';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENTRY_METADATA_KEY } from '../contract';
+
+/** Repository root: entries, the lockfile and tsconfig are resolved from here, never from the cwd. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface OrderflowFunctionProps {
+  /** Handler module, relative to the repository root, e.g. `functions/ingest/handler.ts`. */
+  readonly entry: string;
+  /** POWERTOOLS_SERVICE_NAME: the service dimension of logs, metrics and traces. */
+  readonly serviceName: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly logRetention: RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Merged over the shared POWERTOOLS_* and NODE_OPTIONS variables. @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default no description */
+  readonly description?: string;
+}
+
+/**
+ * The one way orderflow builds a Lambda function: Node.js 22 pinned, arm64, an esbuild bundle that
+ * carries the AWS SDK (one tested SDK version instead of whatever the runtime ships), keepNames so
+ * the error names the saga matches survive minification, an explicit log group with retention,
+ * active tracing, and a role that may write only to that log group (no AWSLambdaBasicExecutionRole,
+ * whose logs:* on every group nag rightly flags).
+ *
+ * The source entry is recorded as construct metadata and as template metadata under
+ * `orderflow:entry`: the local runtime reads it from the synthesized assembly when bundling is skipped.
+ */
+export class OrderflowFunction extends Construct implements IGrantable {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+  readonly grantPrincipal: IPrincipal;
+
+  constructor(scope: Construct, id: string, props: OrderflowFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      description: props.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'orderflow',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.CJS,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        keepNames: true,
+        bundleAwsSDK: true,
+        // ESM entry points of the SDK and Powertools tree-shake far better than their CJS builds.
+        mainFields: ['module', 'main'],
+        tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+      },
+    });
+    this.grantPrincipal = this.function.grantPrincipal;
+
+    const cfnFunction = this.function.node.defaultChild as CfnFunction;
+    cfnFunction.node.addMetadata(ENTRY_METADATA_KEY, props.entry);
+    cfnFunction.addMetadata(ENTRY_METADATA_KEY, props.entry);
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is pinned on purpose (esbuild target node22, one runtime across functions, supported ' +
+        'until 2027-04); moving to a newer runtime is a tested change, not something a deploy should do by itself.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource "*": ' +
+        'X-Ray has no resource-level permissions. Every other statement names its resource; a test asserts this.',
+    });
+  }
+}

@@ -1,0 +1,137 @@
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { type CfnQueue, Queue, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { Guardrails } from '../../lib/guardrails';
+
+interface Scenario {
+  readonly queue?: QueueProps;
+  readonly functionTimeout?: Duration;
+  readonly source?: SqsEventSourceProps;
+  readonly dlq?: QueueProps;
+}
+
+/** A guarded app with one queue consumed by one function, built from the scenario's settings. */
+const synthScenario = (scenario: Scenario) => {
+  const app = new App();
+  const stack = new Stack(app, 'Guarded');
+  const dlq = scenario.dlq ? new Queue(stack, 'Dlq', scenario.dlq) : undefined;
+  const queue = new Queue(stack, 'Queue', {
+    ...scenario.queue,
+    ...(dlq ? { deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } } : {}),
+  });
+  const fn = new LambdaFunction(stack, 'Consumer', {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    timeout: scenario.functionTimeout ?? Duration.seconds(30),
+  });
+  fn.addEventSource(new SqsEventSource(queue, { reportBatchItemFailures: true, ...scenario.source }));
+  Aspects.of(app).add(new Guardrails());
+  return () => app.synth();
+};
+
+describe('Guardrails: visibility timeout', () => {
+  it('fails synth when the visibility timeout is shorter than six function timeouts', () => {
+    // Arrange
+    const synth = synthScenario({ queue: { visibilityTimeout: Duration.seconds(179) } });
+
+    // Act / Assert
+    expect(synth).toThrow(/visibility timeout of 179 s, below 6 × 30 s .* = 180 s/);
+  });
+
+  it('passes when the visibility timeout is six function timeouts', () => {
+    // Arrange
+    const synth = synthScenario({ queue: { visibilityTimeout: Duration.seconds(180) } });
+
+    // Act / Assert
+    expect(synth).not.toThrow();
+  });
+
+  it('counts the batching window of a standard queue on top of six function timeouts', () => {
+    // Arrange
+    const source = { maxBatchingWindow: Duration.seconds(20) };
+    const tooShort = synthScenario({ queue: { visibilityTimeout: Duration.seconds(180) }, source });
+    const enough = synthScenario({ queue: { visibilityTimeout: Duration.seconds(200) }, source });
+
+    // Act / Assert
+    expect(tooShort).toThrow(/\+ 20 s batching window = 200 s/);
+    expect(enough).not.toThrow();
+  });
+
+  it('applies the default 30 s visibility timeout when the queue sets none', () => {
+    // Arrange
+    const synth = synthScenario({ functionTimeout: Duration.seconds(6) });
+
+    // Act / Assert
+    expect(synth).toThrow(/visibility timeout of 30 s, below 6 × 6 s/);
+  });
+});
+
+describe('Guardrails: dead-letter queue type', () => {
+  const fifo = { fifo: true, visibilityTimeout: Duration.seconds(180) };
+  const standard = { visibilityTimeout: Duration.seconds(180) };
+
+  it('fails synth when a FIFO queue redrives to a standard DLQ', () => {
+    // Arrange
+    const synth = synthScenario({ queue: fifo, dlq: {} });
+
+    // Act / Assert
+    expect(synth).toThrow(/FIFO queue Guarded\/Queue\/Resource redrives to a standard dead-letter queue/);
+  });
+
+  it('fails synth when a standard queue redrives to a FIFO DLQ', () => {
+    // Arrange
+    const synth = synthScenario({ queue: standard, dlq: { fifo: true } });
+
+    // Act / Assert
+    expect(synth).toThrow(/standard queue Guarded\/Queue\/Resource redrives to a FIFO dead-letter queue/);
+  });
+
+  it('passes when both queues are FIFO', () => {
+    // Arrange
+    const synth = synthScenario({ queue: fifo, dlq: { fifo: true } });
+
+    // Act / Assert
+    expect(synth).not.toThrow();
+  });
+
+  it('sees a redrive policy changed through an escape hatch', () => {
+    // Arrange
+    const app = new App();
+    const stack = new Stack(app, 'Guarded');
+    const queue = new Queue(stack, 'Queue', { fifo: true });
+    (queue.node.defaultChild as CfnQueue).redrivePolicy = {
+      deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:111122223333:standard-dlq',
+      maxReceiveCount: 3,
+    };
+    Aspects.of(app).add(new Guardrails());
+
+    // Act / Assert
+    expect(() => app.synth()).toThrow(/redrives to a standard dead-letter queue arn:aws:sqs/);
+  });
+});
+
+describe('Guardrails: partial batch responses', () => {
+  it('fails synth when an SQS event source does not report batch item failures', () => {
+    // Arrange
+    const synth = synthScenario({
+      queue: { visibilityTimeout: Duration.seconds(180) },
+      source: { reportBatchItemFailures: false },
+    });
+
+    // Act / Assert
+    expect(synth).toThrow(/SQS event source mapping .* lacks ReportBatchItemFailures/);
+  });
+
+  it('passes when the event source reports batch item failures', () => {
+    // Arrange
+    const synth = synthScenario({
+      queue: { visibilityTimeout: Duration.seconds(180) },
+      source: { reportBatchItemFailures: true },
+    });
+
+    // Act / Assert
+    expect(synth).not.toThrow();
+  });
+});

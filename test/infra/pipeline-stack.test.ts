@@ -1,0 +1,224 @@
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from './support/app';
+
+const { pipeline } = buildApp();
+const template = Template.fromStack(pipeline);
+const resources = template.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown> }
+>;
+
+const highThroughputFifo = {
+  FifoQueue: true,
+  ContentBasedDeduplication: false,
+  DeduplicationScope: 'messageGroup',
+  FifoThroughputLimit: 'perMessageGroupId',
+  SqsManagedSseEnabled: true,
+  MaximumMessageSize: 262144,
+  MessageRetentionPeriod: 14 * 24 * 3600,
+};
+
+describe('PipelineStack: orders.fifo', () => {
+  it('is a high-throughput FIFO queue with SQS-managed SSE that redrives to a FIFO DLQ after 5 receives', () => {
+    // Arrange
+    const deadLetterArn = new Capture();
+
+    // Assert
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      ...highThroughputFifo,
+      RedrivePolicy: { deadLetterTargetArn: deadLetterArn, maxReceiveCount: 5 },
+    });
+    const dlqLogicalId = (deadLetterArn.asObject()['Fn::GetAtt'] as string[])[0] ?? '';
+    expect(resources[dlqLogicalId]?.Properties).toMatchObject(highThroughputFifo);
+  });
+
+  it('keeps a message invisible for six process-order timeouts', () => {
+    // Assert: process-order runs for up to 30 s in dev
+    template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, VisibilityTimeout: 180 });
+  });
+
+  it('denies every queue action over plain HTTP', () => {
+    // Assert
+    for (const queue of ['^QueuesOrders', '^QueuesDeadLetters', '^IngestFailures']) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: Match.stringLikeRegexp(queue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('PipelineStack: ingest function', () => {
+  it('runs on a pinned Node.js 22 runtime on arm64 with active tracing and its own log group', () => {
+    // Arrange
+    const logGroup = new Capture();
+
+    // Assert
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: logGroup } },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'ingest',
+          POWERTOOLS_METRICS_NAMESPACE: 'orderflow',
+          ORDERS_QUEUE_URL: { Ref: Match.stringLikeRegexp('^QueuesOrders') },
+          IDEMPOTENCY_TABLE: {
+            Ref: Match.stringLikeRegexp('^SsmParameterValueorderflowdevtablesidempotency'),
+          },
+        }),
+      },
+    });
+    expect(resources[logGroup.asString()]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 14 },
+    });
+  });
+
+  it('sends events that still fail after two retries to the ingest-failures queue', () => {
+    // Assert
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^IngestFunction') },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestFailures'), 'Arn'] } },
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      FifoQueue: Match.absent(),
+    });
+  });
+
+  it('is notified of objects created under incoming/ of the bucket named in SSM', () => {
+    // Assert
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: Match.stringLikeRegexp('^SsmParameterValueorderflowdevingestbucketname') },
+      Managed: false,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestFunction'), 'Arn'] },
+          },
+        ],
+      },
+    });
+    template.hasParameter('*', {
+      Type: 'AWS::SSM::Parameter::Value<String>',
+      Default: '/orderflow/dev/ingest-bucket/name',
+    });
+  });
+
+  it('may read incoming/, write rejected/, send to orders.fifo and use the idempotency table', () => {
+    // Arrange
+    const objectArn = (prefix: string) => ({
+      'Fn::Join': ['', Match.arrayWith([`/${prefix}/*`])],
+    });
+
+    const allows = (statement: Record<string, unknown>) =>
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^IngestFunctionRole') }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(statement)]) },
+      });
+
+    // Assert
+    allows({
+      Action: Match.arrayWith(['s3:GetObject*']),
+      Resource: Match.arrayWith([objectArn('incoming')]),
+    });
+    allows({ Action: Match.arrayWith(['s3:PutObject']), Resource: objectArn('rejected') });
+    allows({
+      Action: Match.arrayWith(['sqs:SendMessage']),
+      Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesOrders'), 'Arn'] }]),
+    });
+    allows({
+      Action: Match.arrayWith(['dynamodb:GetItem', 'dynamodb:PutItem']),
+      Resource: { 'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('tablesidempotency') }])] },
+    });
+  });
+
+  it('records its source entry for the local runtime', () => {
+    // Assert
+    template.hasResource('AWS::Lambda::Function', {
+      Metadata: Match.objectLike({ 'orderflow:entry': 'functions/ingest/handler.ts' }),
+    });
+  });
+
+  it('writes logs only to its own log group (no AWSLambdaBasicExecutionRole)', () => {
+    // Assert
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^IngestFunctionRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestFunctionLogGroup'), 'Arn'] },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe('PipelineStack: contract with the stateful stack and the CLI', () => {
+  it('imports nothing through CloudFormation exports', () => {
+    // Assert
+    expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+  });
+
+  it('grants Resource "*" only for X-Ray, which has no resource-level permissions', () => {
+    // Arrange
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+
+    // Act
+    const wildcardActions = statements
+      .filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')))
+      .flatMap((s) => s.Action);
+
+    // Assert
+    expect(wildcardActions.length).toBeGreaterThan(0);
+    expect(wildcardActions.every((action) => action.startsWith('xray:'))).toBe(true);
+  });
+
+  it('names no queue, function or log group physically', () => {
+    // Arrange
+    const named = Object.entries(resources)
+      .filter(([, r]) => ['QueueName', 'FunctionName', 'LogGroupName'].some((p) => p in (r.Properties ?? {})))
+      .filter(([, r]) => r.Type !== 'AWS::Lambda::EventInvokeConfig' && r.Type !== 'AWS::Lambda::Permission')
+      .map(([id]) => id);
+
+    // Assert
+    expect(named).toEqual([]);
+  });
+
+  it('outputs the queue URLs a CLI user needs, without exports', () => {
+    // Assert
+    template.hasOutput('OrdersQueueUrl', {
+      Value: { Ref: Match.stringLikeRegexp('^QueuesOrders') },
+      Export: Match.absent(),
+    });
+    template.hasOutput('OrdersDlqUrl', { Value: { Ref: Match.stringLikeRegexp('^QueuesDeadLetters') } });
+    template.hasOutput('IngestFailuresQueueUrl', {
+      Value: { Ref: Match.stringLikeRegexp('^IngestFailures') },
+    });
+  });
+});
