@@ -1,0 +1,54 @@
+import { type AccountScope, assertExecutionArn, executionArnOf } from './arns';
+import { SfnApiError } from './errors';
+import { Execution } from './execution';
+import type { RegisteredStateMachine } from './state-machines';
+import type { StatusNotifier } from './status-events';
+import type { ExecutionStatus } from './types';
+
+/** All executions of the endpoint, with Standard workflows' rules for names. */
+export class ExecutionStore {
+  readonly #executions = new Map<string, Execution>();
+
+  constructor(
+    private readonly scope: AccountScope,
+    private readonly notify: StatusNotifier,
+  ) {}
+
+  /**
+   * The same name and input while the execution runs returns that execution (StartExecution is
+   * idempotent then); any other reuse of a name is ExecutionAlreadyExists.
+   */
+  start(machine: RegisteredStateMachine, name: string, input: string): Execution {
+    const executionArn = executionArnOf(this.scope, machine.name, name);
+    const existing = this.#executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return existing;
+      throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const execution = new Execution(machine, name, input, this.scope, this.notify);
+    this.#executions.set(executionArn, execution);
+    execution.start();
+    return execution;
+  }
+
+  get(executionArn: string): Execution {
+    assertExecutionArn(executionArn);
+    const execution = this.#executions.get(executionArn);
+    if (!execution)
+      throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return execution;
+  }
+
+  /** Newest first, as ListExecutions returns them. */
+  list(stateMachineArn: string, status?: ExecutionStatus): Execution[] {
+    return [...this.#executions.values()]
+      .filter((execution) => execution.machine.arn === stateMachineArn)
+      .filter((execution) => status === undefined || execution.status === status)
+      .reverse()
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.#executions.values()].map((execution) => execution.shutdown()));
+  }
+}
