@@ -41,6 +41,7 @@ export const handler = async (event: S3Event, context: Context): Promise<EventOu
   } finally {
     subsegment?.close();
     if (segment) tracer.setSegment(segment);
-    metrics.publishStoredMetrics();
+    // A duplicate or skipped object adds no metrics; publishing nothing would only log a warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };
