@@ -10,7 +10,7 @@ export interface LogKeys {
 
 /**
  * The one instrumentation path of every saga function: Lambda context and the order's keys
- * on each log line, errors logged once (business errors as warnings: they are outcomes),
+ * on each log line, errors logged once (our own errors as warnings: outcomes or retried),
  * EMF metrics flushed, keys reset so a warm container never leaks one order's keys into the next.
  */
 export const instrumented = async <T>(
@@ -24,9 +24,12 @@ export const instrumented = async <T>(
   try {
     return await work();
   } catch (error) {
-    if (error instanceof OrderflowError && error.permanent)
-      logger.warn('step ended with a business error', { error });
-    else logger.error('step failed', { error });
+    // Our own errors are expected outcomes (business) or retried by the state machine (transient).
+    if (error instanceof OrderflowError) {
+      logger.warn(error.permanent ? 'step ended with a business error' : 'step failed transiently', { error });
+    } else {
+      logger.error('step failed', { error });
+    }
     throw error;
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

@@ -1,0 +1,33 @@
+import type { ExecutionStatusChangeEvent } from '../../functions/saga/execution-ended/handler';
+
+/** An EventBridge "Step Functions Execution Status Change" event as AWS sends it. */
+export const executionStatusChange = (
+  orderId: string,
+  status: 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'SUCCEEDED' | 'RUNNING',
+  failure: { error?: string | null; cause?: string | null } = {},
+): ExecutionStatusChangeEvent => {
+  const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderSaga';
+  const executionArn = `arn:aws:states:us-east-1:123456789012:execution:OrderSaga:${orderId}`;
+  return {
+    version: '0',
+    id: `event-${orderId}-${status}`,
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '123456789012',
+    time: '2026-11-22T12:00:00Z',
+    region: 'us-east-1',
+    resources: [executionArn],
+    detail: {
+      executionArn,
+      stateMachineArn,
+      name: orderId,
+      status,
+      startDate: 1_795_000_000_000,
+      stopDate: status === 'RUNNING' ? null : 1_795_000_060_000,
+      input: '{}',
+      output: null,
+      error: failure.error ?? null,
+      cause: failure.cause ?? null,
+    },
+  };
+};

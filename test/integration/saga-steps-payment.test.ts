@@ -1,0 +1,176 @@
+import { makeDocumentClient, makeDynamoDbClient } from '#shared/aws/clients';
+import { buildOrder, sagaInput } from '../helpers/saga-orders';
+import {
+  createSagaTables,
+  netChargeCents,
+  putReceivedOrder,
+  readOrder,
+  readPayment,
+  type SagaTables,
+  sagaEnvironment,
+} from '../helpers/saga-tables';
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+const dynamodb = makeDynamoDbClient();
+const documentClient = makeDocumentClient(dynamodb);
+let tables: SagaTables;
+let charge: Handler;
+let refund: Handler;
+
+beforeAll(async () => {
+  tables = await createSagaTables(dynamodb);
+  Object.assign(process.env, sagaEnvironment(tables, 'arn:aws:sns:us-east-1:000000000000:unused'));
+  charge = (await import('../../functions/saga/charge-payment/handler')).handler;
+  refund = (await import('../../functions/saga/refund-payment/handler')).handler;
+});
+
+afterAll(() => dynamodb.destroy());
+
+const prepare = async (token = 'tok_visa') => {
+  const input = sagaInput(buildOrder({ token }));
+  await putReceivedOrder(documentClient, tables, input);
+  const orderId = input.order.orderId;
+  return { input, orderId, payment: () => readPayment(documentClient, tables, orderId) };
+};
+
+const errorName = (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => 'no error',
+    (error: Error) => error.name,
+  );
+
+describe('charge-payment and refund-payment against DynamoDB Local', () => {
+  it('charges the order total once and records CHARGED in the ledger and the order history', async () => {
+    // Arrange
+    const { input, orderId, payment } = await prepare();
+
+    // Act
+    const summary = await charge(input);
+
+    // Assert
+    expect(summary).toEqual({
+      status: 'CHARGED',
+      chargeId: `ch_${orderId}`,
+      amountCents: input.order.totalCents,
+      currency: input.order.currency,
+    });
+    expect(await payment()).toMatchObject({
+      status: 'CHARGED',
+      attempts: 1,
+      amountCents: input.order.totalCents,
+    });
+    expect((await readOrder(documentClient, tables, orderId))?.history.map((entry) => entry.status)).toEqual([
+      'RECEIVED',
+      'CHARGED',
+    ]);
+  });
+
+  it('makes one charge when the step is retried', async () => {
+    // Arrange
+    const { input, payment } = await prepare();
+    const first = await charge(input);
+
+    // Act
+    const second = await charge(input);
+
+    // Assert
+    expect(second).toEqual(first);
+    expect(await payment()).toMatchObject({ status: 'CHARGED', attempts: 1 });
+  });
+
+  it('fails tok_flaky twice, counting attempts in the ledger, and charges on the third call', async () => {
+    // Arrange
+    const { input, payment } = await prepare('tok_flaky');
+
+    // Act
+    const first = await errorName(charge(input));
+    const second = await errorName(charge(input));
+    const third = await charge(input);
+    const fourth = await charge(input);
+
+    // Assert
+    expect([first, second]).toEqual(['PaymentGatewayError', 'PaymentGatewayError']);
+    expect(third).toEqual(fourth);
+    expect(await payment()).toMatchObject({ status: 'CHARGED', attempts: 3 });
+  });
+
+  it.each([
+    ['tok_decline', 'PaymentDeclined'],
+    ['tok_insufficient_funds', 'InsufficientFunds'],
+  ])('records %s as DECLINED and throws %s on every call', async (token, name) => {
+    // Arrange
+    const { input, payment } = await prepare(token);
+
+    // Act
+    const names = [await errorName(charge(input)), await errorName(charge(input))];
+
+    // Assert
+    expect(names).toEqual([name, name]);
+    expect(await payment()).toMatchObject({ status: 'DECLINED', declineCode: name, attempts: 1 });
+  });
+
+  it('refunds a charge once when the compensation runs twice', async () => {
+    // Arrange
+    const { input, orderId, payment } = await prepare();
+    await charge(input);
+
+    // Act
+    const first = await refund(input);
+    const second = await refund(input);
+
+    // Assert
+    expect(first).toEqual({
+      outcome: 'REFUNDED',
+      refundId: `re_${orderId}`,
+      amountCents: input.order.totalCents,
+    });
+    expect(second).toMatchObject({ outcome: 'ALREADY_REFUNDED', refundId: `re_${orderId}` });
+    expect(await payment()).toMatchObject({ status: 'REFUNDED', refundAttempts: 1 });
+    expect(netChargeCents(await payment())).toBe(0);
+  });
+
+  it('refunds nothing for an order that was never charged', async () => {
+    // Arrange
+    const { input, payment } = await prepare('tok_gateway_down');
+    await errorName(charge(input));
+
+    // Act
+    const result = await refund(input);
+
+    // Assert
+    expect(result).toEqual({ outcome: 'NOTHING_TO_REFUND', refundId: null, amountCents: 0 });
+    expect(await payment()).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('keeps the charge while the refund gateway fails and refunds on a later attempt', async () => {
+    // Arrange
+    const { input, payment } = await prepare('tok_refund_flaky');
+    await charge(input);
+
+    // Act
+    const failures = [await errorName(refund(input)), await errorName(refund(input))];
+    const stillHeld = netChargeCents(await payment());
+    const third = await refund(input);
+
+    // Assert
+    expect(failures).toEqual(['PaymentGatewayError', 'PaymentGatewayError']);
+    expect(stillHeld).toBe(input.order.totalCents);
+    expect(third).toMatchObject({ outcome: 'REFUNDED' });
+    expect(await payment()).toMatchObject({ status: 'REFUNDED', refundAttempts: 3 });
+  });
+
+  it('never charges again after a refund', async () => {
+    // Arrange
+    const { input, payment } = await prepare();
+    await charge(input);
+    await refund(input);
+
+    // Act
+    const name = await errorName(charge(input));
+
+    // Assert
+    expect(name).toBe('PaymentAlreadyRefunded');
+    expect(await payment()).toMatchObject({ status: 'REFUNDED', attempts: 1 });
+  });
+});

@@ -1,0 +1,169 @@
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { makeDocumentClient, makeDynamoDbClient, makeSnsClient, makeSqsClient } from '#shared/aws/clients';
+import { buildOrder, sagaInput } from '../helpers/saga-orders';
+import {
+  createSagaTables,
+  putReceivedOrder,
+  readOrder,
+  type SagaTables,
+  sagaEnvironment,
+} from '../helpers/saga-tables';
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+const dynamodb = makeDynamoDbClient();
+const documentClient = makeDocumentClient(dynamodb);
+const sns = makeSnsClient();
+const sqs = makeSqsClient();
+let tables: SagaTables;
+let topicArn: string;
+let queueUrl: string;
+let ship: Handler;
+let confirm: Handler;
+
+/** A queue subscribed to the topic, to see what the notifier published. */
+const subscribeQueue = async (topic: string): Promise<string> => {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `notifications-${Date.now()}` }));
+  if (!QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topic,
+      Protocol: 'sqs',
+      Endpoint: Attributes?.QueueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  return QueueUrl;
+};
+
+const receiveFor = async (orderId: string, deadlineMs = 5_000): Promise<Message[]> => {
+  const deadline = Date.now() + deadlineMs;
+  const found: Message[] = [];
+  while (Date.now() < deadline && found.length === 0) {
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    found.push(...(Messages ?? []).filter((message) => message.Body?.includes(orderId)));
+  }
+  return found;
+};
+
+beforeAll(async () => {
+  tables = await createSagaTables(dynamodb);
+  const created = await sns.send(new CreateTopicCommand({ Name: `notifications-${Date.now()}` }));
+  if (!created.TopicArn) throw new Error('CreateTopic returned no TopicArn');
+  topicArn = created.TopicArn;
+  queueUrl = await subscribeQueue(topicArn);
+  Object.assign(process.env, sagaEnvironment(tables, topicArn));
+  ship = (await import('../../functions/saga/create-shipment/handler')).handler;
+  confirm = (await import('../../functions/saga/confirm-order/handler')).handler;
+});
+
+afterAll(() => {
+  dynamodb.destroy();
+  sns.destroy();
+  sqs.destroy();
+});
+
+const prepare = async (shipTo: { country?: string; postalCode?: string } = {}) => {
+  const input = sagaInput(buildOrder(shipTo));
+  await putReceivedOrder(documentClient, tables, input);
+  return {
+    input,
+    orderId: input.order.orderId,
+    order: () => readOrder(documentClient, tables, input.order.orderId),
+  };
+};
+
+describe('create-shipment and confirm-order against DynamoDB Local and SNS', () => {
+  it('books a shipment once, stores it on the order and records SHIPPED', async () => {
+    // Arrange
+    const { input, order } = await prepare();
+
+    // Act
+    const first = await ship(input);
+    const second = await ship(input);
+
+    // Assert
+    expect(first).toEqual({
+      trackingId: expect.stringMatching(/^SIM[0-9A-F]{16}$/),
+      carrier: 'simulated-post',
+    });
+    expect(second).toEqual(first);
+    const stored = await order();
+    expect(stored).toMatchObject({ status: 'SHIPPED', shipment: first });
+    expect(stored?.history.map((entry) => entry.status)).toEqual(['RECEIVED', 'SHIPPED']);
+  });
+
+  it.each([
+    [{ country: 'AQ' }, 'AQ'],
+    [{ country: 'KP' }, 'KP'],
+    [{ postalCode: '00000' }, '00000'],
+  ])('throws ShippingError for %j and books nothing', async (shipTo, named) => {
+    // Arrange
+    const { input, order } = await prepare(shipTo);
+
+    // Act
+    const attempt = ship(input);
+
+    // Assert
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ShippingError',
+      message: expect.stringContaining(named),
+    });
+    expect((await order())?.shipment).toBeUndefined();
+  });
+
+  it('completes the order and publishes "order completed" with the tracking id', async () => {
+    // Arrange
+    const { input, orderId, order } = await prepare();
+    const shipment = (await ship(input)) as { trackingId: string };
+
+    // Act
+    const summary = await confirm(input);
+
+    // Assert
+    expect(summary).toEqual({ status: 'COMPLETED', notified: true });
+    expect((await order())?.status).toBe('COMPLETED');
+    const [message] = await receiveFor(orderId);
+    expect(JSON.parse(message?.Body ?? '{}')).toMatchObject({
+      eventType: 'OrderCompleted',
+      orderId,
+      trackingId: shipment.trackingId,
+      totalCents: input.order.totalCents,
+      correlationId: input.correlationId,
+    });
+  });
+
+  it('completes the order when the notification cannot be published', async () => {
+    // Arrange: a fresh copy of the handler whose topic does not exist.
+    const { input, order } = await prepare();
+    let confirmWithoutTopic: Handler | undefined;
+    await jest.isolateModulesAsync(async () => {
+      process.env.NOTIFICATIONS_TOPIC_ARN = `${topicArn}-missing`;
+      confirmWithoutTopic = (await import('../../functions/saga/confirm-order/handler')).handler;
+      process.env.NOTIFICATIONS_TOPIC_ARN = topicArn;
+    });
+
+    // POWERTOOLS_DEV makes the logger write through the global console.
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    // Act
+    const summary = await confirmWithoutTopic?.(input);
+
+    // Assert
+    expect(summary).toEqual({ status: 'COMPLETED', notified: false });
+    expect((await order())?.status).toBe('COMPLETED');
+    expect(String(errorLog.mock.calls[0]?.[0])).toContain('notification was not published');
+    errorLog.mockRestore();
+  });
+});
