@@ -47,7 +47,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
     },
   );
 
-  const process = async (record: SQSRecord, correlationId: string): Promise<void> => {
+  const handleOrder = async (record: SQSRecord, correlationId: string): Promise<void> => {
     const parsed = parseOrderRecord(record);
     logger.appendKeys({ orderId: parsed.order.orderId });
     let result: DeliveryResult;
@@ -80,18 +80,27 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
     const correlationId = correlationIdOf(record);
     logger.appendKeys({ correlationId, messageId: record.messageId });
     try {
-      await process(record, correlationId);
+      await handleOrder(record, correlationId);
     } catch (error) {
       if (!isPermanent(error)) {
         logger.warn('transient failure, the message stays on the queue for a retry', { error });
         throw error;
       }
       // Only a successful send lets the message be acknowledged; a failed send is thrown and retried.
-      await sendToDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl, record, {
-        error,
-        correlationId,
-        failedAt: deps.clock(),
-      });
+      try {
+        await sendToDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl, record, {
+          error,
+          correlationId,
+          failedAt: deps.clock(),
+        });
+      } catch (sendError) {
+        logger.error('permanent failure, but the DLQ send failed; the message stays on the queue', {
+          errorType: error.name,
+          reason: error.message,
+          error: sendError,
+        });
+        throw sendError;
+      }
       metrics.addMetric('OrdersSentToDlq', MetricUnit.Count, 1);
       logger.error('permanent failure, message sent to the DLQ', {
         errorType: error.name,
