@@ -43,7 +43,9 @@ const scaleTaskTimeout = (state: JsonObject, timeScale: number): void => {
  * endpoint can report TIMED_OUT (the interpreter would only reject its result).
  */
 export const prepareForInterpreter = (validated: JsonObject, timeScale: number): InterpreterDefinition => {
-  const definition = structuredClone(validated);
+  // A JSON round trip, not structuredClone: under jest, structuredClone builds objects of another realm,
+  // and the interpreter only expands Parameters templates whose prototype is its own Object.prototype.
+  const definition: JsonObject = JSON.parse(JSON.stringify(validated));
   const waitTimeOverrides: Record<string, number> = {};
   forEachState(definition, (name, state) => {
     scaleRetriers(state, timeScale);
