@@ -1,7 +1,8 @@
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, S3Event } from 'aws-lambda';
 import { makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/clients';
-import { env } from '#shared/env';
+import { env, envOr } from '#shared/env';
+import { ConfigurationError } from '#shared/errors/index';
 import { makePowertools } from '#shared/powertools';
 import { type EventOutcome, handleS3Event } from './handle-event';
 import { makeIngestIdempotencyConfig, makeIngestOnce } from './ingest-once';
@@ -10,12 +11,17 @@ const { logger, metrics, tracer } = makePowertools('ingest');
 
 const queueUrl = env('ORDERS_QUEUE_URL');
 const idempotencyTable = env('IDEMPOTENCY_TABLE');
+/** SendMessageBatch calls in flight per file; each call carries 10 orders. */
+const maxInFlight = Number(envOr('INGEST_MAX_IN_FLIGHT', '4'));
+if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) {
+  throw new ConfigurationError(`INGEST_MAX_IN_FLIGHT must be an integer from 1 to 64, got ${maxInFlight}`);
+}
 
 const s3 = tracer.captureAWSv3Client(makeS3Client());
 const sqs = tracer.captureAWSv3Client(makeSqsClient());
 const idempotencyConfig = makeIngestIdempotencyConfig();
 const ingestOnce = makeIngestOnce(
-  { s3, sqs, config: { queueUrl } },
+  { s3, sqs, config: { queueUrl, maxInFlight } },
   new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: makeDynamoDbClient() }),
   idempotencyConfig,
 );

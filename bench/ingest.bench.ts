@@ -1,0 +1,365 @@
+/**
+ * Ingest throughput and memory: generates N-record files, uploads them to fauxqs, runs
+ * ingestObject against it and records records/s, peak RSS and peak heap growth per size.
+ * fauxqs runs in a child process, because it keeps every object and message in memory and
+ * would otherwise be measured as ingest's memory.
+ *
+ *   npx tsx bench/ingest.bench.ts     # jsonl at 20k and 100k; json, csv.gz and jsonl with SQS stubbed at 100k
+ *   BENCH_SIZES=5000,20000 npx tsx bench/ingest.bench.ts
+ *
+ * Writes bench/results/ingest.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createGzip } from 'node:zlib';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { makeS3Client, makeSqsClient } from '#shared/aws/clients';
+import { ingestObject } from '../functions/ingest/ingest-object';
+
+type Format = 'jsonl' | 'json' | 'csv.gz';
+
+interface Run {
+  readonly format: Format;
+  readonly records: number;
+  /** `stub` answers SendMessageBatch in-process, isolating ingest's own cost from the stand-in's. */
+  readonly sqs: 'fauxqs' | 'stub';
+}
+
+interface Result extends Run {
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly baselineRssMiB: number;
+  readonly peakRssMiB: number;
+  readonly rssGrowthMiB: number;
+  readonly peakHeapGrowthMiB: number;
+  /** Largest heap still in use right after a forced GC during the run: what ingest actually holds. */
+  readonly retainedHeapGrowthMiB: number;
+}
+
+const MiB = 1024 * 1024;
+const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+
+// ---------- the stand-in, in its own process ----------
+
+const serve = async (): Promise<void> => {
+  const { startFauxqs } = await import('fauxqs');
+  const fauxqs = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
+  process.stdout.write(`${JSON.stringify({ endpoint: `http://127.0.0.1:${fauxqs.port}` })}\n`);
+  process.on('SIGTERM', () => {
+    void fauxqs.stop().then(() => process.exit(0));
+  });
+};
+
+const startChild = async (): Promise<{ child: ChildProcess; endpoint: string }> => {
+  const child = spawn(process.execPath, [...process.execArgv, __filename, '--serve'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as Readable });
+  for await (const line of lines) {
+    const { endpoint } = JSON.parse(line) as { endpoint: string };
+    lines.close();
+    return { child, endpoint };
+  }
+  throw new Error('the fauxqs child exited before reporting its endpoint');
+};
+
+// ---------- generated input ----------
+
+const SKUS = [
+  ['KB-MECH-87', 8999],
+  ['MOUSE-ERGO-2', 5499],
+  ['CABLE-USBC-2M', 1299],
+  ['MON-27-4K', 34900],
+  ['SSD-NVME-1TB', 8999],
+] as const;
+
+/** Record n: a valid order, except every 50th, which is invalid (totals do not add up). */
+const orderFor = (n: number) => {
+  const [skuA, priceA] = SKUS[n % SKUS.length] ?? SKUS[0];
+  const [skuB, priceB] = SKUS[(n + 2) % SKUS.length] ?? SKUS[0];
+  const items = [
+    { sku: skuA, quantity: 1 + (n % 3), unitPriceCents: priceA },
+    { sku: skuB, quantity: 1, unitPriceCents: priceB },
+  ];
+  const total = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+  return {
+    schemaVersion: 1,
+    orderId: `bench-${String(n).padStart(7, '0')}`,
+    customerId: `cust-${n % 9973}`,
+    currency: 'EUR',
+    items,
+    totalCents: n % 50 === 0 ? total + 1 : total,
+    payment: { token: 'tok_visa' },
+    shipTo: { country: 'DE', postalCode: String(10_000 + (n % 89_999)) },
+    placedAt: '2026-11-20T09:15:00+01:00',
+  };
+};
+
+async function* jsonlText(records: number): AsyncGenerator<string> {
+  for (let n = 1; n <= records; n += 1) yield `${JSON.stringify(orderFor(n))}\n`;
+}
+
+async function* jsonText(records: number): AsyncGenerator<string> {
+  yield '[\n';
+  for (let n = 1; n <= records; n += 1) yield `${JSON.stringify(orderFor(n))}${n < records ? ',' : ''}\n`;
+  yield ']\n';
+}
+
+async function* csvText(records: number): AsyncGenerator<string> {
+  yield 'order_id,customer_id,currency,sku,quantity,unit_price_cents,total_cents,payment_token,ship_country,ship_postal_code,placed_at\n';
+  for (let n = 1; n <= records; n += 1) {
+    const order = orderFor(n);
+    for (const item of order.items) {
+      yield `${order.orderId},${order.customerId},${order.currency},${item.sku},${item.quantity},${item.unitPriceCents},${order.totalCents},${order.payment.token},${order.shipTo.country},${order.shipTo.postalCode},${order.placedAt}\n`;
+    }
+  }
+}
+
+/** The file as a byte stream, generated on the fly so the bench never holds it whole. */
+const fileStream = (run: Run): Readable => {
+  switch (run.format) {
+    case 'jsonl':
+      return Readable.from(jsonlText(run.records));
+    case 'json':
+      return Readable.from(jsonText(run.records));
+    case 'csv.gz':
+      return Readable.from(csvText(run.records)).pipe(createGzip({ level: 6 }));
+  }
+};
+
+const PART_BYTES = 8 * MiB;
+
+/** Multipart upload in 8 MiB parts: fauxqs takes at most 11 MiB per request. Returns the size. */
+const upload = async (s3: S3Client, bucket: string, key: string, stream: Readable): Promise<number> => {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts: { PartNumber: number; ETag?: string }[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let total = 0;
+  const sendPart = async (): Promise<void> => {
+    const PartNumber = parts.length + 1;
+    const body = Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    const { ETag } = await s3.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber, Body: body }),
+    );
+    parts.push({ PartNumber, ETag });
+  };
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    pending.push(bytes);
+    pendingBytes += bytes.byteLength;
+    total += bytes.byteLength;
+    if (pendingBytes >= PART_BYTES) await sendPart();
+  }
+  if (pendingBytes > 0 || parts.length === 0) await sendPart();
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId,
+      MultipartUpload: { Parts: parts },
+    }),
+  );
+  return total;
+};
+
+// ---------- measurement ----------
+
+/** Accepts every entry at once: what ingest costs when SQS costs nothing. */
+const stubSqs = (): SQSClient =>
+  ({
+    send: async (command: unknown): Promise<SendMessageBatchCommandOutput> => {
+      if (!(command instanceof SendMessageBatchCommand))
+        throw new Error('the SQS stub only takes SendMessageBatch');
+      const entries = command.input.Entries ?? [];
+      return {
+        Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: entry.Id, MD5OfMessageBody: '' })),
+        Failed: [],
+        $metadata: {},
+      };
+    },
+    destroy: () => undefined,
+  }) as unknown as SQSClient;
+
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 3; i += 1) {
+    collectGarbage();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+};
+
+const measure = async (run: Run): Promise<Result> => {
+  const s3 = makeS3Client();
+  const sqs = run.sqs === 'stub' ? stubSqs() : makeSqsClient();
+  const suffix = `${run.format.replace('.', '-')}-${run.records}-${Date.now().toString(36)}`;
+  const bucket = `bench-${suffix}`;
+  const key = `incoming/bench-${run.records}.${run.format}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const queue =
+    run.sqs === 'stub'
+      ? { QueueUrl: 'stub' }
+      : await sqs.send(
+          new CreateQueueCommand({ QueueName: `bench-${suffix}.fifo`, Attributes: { FifoQueue: 'true' } }),
+        );
+  const bytes = await upload(s3, bucket, key, fileStream(run));
+
+  await settle();
+  const baseline = process.memoryUsage();
+  let peakRss = baseline.rss;
+  let peakHeap = baseline.heapUsed;
+  let retainedHeap = baseline.heapUsed;
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    peakRss = Math.max(peakRss, now.rss);
+    peakHeap = Math.max(peakHeap, now.heapUsed);
+  }, 20);
+  // V8 lets garbage pile up until it needs room, so peaks say little about what is kept alive.
+  const retained = setInterval(() => {
+    collectGarbage();
+    retainedHeap = Math.max(retainedHeap, process.memoryUsage().heapUsed);
+  }, 500);
+
+  const started = process.hrtime.bigint();
+  const summary = await ingestObject(
+    { bucket, key, sequencer: '00', version: 'sequencer:00', size: bytes },
+    { s3, sqs, config: { queueUrl: queue.QueueUrl ?? '' } },
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  clearInterval(retained);
+  const end = process.memoryUsage();
+  peakRss = Math.max(peakRss, end.rss);
+  peakHeap = Math.max(peakHeap, end.heapUsed);
+  s3.destroy();
+  sqs.destroy();
+
+  if (summary.recordsRead !== run.records) {
+    throw new Error(`read ${summary.recordsRead} records of ${run.records}: the bench input is wrong`);
+  }
+  return {
+    ...run,
+    bytes,
+    seconds: round(seconds, 2),
+    recordsPerSecond: Math.round(summary.recordsRead / seconds),
+    accepted: summary.accepted,
+    rejected: summary.rejected,
+    baselineRssMiB: round(baseline.rss / MiB),
+    peakRssMiB: round(peakRss / MiB),
+    rssGrowthMiB: round((peakRss - baseline.rss) / MiB),
+    peakHeapGrowthMiB: round((peakHeap - baseline.heapUsed) / MiB),
+    retainedHeapGrowthMiB: round((retainedHeap - baseline.heapUsed) / MiB),
+  };
+};
+
+const plan = (): Run[] => {
+  const sizes = (process.env.BENCH_SIZES ?? '20000,100000').split(',').map(Number);
+  const largest = Math.max(...sizes);
+  return [
+    ...sizes.map((records) => ({ format: 'jsonl' as const, records, sqs: 'fauxqs' as const })),
+    { format: 'json', records: largest, sqs: 'fauxqs' },
+    { format: 'csv.gz', records: largest, sqs: 'fauxqs' },
+    { format: 'jsonl', records: largest, sqs: 'stub' },
+  ];
+};
+
+const main = async (): Promise<void> => {
+  const { child, endpoint } = await startChild();
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ENDPOINT_URL_SQS: endpoint,
+  });
+  try {
+    const results: Result[] = [];
+    for (const run of plan()) {
+      const result = await measure(run);
+      results.push(result);
+      console.log(
+        `${result.format.padEnd(7)} ${result.sqs.padEnd(6)} ${String(result.records).padStart(7)} records  ${(result.bytes / MiB).toFixed(1).padStart(6)} MiB  ` +
+          `${String(result.recordsPerSecond).padStart(6)} rec/s  peak RSS ${result.peakRssMiB} MiB ` +
+          `(+${result.rssGrowthMiB})  heap +${result.peakHeapGrowthMiB} MiB peak, +${result.retainedHeapGrowthMiB} MiB retained`,
+      );
+    }
+    const jsonl = results.filter((result) => result.format === 'jsonl' && result.sqs === 'fauxqs');
+    const small = jsonl[0];
+    const large = jsonl.at(-1);
+    const comparison =
+      small && large && small !== large
+        ? {
+            sizes: [small.records, large.records],
+            recordRatio: round(large.records / small.records, 2),
+            peakHeapGrowthRatio: round(large.peakHeapGrowthMiB / Math.max(small.peakHeapGrowthMiB, 0.1), 2),
+            retainedHeapGrowthRatio: round(
+              large.retainedHeapGrowthMiB / Math.max(small.retainedHeapGrowthMiB, 0.1),
+              2,
+            ),
+            rssGrowthRatio: round(large.rssGrowthMiB / Math.max(small.rssGrowthMiB, 0.1), 2),
+          }
+        : undefined;
+    if (comparison) {
+      console.log(
+        `memory vs size: ${comparison.recordRatio}x the records -> ${comparison.retainedHeapGrowthRatio}x the retained heap, ` +
+          `${comparison.peakHeapGrowthRatio}x the peak heap, ${comparison.rssGrowthRatio}x the RSS growth`,
+      );
+    }
+    const out = join(__dirname, 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, 'ingest.json'),
+      `${JSON.stringify(
+        {
+          benchmark: 'ingest',
+          measuredAt: new Date().toISOString(),
+          node: process.version,
+          platform: `${process.platform}-${process.arch}`,
+          note: 'ingestObject in-process against fauxqs in a child process; 2% of records invalid',
+          results,
+          comparison,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    console.log(`wrote ${join(out, 'ingest.json')}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+};
+
+if (process.argv.includes('--serve')) {
+  void serve();
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
