@@ -43,7 +43,12 @@ export const OUTPUTS = {
   ingestFunctionName: 'IngestFunctionName',
   stateMachineArn: 'StateMachineArn',
   notificationsTopicArn: 'NotificationsTopicArn',
+  alertsTopicArn: 'AlertsTopicArn',
+  dashboardName: 'DashboardName',
 } as const;
 
 /** Construct metadata / template metadata key holding a function's source entry (repo-relative). */
 export const ENTRY_METADATA_KEY = 'orderflow:entry';
+
+/** Template metadata on the state machine naming its ASL source file (repo-relative). */
+export const DEFINITION_METADATA_KEY = 'orderflow:definition';

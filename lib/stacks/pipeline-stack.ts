@@ -2,7 +2,11 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { IngestPath } from '../constructs/ingest-path';
+import { Operations } from '../constructs/operations';
+import { OrderProcessing } from '../constructs/order-processing';
 import { OrderQueues } from '../constructs/order-queues';
+import { OrderSaga } from '../constructs/order-saga';
+import { SagaFunctions } from '../constructs/saga-functions';
 import { SharedResources } from '../constructs/shared-resources';
 import { OUTPUTS } from '../contract';
 import { acknowledge } from '../nag';
@@ -12,7 +16,7 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * Compute and messaging: ingest, orders.fifo, and (later) processing and the saga.
+ * Compute and messaging: ingest, orders.fifo, order processing, the saga and its alarms.
  *
  * The S3 → ingest notification is added here, on the bucket imported by name, rather than on the
  * bucket in the stateful stack: a notification on the bucket's own stack would point at this stack's
@@ -26,6 +30,10 @@ export class PipelineStack extends Stack {
   readonly shared: SharedResources;
   readonly queues: OrderQueues;
   readonly ingest: IngestPath;
+  readonly sagaFunctions: SagaFunctions;
+  readonly saga: OrderSaga;
+  readonly processing: OrderProcessing;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -53,10 +61,71 @@ export class PipelineStack extends Stack {
 
     this.acknowledgeBucketNotificationsHandler();
 
+    const logs = { logRetention: config.logs.retentionDays, logRemovalPolicy };
+    this.sagaFunctions = new SagaFunctions(this, 'SagaSteps', {
+      tables: {
+        orders: this.shared.table('orders'),
+        inventory: this.shared.table('inventory'),
+        reservations: this.shared.table('reservations'),
+        payments: this.shared.table('payments'),
+      },
+      timeout: Duration.seconds(config.sagaStep.timeoutSeconds),
+      memorySize: config.sagaStep.memoryMb,
+      ...logs,
+    });
+    this.saga = new OrderSaga(this, 'Saga', {
+      tasks: this.sagaFunctions.tasks,
+      executionEnded: this.sagaFunctions.executionEnded,
+      logLevel: config.stateMachine.logLevel,
+      includeExecutionData: config.stateMachine.includeExecutionData,
+      ...logs,
+    });
+
+    this.processing = new OrderProcessing(this, 'ProcessOrder', {
+      ordersQueue: this.queues.orders,
+      deadLetterQueue: this.queues.deadLetters,
+      ordersTable: this.shared.table('orders'),
+      idempotencyTable: this.shared.table('idempotency'),
+      stateMachine: this.saga.stateMachine,
+      timeout: Duration.seconds(config.processOrder.timeoutSeconds),
+      memorySize: config.processOrder.memoryMb,
+      maxConcurrency: config.processOrder.maxConcurrency,
+      ...logs,
+    });
+
+    const tasks = this.sagaFunctions.tasks;
+    this.operations = new Operations(this, 'Operations', {
+      stateMachine: this.saga.stateMachine,
+      ordersQueue: this.queues.orders,
+      deadLetterQueue: this.queues.deadLetters,
+      failureQueues: { IngestFailures: this.ingest.failures, SagaEndingsFailures: this.saga.endingsFailures },
+      functions: {
+        Ingest: { fn: this.ingest.handler.function, errorsAreIncidents: true },
+        ProcessOrder: { fn: this.processing.handler.function, errorsAreIncidents: true },
+        ReserveInventory: { fn: tasks.ReserveInventoryFunctionArn.function, errorsAreIncidents: false },
+        ChargePayment: { fn: tasks.ChargePaymentFunctionArn.function, errorsAreIncidents: false },
+        CreateShipment: { fn: tasks.CreateShipmentFunctionArn.function, errorsAreIncidents: false },
+        ConfirmOrder: { fn: tasks.ConfirmOrderFunctionArn.function, errorsAreIncidents: true },
+        RefundPayment: { fn: tasks.RefundPaymentFunctionArn.function, errorsAreIncidents: true },
+        ReleaseInventory: { fn: tasks.ReleaseInventoryFunctionArn.function, errorsAreIncidents: true },
+        RecordOutcome: { fn: tasks.RecordOutcomeFunctionArn.function, errorsAreIncidents: true },
+        ExecutionEnded: { fn: this.sagaFunctions.executionEnded.function, errorsAreIncidents: true },
+      },
+      needsAttentionServices: ['record-outcome', 'execution-ended'],
+      dlqOldestMessageAge: Duration.seconds(config.alarms.dlqOldestMessageAgeSeconds),
+      period: Duration.seconds(config.alarms.periodSeconds),
+      evaluationPeriods: config.alarms.evaluationPeriods,
+      keyRemovalPolicy: logRemovalPolicy,
+    });
+
     new CfnOutput(this, OUTPUTS.ordersQueueUrl, { value: this.queues.orders.queueUrl });
     new CfnOutput(this, OUTPUTS.ordersDlqUrl, { value: this.queues.deadLetters.queueUrl });
     new CfnOutput(this, OUTPUTS.ingestFailuresQueueUrl, { value: this.ingest.failures.queueUrl });
     new CfnOutput(this, OUTPUTS.ingestFunctionName, { value: this.ingest.handler.function.functionName });
+    new CfnOutput(this, OUTPUTS.stateMachineArn, { value: this.saga.stateMachine.stateMachineArn });
+    new CfnOutput(this, OUTPUTS.notificationsTopicArn, { value: this.sagaFunctions.notifications.topicArn });
+    new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.operations.alerts.topicArn });
+    new CfnOutput(this, OUTPUTS.dashboardName, { value: this.operations.dashboard.dashboardName });
   }
 
   /** CDK adds one singleton function per stack that applies S3 notification configurations. */

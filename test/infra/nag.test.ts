@@ -31,6 +31,13 @@ describe('cdk-nag AwsSolutions', () => {
 
     // Assert
     expect(findings).toEqual([]);
+  });
+
+  it('synthesizes through the registered plugins (nag, CloudFormation validation, guardrails) without error', () => {
+    // Arrange
+    const { app } = buildApp({}, { cloudFormationValidation: true });
+
+    // Act / Assert
     expect(() => app.synth()).not.toThrow();
   });
 

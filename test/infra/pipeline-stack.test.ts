@@ -176,13 +176,17 @@ describe('PipelineStack: ingest function', () => {
   });
 });
 
+/** X-Ray, and the log-delivery calls Step Functions makes to set up vended logs. */
+const RESOURCELESS_ACTIONS =
+  /^(xray:\w+|logs:(Create|Delete|Get|Update)LogDelivery|logs:ListLogDeliveries|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/;
+
 describe('PipelineStack: contract with the stateful stack and the CLI', () => {
   it('imports nothing through CloudFormation exports', () => {
     // Assert
     expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
   });
 
-  it('grants Resource "*" only for X-Ray, which has no resource-level permissions', () => {
+  it('grants Resource "*" only for X-Ray and log delivery, which have no resource-level permissions', () => {
     // Arrange
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy) =>
@@ -196,18 +200,25 @@ describe('PipelineStack: contract with the stateful stack and the CLI', () => {
 
     // Assert
     expect(wildcardActions.length).toBeGreaterThan(0);
-    expect(wildcardActions.every((action) => action.startsWith('xray:'))).toBe(true);
+    expect(wildcardActions.filter((action) => !RESOURCELESS_ACTIONS.test(action))).toEqual([]);
   });
 
-  it('names no queue, function or log group physically', () => {
+  it('names no queue, function, topic or log group physically, except the generated saga log group', () => {
     // Arrange
+    const nameProperties = ['QueueName', 'FunctionName', 'LogGroupName', 'TopicName', 'StateMachineName'];
     const named = Object.entries(resources)
-      .filter(([, r]) => ['QueueName', 'FunctionName', 'LogGroupName'].some((p) => p in (r.Properties ?? {})))
-      .filter(([, r]) => r.Type !== 'AWS::Lambda::EventInvokeConfig' && r.Type !== 'AWS::Lambda::Permission')
-      .map(([id]) => id);
+      .filter(([, r]) => nameProperties.some((p) => p in (r.Properties ?? {})))
+      .filter(([, r]) => !['AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission'].includes(r.Type))
+      .filter(([, r]) => r.Type !== 'AWS::Lambda::EventSourceMapping');
 
-    // Assert
-    expect(named).toEqual([]);
+    // Assert: Step Functions vended logs want the /aws/vendedlogs/ prefix, the rest of the name is generated
+    expect(named.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({
+        LogGroupName: expect.stringMatching(
+          /^\/aws\/vendedlogs\/states\/orderflowdevpipeline-Saga-[0-9A-F]{8}$/,
+        ),
+      }),
+    ]);
   });
 
   it('outputs the queue URLs a CLI user needs, without exports', () => {

@@ -1,0 +1,197 @@
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+/** EMF metric record-outcome and execution-ended emit (Powertools, dimension `service`). */
+export const NEEDS_ATTENTION_METRIC = 'OrdersNeedingAttention';
+export const METRICS_NAMESPACE = 'orderflow';
+
+export interface MonitoredFunction {
+  readonly fn: IFunction;
+  /**
+   * Whether any error of this function is an incident. Forward saga steps throw business errors
+   * (OutOfStock, PaymentDeclined) that are outcomes, so only their throttles alarm.
+   */
+  readonly errorsAreIncidents: boolean;
+}
+
+export interface OperationsProps {
+  readonly stateMachine: StateMachine;
+  readonly ordersQueue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  /** Queues holding events a function could not take at all (async-invoke / rule DLQs). */
+  readonly failureQueues: Record<string, IQueue>;
+  readonly functions: Record<string, MonitoredFunction>;
+  /** Services whose OrdersNeedingAttention metric counts (their POWERTOOLS_SERVICE_NAME). */
+  readonly needsAttentionServices: readonly string[];
+  readonly dlqOldestMessageAge: Duration;
+  readonly period: Duration;
+  readonly evaluationPeriods: number;
+  readonly keyRemovalPolicy: RemovalPolicy;
+}
+
+/**
+ * Alarms (all publishing to the alerts topic) and one dashboard: saga executions that failed, timed
+ * out or were aborted, orders needing attention, a non-empty DLQ and its oldest message, failure
+ * queues, and function errors / throttles.
+ */
+export class Operations extends Construct {
+  readonly alerts: Topic;
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+  readonly needsAttention: IMetric;
+
+  constructor(scope: Construct, id: string, props: OperationsProps) {
+    super(scope, id);
+    const { period } = props;
+
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key: a customer key
+    // whose policy lets CloudWatch use it.
+    const key = new Key(this, 'AlertsKey', {
+      description: 'orderflow alerts topic encryption',
+      enableKeyRotation: true,
+      removalPolicy: props.keyRemovalPolicy,
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alerts = new Topic(this, 'Alerts', {
+      displayName: 'orderflow alerts',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const action = new SnsAction(this.alerts);
+
+    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string) => {
+      const created = new Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: props.evaluationPeriods,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+    const sum = { period, statistic: 'Sum' };
+    const max = { period, statistic: 'Maximum' };
+
+    const sm = props.stateMachine;
+    const executions = {
+      Failed: sm.metricFailed(sum),
+      TimedOut: sm.metricTimedOut(sum),
+      Aborted: sm.metricAborted(sum),
+    };
+    for (const [status, metric] of Object.entries(executions)) {
+      alarm(
+        `SagaExecutions${status}`,
+        metric,
+        1,
+        `order saga executions ${status}: the order is NEEDS_ATTENTION`,
+      );
+    }
+
+    this.needsAttention = new MathExpression({
+      label: NEEDS_ATTENTION_METRIC,
+      period,
+      expression: props.needsAttentionServices.map((_, i) => `FILL(s${i}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(
+        props.needsAttentionServices.map((service, i) => [
+          `s${i}`,
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: NEEDS_ATTENTION_METRIC,
+            dimensionsMap: { service },
+            ...sum,
+          }),
+        ]),
+      ),
+    });
+    alarm('OrdersNeedingAttention', this.needsAttention, 1, 'orders set to NEEDS_ATTENTION: see the runbook');
+
+    const dlq = props.deadLetterQueue;
+    alarm(
+      'OrdersDlqNotEmpty',
+      dlq.metricApproximateNumberOfMessagesVisible(max),
+      1,
+      'orders-dlq.fifo holds messages: inspect and redrive with the orderflow CLI',
+    );
+    alarm(
+      'OrdersDlqOldestMessage',
+      dlq.metricApproximateAgeOfOldestMessage(max),
+      props.dlqOldestMessageAge.toSeconds(),
+      'a message has waited in orders-dlq.fifo longer than the stage allows',
+    );
+    for (const [name, queue] of Object.entries(props.failureQueues)) {
+      alarm(
+        `${name}NotEmpty`,
+        queue.metricApproximateNumberOfMessagesVisible(max),
+        1,
+        `${name}: events a function could not take after its retries`,
+      );
+    }
+
+    for (const [name, { fn, errorsAreIncidents }] of Object.entries(props.functions)) {
+      alarm(`${name}Throttles`, fn.metricThrottles(sum), 1, `${name} is throttled`);
+      if (errorsAreIncidents) alarm(`${name}Errors`, fn.metricErrors(sum), 1, `${name} fails`);
+    }
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new GraphWidget({
+            title: 'Saga executions',
+            left: [sm.metricStarted(sum), sm.metricSucceeded(sum), ...Object.values(executions)],
+            width: 12,
+          }),
+          new GraphWidget({ title: 'Orders needing attention', left: [this.needsAttention], width: 12 }),
+        ],
+        [
+          new GraphWidget({
+            title: 'orders.fifo',
+            left: [props.ordersQueue.metricApproximateNumberOfMessagesVisible(max)],
+            right: [props.ordersQueue.metricApproximateAgeOfOldestMessage(max)],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'orders-dlq.fifo',
+            left: [dlq.metricApproximateNumberOfMessagesVisible(max)],
+            right: [dlq.metricApproximateAgeOfOldestMessage(max)],
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Function errors (left) and throttles (right)',
+            left: Object.entries(props.functions).map(([name, { fn }]) =>
+              fn.metricErrors({ ...sum, label: name }),
+            ),
+            right: Object.entries(props.functions).map(([name, { fn }]) =>
+              fn.metricThrottles({ ...sum, label: name }),
+            ),
+            width: 24,
+          }),
+        ],
+        [new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+      ],
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { OrderflowFunction } from './orderflow-function';
+
+export type SagaTable = 'orders' | 'inventory' | 'reservations' | 'payments';
+
+const TABLE_ENV: Record<SagaTable, string> = {
+  orders: 'ORDERS_TABLE',
+  inventory: 'INVENTORY_TABLE',
+  reservations: 'RESERVATIONS_TABLE',
+  payments: 'PAYMENTS_TABLE',
+};
+
+interface StepSpec {
+  /** Folder under functions/saga/. */
+  readonly folder: string;
+  /** The only tables the step touches: each gets the table's env var and a read/write grant. */
+  readonly tables: readonly SagaTable[];
+  readonly publishesNotifications?: boolean;
+}
+
+/**
+ * The saga's task functions, keyed by the definition substitution the ASL file uses for each.
+ * Table access follows the step handlers: a step is granted exactly the tables it names.
+ */
+export const SAGA_TASKS = {
+  ReserveInventoryFunctionArn: {
+    folder: 'reserve-inventory',
+    tables: ['orders', 'inventory', 'reservations'],
+  },
+  ChargePaymentFunctionArn: { folder: 'charge-payment', tables: ['orders', 'payments'] },
+  CreateShipmentFunctionArn: { folder: 'create-shipment', tables: ['orders'] },
+  ConfirmOrderFunctionArn: { folder: 'confirm-order', tables: ['orders'], publishesNotifications: true },
+  RefundPaymentFunctionArn: { folder: 'refund-payment', tables: ['payments'] },
+  ReleaseInventoryFunctionArn: { folder: 'release-inventory', tables: ['inventory', 'reservations'] },
+  RecordOutcomeFunctionArn: { folder: 'record-outcome', tables: ['orders'] },
+} as const satisfies Record<string, StepSpec>;
+
+export type SagaTaskKey = keyof typeof SAGA_TASKS;
+
+/** Not a task: the target of the rule on executions that ended without an outcome. */
+const EXECUTION_ENDED: StepSpec = { folder: 'execution-ended', tables: ['orders'] };
+
+export interface SagaFunctionsProps {
+  readonly tables: Record<SagaTable, ITableV2>;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly logRetention: RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+const pascal = (folder: string) =>
+  folder
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+
+/** The saga's Lambda functions and the "order notifications" topic ConfirmOrder publishes to. */
+export class SagaFunctions extends Construct {
+  readonly tasks: Record<SagaTaskKey, OrderflowFunction>;
+  readonly executionEnded: OrderflowFunction;
+  readonly notifications: Topic;
+
+  constructor(scope: Construct, id: string, props: SagaFunctionsProps) {
+    super(scope, id);
+
+    this.notifications = new Topic(this, 'OrderNotifications', {
+      displayName: 'orderflow order notifications',
+      enforceSSL: true,
+      // The AWS-managed SNS key: encrypted at rest at no key cost. Only our functions publish here;
+      // a topic that AWS services publish to (alarms) needs a customer key instead.
+      masterKey: Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+    });
+
+    const build = (spec: StepSpec) => {
+      const fn = new OrderflowFunction(this, pascal(spec.folder), {
+        entry: `functions/saga/${spec.folder}/handler.ts`,
+        serviceName: spec.folder,
+        timeout: props.timeout,
+        memorySize: props.memorySize,
+        logRetention: props.logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
+        environment: {
+          ...Object.fromEntries(spec.tables.map((t) => [TABLE_ENV[t], props.tables[t].tableName])),
+          ...(spec.publishesNotifications ? { NOTIFICATIONS_TOPIC_ARN: this.notifications.topicArn } : {}),
+        },
+      });
+      for (const table of spec.tables) props.tables[table].grantReadWriteData(fn);
+      if (spec.publishesNotifications) this.notifications.grantPublish(fn);
+      return fn;
+    };
+
+    this.tasks = Object.fromEntries(
+      Object.entries(SAGA_TASKS).map(([key, spec]) => [key, build(spec)]),
+    ) as Record<SagaTaskKey, OrderflowFunction>;
+    this.executionEnded = build(EXECUTION_ENDED);
+  }
+}

@@ -1,0 +1,295 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { SAGA_DEFINITION_FILE, substitutionKeysOf } from '../../lib/constructs/order-saga';
+import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
+import { SAGA_TASKS } from '../../lib/constructs/saga-functions';
+import { buildApp } from './support/app';
+
+const dev = Template.fromStack(buildApp().pipeline);
+const prod = Template.fromStack(buildApp({ stage: 'prod' }).pipeline);
+const resources = dev.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties: Record<string, unknown> }
+>;
+const entryOf = (logicalId: string) =>
+  (dev.toJSON().Resources[logicalId] as { Metadata?: Record<string, unknown> }).Metadata?.['orderflow:entry'];
+const stateMachineRef = { Ref: Match.stringLikeRegexp('^SagaStateMachine') };
+
+describe('OrderSaga: definition', () => {
+  it('substitutes each task placeholder with the function built from that step handler', () => {
+    // Arrange
+    const substitutions = new Capture();
+
+    // Act
+    dev.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      DefinitionSubstitutions: substitutions,
+    });
+
+    // Assert
+    const captured = substitutions.asObject() as Record<string, { 'Fn::GetAtt': [string, string] }>;
+    const entries = Object.fromEntries(
+      Object.entries(captured).map(([key, value]) => [key, entryOf(value['Fn::GetAtt'][0])]),
+    );
+    expect(entries).toEqual(
+      Object.fromEntries(
+        Object.entries(SAGA_TASKS).map(([key, spec]) => [key, `functions/saga/${spec.folder}/handler.ts`]),
+      ),
+    );
+  });
+
+  it('uses exactly the placeholders the ASL file contains', () => {
+    // Arrange
+    const definition = readFileSync(path.join(PROJECT_ROOT, SAGA_DEFINITION_FILE), 'utf8');
+
+    // Act
+    const placeholders = substitutionKeysOf(definition);
+
+    // Assert
+    expect(placeholders).toEqual(Object.keys(SAGA_TASKS).sort());
+  });
+
+  it('carries the ASL file inline, with its source recorded for the local runtime', () => {
+    // Arrange
+    const definition = readFileSync(path.join(PROJECT_ROOT, SAGA_DEFINITION_FILE), 'utf8');
+
+    // Assert
+    dev.hasResource('AWS::StepFunctions::StateMachine', {
+      Metadata: Match.objectLike({ 'orderflow:definition': SAGA_DEFINITION_FILE }),
+      Properties: Match.objectLike({ DefinitionString: definition }),
+    });
+  });
+
+  it('may invoke every task function and traces executions', () => {
+    // Assert
+    dev.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+    });
+    for (const id of Object.keys(resources).filter((k) =>
+      /^SagaSteps(?!ExecutionEnded)\w+Function[0-9A-F]{8}$/.test(k),
+    )) {
+      dev.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^SagaStateMachineRole') }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'lambda:InvokeFunction',
+              Resource: Match.arrayWith([{ 'Fn::GetAtt': [id, 'Arn'] }]),
+            }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('OrderSaga: logging', () => {
+  it('logs everything with execution data in dev', () => {
+    // Assert
+    dev.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+  });
+
+  it('logs only errors and no execution data in prod, so payment tokens never reach the logs', () => {
+    // Assert
+    prod.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ERROR', IncludeExecutionData: false }),
+    });
+  });
+
+  it('delivers to a log group under /aws/vendedlogs/states/ with the stage retention', () => {
+    // Arrange
+    const logGroupArn = new Capture();
+
+    // Act
+    dev.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: {
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupArn, 'Arn'] } } }],
+      },
+    });
+
+    // Assert
+    expect(resources[logGroupArn.asString()]?.Properties).toEqual({
+      LogGroupName: expect.stringMatching(/^\/aws\/vendedlogs\/states\//),
+      RetentionInDays: 14,
+    });
+  });
+});
+
+describe('OrderSaga: unhandled endings', () => {
+  it('routes FAILED, TIMED_OUT and ABORTED executions of this state machine to execution-ended', () => {
+    // Arrange
+    const target = new Capture();
+
+    // Act
+    dev.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [stateMachineRef] },
+      },
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [target, 'Arn'] },
+          Id: Match.anyValue(),
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SagaEndingsFailures'), 'Arn'] },
+          },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+        },
+      ],
+    });
+
+    // Assert
+    expect(entryOf(target.asString())).toBe('functions/saga/execution-ended/handler.ts');
+  });
+
+  it('keeps execution-ended events its function fails on in the failures queue', () => {
+    // Assert
+    dev.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^SagaStepsExecutionEnded') },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SagaEndingsFailures'), 'Arn'] } },
+      },
+    });
+  });
+});
+
+describe('OrderSaga: step access', () => {
+  it.each([
+    ['ReserveInventory', ['ORDERS_TABLE', 'INVENTORY_TABLE', 'RESERVATIONS_TABLE']],
+    ['ChargePayment', ['ORDERS_TABLE', 'PAYMENTS_TABLE']],
+    ['CreateShipment', ['ORDERS_TABLE']],
+    ['ConfirmOrder', ['ORDERS_TABLE', 'NOTIFICATIONS_TOPIC_ARN']],
+    ['RefundPayment', ['PAYMENTS_TABLE']],
+    ['ReleaseInventory', ['INVENTORY_TABLE', 'RESERVATIONS_TABLE']],
+    ['RecordOutcome', ['ORDERS_TABLE']],
+    ['ExecutionEnded', ['ORDERS_TABLE']],
+  ])('gives %s only the resources it uses', (step, expected) => {
+    // Arrange
+    const fn = Object.entries(resources).find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(`SagaSteps${step}Function`),
+    )?.[1];
+    const environment = fn?.Properties.Environment as { Variables: Record<string, unknown> } | undefined;
+    const variables = environment?.Variables ?? {};
+
+    // Act
+    const resourceVariables = Object.keys(variables).filter(
+      (name) => !/^(POWERTOOLS_|NODE_OPTIONS)/.test(name),
+    );
+
+    // Assert
+    expect(resourceVariables.sort()).toEqual([...expected].sort());
+  });
+
+  it('publishes order notifications only from confirm-order, to an encrypted TLS-only topic', () => {
+    // Assert
+    dev.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'orderflow order notifications',
+      KmsMasterKeyId: { 'Fn::Join': ['', Match.arrayWith([':alias/aws/sns'])] },
+    });
+    dev.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: Match.stringLikeRegexp('^SagaStepsOrderNotifications') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const publishers = Object.values(dev.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('sns:Publish'))
+      .map((p) => JSON.stringify(p.Properties.Roles));
+    expect(publishers).toEqual([expect.stringContaining('SagaStepsConfirmOrderRole')]);
+  });
+});
+
+describe('Operations: alarms', () => {
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'alarms on the saga metric %s',
+    (metricName) => {
+      // Assert
+      dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'StateMachineArn', Value: stateMachineRef }],
+        Threshold: 1,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperationsAlerts') }],
+      });
+    },
+  );
+
+  it('alarms on OrdersNeedingAttention from record-outcome and execution-ended', () => {
+    // Arrange
+    const metric = (service: string) =>
+      Match.objectLike({
+        MetricStat: Match.objectLike({
+          Metric: {
+            Namespace: 'orderflow',
+            MetricName: 'OrdersNeedingAttention',
+            Dimensions: [{ Name: 'service', Value: service }],
+          },
+          Stat: 'Sum',
+        }),
+      });
+
+    // Assert
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1,
+      Metrics: Match.arrayWith([metric('record-outcome'), metric('execution-ended')]),
+    });
+  });
+
+  it('alarms when orders-dlq.fifo holds a message and when its oldest message is an hour old', () => {
+    // Arrange
+    const dlq = [
+      {
+        Name: 'QueueName',
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesDeadLetters'), 'QueueName'] },
+      },
+    ];
+
+    // Assert
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: dlq,
+      Threshold: 1,
+    });
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: dlq,
+      Threshold: 3600,
+    });
+  });
+
+  it('sends alarms to a topic CloudWatch can publish to through a rotating customer key', () => {
+    // Assert
+    dev.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    dev.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'orderflow alerts',
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperationsAlertsKey'), 'Arn'] },
+    });
+  });
+
+  it('outputs the state machine ARN and the alerts topic', () => {
+    // Assert
+    dev.hasOutput('StateMachineArn', { Value: stateMachineRef });
+    dev.hasOutput('AlertsTopicArn', { Value: { Ref: Match.stringLikeRegexp('^OperationsAlerts') } });
+    dev.hasOutput('NotificationsTopicArn', {
+      Value: { Ref: Match.stringLikeRegexp('^SagaStepsOrderNotifications') },
+    });
+  });
+});
