@@ -1,11 +1,18 @@
-import type { ExecutionStatusChangeEvent } from '../../functions/saga/execution-ended/handler';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { ExecutionStatusChangeDetail } from '../../functions/saga/execution-ended/handler';
+
+/** The whole detail AWS sends, of which the handler reads a part. */
+export type FullStatusChangeEvent = EventBridgeEvent<
+  'Step Functions Execution Status Change',
+  ExecutionStatusChangeDetail & Record<string, unknown>
+>;
 
 /** An EventBridge "Step Functions Execution Status Change" event as AWS sends it. */
 export const executionStatusChange = (
   orderId: string,
   status: 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'SUCCEEDED' | 'RUNNING',
   failure: { error?: string | null; cause?: string | null } = {},
-): ExecutionStatusChangeEvent => {
+): FullStatusChangeEvent => {
   const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderSaga';
   const executionArn = `arn:aws:states:us-east-1:123456789012:execution:OrderSaga:${orderId}`;
   return {

@@ -24,7 +24,15 @@ const DetailSchema = z.looseObject({
   cause: z.string().nullish(),
 });
 
-export type ExecutionStatusChangeDetail = z.input<typeof DetailSchema>;
+/** The part of the event's detail this function reads; AWS sends more (dates, input, output). */
+export interface ExecutionStatusChangeDetail {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly error?: string | null;
+  readonly cause?: string | null;
+}
+
 export type ExecutionStatusChangeEvent = EventBridgeEvent<
   'Step Functions Execution Status Change',
   ExecutionStatusChangeDetail

@@ -1,0 +1,435 @@
+import {
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { makeDocumentClient, makeDynamoDbClient, makeSfnClient, makeSnsClient } from '#shared/aws/clients';
+import type { ExecutionStatusChangeEvent } from '../../functions/saga/execution-ended/handler';
+import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
+import { importSagaHandlers, invokedTwice, sagaStateMachine } from '../helpers/saga-local';
+import { buildOrder, sagaInput } from '../helpers/saga-orders';
+import {
+  createSagaTables,
+  netChargeCents,
+  putReceivedOrder,
+  readOrder,
+  readPayment,
+  readReservation,
+  readStock,
+  type SagaTables,
+  sagaEnvironment,
+  seedStock,
+  uniqueSkuPrefix,
+} from '../helpers/saga-tables';
+
+jest.setTimeout(60_000);
+
+const dynamodb = makeDynamoDbClient();
+const documentClient = makeDocumentClient(dynamodb);
+const sns = makeSnsClient();
+let tables: SagaTables;
+/** Durations × 0.05: retries and task timeouts run 20 times faster than the ASL declares. */
+let fast: LocalStepFunctions;
+/** Real timing, with a 2-second execution timeout, for the one test that needs TIMED_OUT. */
+let realTime: LocalStepFunctions;
+let sfn: SFNClient;
+let sfnRealTime: SFNClient;
+
+const STOCK = 10;
+
+beforeAll(async () => {
+  tables = await createSagaTables(dynamodb);
+  const topic = await sns.send(new CreateTopicCommand({ Name: `saga-notifications-${Date.now()}` }));
+  Object.assign(process.env, sagaEnvironment(tables, topic.TopicArn ?? ''));
+  const handlers = await importSagaHandlers();
+  const executionEnded = (await import('../../functions/saga/execution-ended/handler')).handler;
+  // The EventBridge rule's part: FAILED / TIMED_OUT / ABORTED reach the execution-ended function.
+  const onExecutionStatusChange = (event: ExecutionStatusChangeEvent) => executionEnded(event);
+  fast = await startLocalStepFunctions({
+    timeScale: 0.05,
+    stateMachines: [
+      sagaStateMachine('OrderSaga', handlers),
+      sagaStateMachine('OrderSagaInvokedTwice', invokedTwice(handlers)),
+    ],
+    onExecutionStatusChange,
+  });
+  realTime = await startLocalStepFunctions({
+    stateMachines: [
+      sagaStateMachine('OrderSagaShortTimeout', handlers, (definition) => {
+        definition.TimeoutSeconds = 2;
+      }),
+    ],
+    onExecutionStatusChange,
+  });
+  process.env.AWS_ENDPOINT_URL_SFN = fast.endpoint;
+  sfn = makeSfnClient();
+  process.env.AWS_ENDPOINT_URL_SFN = realTime.endpoint;
+  sfnRealTime = makeSfnClient();
+});
+
+afterAll(async () => {
+  await Promise.all([fast?.stop(), realTime?.stop()]);
+  for (const client of [dynamodb, sns, sfn, sfnRealTime]) client?.destroy();
+});
+
+interface OrderSetup {
+  readonly token?: string;
+  readonly country?: string;
+  readonly postalCode?: string;
+  readonly stockB?: number;
+  readonly machine?: string;
+  readonly endpoint?: LocalStepFunctions;
+  readonly client?: SFNClient;
+}
+
+/** Stocks two fresh skus, writes the RECEIVED order as process-order does, and starts its saga. */
+const startOrder = async (setup: OrderSetup = {}) => {
+  const endpoint = setup.endpoint ?? fast;
+  const client = setup.client ?? sfn;
+  const prefix = uniqueSkuPrefix();
+  const skus = [`${prefix}-A`, `${prefix}-B`];
+  await seedStock(documentClient, tables, { [`${prefix}-A`]: STOCK, [`${prefix}-B`]: setup.stockB ?? STOCK });
+  const input = sagaInput(
+    buildOrder({
+      items: [
+        { sku: `${prefix}-A`, quantity: 2, unitPriceCents: 1_250 },
+        { sku: `${prefix}-B`, quantity: 1, unitPriceCents: 4_999 },
+      ],
+      ...(setup.token ? { token: setup.token } : {}),
+      ...(setup.country ? { country: setup.country } : {}),
+      ...(setup.postalCode ? { postalCode: setup.postalCode } : {}),
+    }),
+  );
+  await putReceivedOrder(documentClient, tables, input);
+  const orderId = input.order.orderId;
+  const started = await client.send(
+    new StartExecutionCommand({
+      stateMachineArn: endpoint.stateMachineArn(setup.machine ?? 'OrderSaga'),
+      name: orderId,
+      input: JSON.stringify(input),
+    }),
+  );
+  const executionArn = started.executionArn ?? '';
+  return {
+    orderId,
+    executionArn,
+    initialStock: { [`${prefix}-A`]: STOCK, [`${prefix}-B`]: setup.stockB ?? STOCK },
+    finished: () => endpoint.waitForExecution(executionArn),
+    order: () => readOrder(documentClient, tables, orderId),
+    payment: () => readPayment(documentClient, tables, orderId),
+    reservation: () => readReservation(documentClient, tables, orderId),
+    stock: () => readStock(documentClient, tables, skus),
+    history: () => historyOf(client, executionArn),
+  };
+};
+
+type Started = Awaited<ReturnType<typeof startOrder>>;
+
+/** The stock after the order took `a` of its first sku and `b` of its second. */
+const taken = (started: Started, a: number, b: number): Record<string, number> => {
+  const [skuA, skuB] = Object.keys(started.initialStock);
+  return { [skuA ?? 'A']: STOCK - a, [skuB ?? 'B']: STOCK - b };
+};
+
+const historyOf = async (client: SFNClient, executionArn: string): Promise<HistoryEvent[]> => {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+};
+
+/** The Task states entered, in order (retries are TaskScheduled again inside one entry). */
+const tasksEntered = (events: readonly HistoryEvent[]): string[] =>
+  events
+    .filter((event) => event.type === 'TaskStateEntered')
+    .map((event) => event.stateEnteredEventDetails?.name ?? '');
+
+const taskFailures = (events: readonly HistoryEvent[]): string[] =>
+  events
+    .filter((event) => event.type === 'TaskFailed')
+    .map((event) => event.taskFailedEventDetails?.error ?? '');
+
+/**
+ * Stock is conserved: what is available plus what the order still holds in a RESERVED
+ * reservation is what was stocked. An order that did not complete holds no money, unless
+ * it was handed to a person (NEEDS_ATTENTION), which the test then asserts itself.
+ */
+const expectInvariants = async (started: Started): Promise<void> => {
+  const [stock, reservation, payment, order] = await Promise.all([
+    started.stock(),
+    started.reservation(),
+    started.payment(),
+    started.order(),
+  ]);
+  const held = reservation?.status === 'RESERVED' ? reservation.lines : [];
+  for (const [sku, initial] of Object.entries(started.initialStock)) {
+    const reserved = held.filter((line) => line.sku === sku).reduce((sum, line) => sum + line.quantity, 0);
+    expect({ sku, total: (stock[sku] ?? 0) + reserved }).toEqual({ sku, total: initial });
+  }
+  if (order?.status === 'CANCELLED' || order?.status === 'REJECTED') {
+    expect(netChargeCents(payment)).toBe(0);
+    expect(reservation?.status).not.toBe('RESERVED');
+  }
+};
+
+/** Polls the execution history until `predicate` holds, or fails after the deadline. */
+const waitForHistory = async (
+  started: Started,
+  predicate: (events: readonly HistoryEvent[]) => boolean,
+  deadlineMs = 10_000,
+): Promise<void> => {
+  const deadline = Date.now() + deadlineMs;
+  while (!predicate(await started.history())) {
+    if (Date.now() > deadline) throw new Error('the execution history never showed what the test waits for');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('order saga through the local Step Functions endpoint, real steps on DynamoDB Local', () => {
+  it('completes an order: reserved, charged, shipped, confirmed, with every status in its history', async () => {
+    // Arrange
+    const started = await startOrder();
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      confirmation: { status: 'COMPLETED', notified: true },
+      shipment: { trackingId: expect.stringMatching(/^SIM/) },
+    });
+    const order = await started.order();
+    expect(order?.history.map((entry) => entry.status)).toEqual([
+      'RECEIVED',
+      'RESERVED',
+      'CHARGED',
+      'SHIPPED',
+      'COMPLETED',
+    ]);
+    expect(await started.payment()).toMatchObject({ status: 'CHARGED', attempts: 1 });
+    expect(await started.stock()).toEqual(taken(started, 2, 1));
+    await expectInvariants(started);
+  });
+
+  it('rejects an order that is out of stock without charging it', async () => {
+    // Arrange
+    const started = await startOrder({ stockB: 0 });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await started.order()).toMatchObject({
+      status: 'REJECTED',
+      statusReason: expect.stringMatching(/^OutOfStock: sku SKU-[0-9A-F]+-B is out of stock/),
+    });
+    expect(await started.payment()).toBeUndefined();
+    expect(tasksEntered(await started.history())).toEqual(['ReserveInventory', 'RecordRejected']);
+    expect(await started.stock()).toEqual(started.initialStock);
+    await expectInvariants(started);
+  });
+
+  it('cancels a declined payment and gives the stock back', async () => {
+    // Arrange
+    const started = await startOrder({ token: 'tok_decline' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await started.order()).toMatchObject({
+      status: 'CANCELLED',
+      statusReason: 'PaymentDeclined: card declined (tok_decline)',
+    });
+    expect(await started.payment()).toMatchObject({ status: 'DECLINED' });
+    expect(await started.reservation()).toMatchObject({ status: 'RELEASED' });
+    expect(await started.stock()).toEqual(started.initialStock);
+    await expectInvariants(started);
+  });
+
+  it('refunds and then releases when the shipment fails, in that order', async () => {
+    // Arrange
+    const started = await startOrder({ country: 'AQ' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    const events = await started.history();
+    expect(tasksEntered(events)).toEqual([
+      'ReserveInventory',
+      'ChargePayment',
+      'CreateShipment',
+      'RefundPayment',
+      'ReleaseInventory',
+      'RecordCancelled',
+    ]);
+    const refunded = events.findIndex(
+      (event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'RefundPayment',
+    );
+    const releasing = events.findIndex(
+      (event) =>
+        event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === 'ReleaseInventory',
+    );
+    expect(refunded).toBeGreaterThan(-1);
+    expect(releasing).toBeGreaterThan(refunded);
+    expect(await started.order()).toMatchObject({
+      status: 'CANCELLED',
+      statusReason: 'ShippingError: the carrier does not deliver to country AQ',
+    });
+    expect(await started.payment()).toMatchObject({ status: 'REFUNDED', refundAttempts: 1 });
+    await expectInvariants(started);
+  });
+
+  it('retries a flaky payment gateway into a single charge', async () => {
+    // Arrange
+    const started = await startOrder({ token: 'tok_flaky' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(taskFailures(await started.history())).toEqual(['PaymentGatewayError', 'PaymentGatewayError']);
+    expect(await started.payment()).toMatchObject({ status: 'CHARGED', attempts: 3 });
+    expect((await started.order())?.status).toBe('COMPLETED');
+    await expectInvariants(started);
+  });
+
+  it('retries a compensation that fails transiently and still cancels cleanly', async () => {
+    // Arrange
+    const started = await startOrder({ token: 'tok_refund_flaky', postalCode: '00000' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(taskFailures(await started.history())).toEqual([
+      'ShippingError',
+      'PaymentGatewayError',
+      'PaymentGatewayError',
+    ]);
+    expect(await started.payment()).toMatchObject({ status: 'REFUNDED', refundAttempts: 3 });
+    expect((await started.order())?.status).toBe('CANCELLED');
+    await expectInvariants(started);
+  });
+
+  it('hands the order to a person when a compensation fails for good, after releasing the stock', async () => {
+    // Arrange
+    const started = await startOrder({ token: 'tok_refund_down', postalCode: '00000' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'NeedsAttention' });
+    const order = await started.order();
+    expect(order).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      statusReason:
+        'RefundPayment failed: PaymentGatewayError: refunds unavailable (tok_refund_down) ' +
+        '(compensating ShippingError: the carrier cannot deliver to postal code 00000 in DE)',
+    });
+    // The failed execution's own event kept the first, precise reason (one NEEDS_ATTENTION entry).
+    expect(order?.history.filter((entry) => entry.status === 'NEEDS_ATTENTION')).toHaveLength(1);
+    expect(await started.payment()).toMatchObject({ status: 'CHARGED', refundAttempts: 9 });
+    expect(await started.reservation()).toMatchObject({ status: 'RELEASED' });
+    await expectInvariants(started);
+  });
+
+  it('marks the order as needing attention when its execution is stopped mid-compensation', async () => {
+    // Arrange
+    const started = await startOrder({ token: 'tok_refund_down', postalCode: '00000' });
+    await waitForHistory(started, (events) => tasksEntered(events).includes('RefundPayment'));
+
+    // Act
+    await sfn.send(
+      new StopExecutionCommand({
+        executionArn: started.executionArn,
+        error: 'OperatorStop',
+        cause: 'stopped by a test',
+      }),
+    );
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('ABORTED');
+    expect(await started.order()).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      statusReason: 'execution ABORTED: OperatorStop (stopped by a test)',
+    });
+    await expectInvariants(started);
+  });
+
+  it('marks the order as needing attention when its execution times out', async () => {
+    // Arrange: real timing; the refund retries outlast the 2-second execution timeout.
+    const started = await startOrder({
+      token: 'tok_refund_down',
+      postalCode: '00000',
+      machine: 'OrderSagaShortTimeout',
+      endpoint: realTime,
+      client: sfnRealTime,
+    });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('TIMED_OUT');
+    expect(await started.order()).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      statusReason: expect.stringMatching(/^execution TIMED_OUT: States\.Timeout/),
+    });
+    await expectInvariants(started);
+  });
+
+  it('makes one reservation and one charge when every step is invoked twice', async () => {
+    // Arrange
+    const started = await startOrder({ machine: 'OrderSagaInvokedTwice' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await started.stock()).toEqual(taken(started, 2, 1));
+    expect(await started.payment()).toMatchObject({ status: 'CHARGED', attempts: 1 });
+    expect((await started.order())?.history.map((entry) => entry.status)).toEqual([
+      'RECEIVED',
+      'RESERVED',
+      'CHARGED',
+      'SHIPPED',
+      'COMPLETED',
+    ]);
+    await expectInvariants(started);
+  });
+
+  it('refunds once and releases once when every compensation is invoked twice', async () => {
+    // Arrange
+    const started = await startOrder({ machine: 'OrderSagaInvokedTwice', country: 'KP' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await started.payment()).toMatchObject({ status: 'REFUNDED', attempts: 1, refundAttempts: 1 });
+    expect(await started.stock()).toEqual(started.initialStock);
+    expect((await started.order())?.status).toBe('CANCELLED');
+    await expectInvariants(started);
+  });
+});
