@@ -26,7 +26,9 @@ export const instrumented = async <T>(
   } catch (error) {
     // Our own errors are expected outcomes (business) or retried by the state machine (transient).
     if (error instanceof OrderflowError) {
-      logger.warn(error.permanent ? 'step ended with a business error' : 'step failed transiently', { error });
+      logger.warn(error.permanent ? 'step ended with a business error' : 'step failed transiently', {
+        error,
+      });
     } else {
       logger.error('step failed', { error });
     }
