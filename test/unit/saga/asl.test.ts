@@ -87,6 +87,7 @@ describe('order saga state machine', () => {
   });
 
   it('invokes every task through lambda:invoke with a substituted function and a payload', () => {
+    // Assert
     const raw = JSON.parse(readSagaAsl()) as { States: Record<string, Task> };
     for (const [name, task] of Object.entries(raw.States).filter(([, state]) => state.Type === 'Task')) {
       expect({ name, resource: task.Resource }).toEqual({ name, resource: 'arn:aws:states:::lambda:invoke' });
@@ -96,6 +97,7 @@ describe('order saga state machine', () => {
   });
 
   it('bounds the execution and every task with a timeout', () => {
+    // Assert
     expect(definition.TimeoutSeconds).toBeGreaterThan(0);
     for (const [name, task] of tasks) {
       expect({
@@ -109,6 +111,7 @@ describe('order saga state machine', () => {
   });
 
   it('retries forward steps only on transient errors', () => {
+    // Assert
     const allowed = new Set([...LAMBDA_TRANSIENT, ...transientNames]);
     for (const name of FORWARD) {
       const retriers = taskNamed(name).Retry ?? [];
@@ -125,6 +128,7 @@ describe('order saga state machine', () => {
   });
 
   it('retries the flaky gateways of the steps that call them', () => {
+    // Assert
     const names = (task: string) => (taskNamed(task).Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
 
     expect(names('ChargePayment')).toContain('PaymentGatewayError');
@@ -132,6 +136,7 @@ describe('order saga state machine', () => {
   });
 
   it('retries compensations and outcome records on any error, many times with backoff', () => {
+    // Assert
     for (const name of COMPENSATING) {
       const retrier = taskNamed(name).Retry?.find((candidate) =>
         candidate.ErrorEquals.includes('States.ALL'),
@@ -149,6 +154,7 @@ describe('order saga state machine', () => {
   });
 
   it('gives every retrier a backoff, full jitter and a delay cap', () => {
+    // Assert
     // asl-validator 4 does not check JitterStrategy or MaxDelaySeconds: the test does.
     for (const [name, task] of tasks) {
       for (const retrier of task.Retry ?? []) {
@@ -165,6 +171,7 @@ describe('order saga state machine', () => {
   });
 
   it('ends every Catch with States.ALL alone, into a state of the machine', () => {
+    // Assert
     for (const [name, task] of tasks) {
       const catchers = task.Catch ?? [];
       expect({ name, last: catchers.at(-1)?.ErrorEquals }).toEqual({ name, last: ['States.ALL'] });
@@ -175,12 +182,14 @@ describe('order saga state machine', () => {
   });
 
   it('keeps the state when catching: every Catch writes the error under its own key', () => {
+    // Assert
     for (const [, task] of tasks) {
       for (const catcher of task.Catch ?? []) expect(catcher.ResultPath).toMatch(/^\$\.[A-Za-z]+$/);
     }
   });
 
   it('names only errors the steps throw, Lambda service errors and States errors', () => {
+    // Assert
     const known = new Set([...errorNames, ...LAMBDA_TRANSIENT]);
     for (const [name, task] of tasks) {
       const used = [...(task.Retry ?? []), ...(task.Catch ?? [])].flatMap((entry) => entry.ErrorEquals);

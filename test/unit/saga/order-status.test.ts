@@ -18,6 +18,7 @@ describe('order status transitions', () => {
   });
 
   it('never overwrites a final status', () => {
+    // Assert
     for (const from of FINAL) {
       for (const to of ORDER_STATUSES)
         expect({ from, to, allowed: canTransition(from, to) }).toEqual({ from, to, allowed: false });
@@ -25,12 +26,13 @@ describe('order status transitions', () => {
   });
 
   it('lets any in-flight order end as cancelled, rejected or needing attention', () => {
+    // Assert
     for (const from of ['RECEIVED', 'RESERVED', 'CHARGED', 'SHIPPED'] as const) {
       for (const to of FINAL) expect(canTransition(from, to)).toBe(true);
     }
   });
 
-  it('lets an order without a status take any status but RECEIVED-only paths still apply', () => {
+  it('lets an order without a status take any status (a saga started by hand)', () => {
     // Assert
     expect(canTransition(undefined, 'NEEDS_ATTENTION')).toBe(true);
     expect(canTransition(undefined, 'RESERVED')).toBe(true);

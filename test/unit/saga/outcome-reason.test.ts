@@ -23,6 +23,7 @@ describe('outcome reasons', () => {
   });
 
   it('uses a plain-text cause as it is', () => {
+    // Assert
     expect(describeStepError({ Error: 'States.Timeout', Cause: 'task timed out' })).toBe(
       'States.Timeout: task timed out',
     );
@@ -61,6 +62,7 @@ describe('outcome reasons', () => {
   });
 
   it('describes an execution-level ending', () => {
+    // Assert
     expect(executionEndedReason('TIMED_OUT')).toBe('execution TIMED_OUT');
     expect(executionEndedReason('FAILED', 'States.Runtime', 'path $.x not found')).toBe(
       'execution FAILED: States.Runtime (path $.x not found)',

@@ -44,6 +44,7 @@ describe('reservation transaction cancellation reasons', () => {
   });
 
   it('reports other codes as they are', () => {
+    // Assert
     expect(interpretReservationCancellation([{ Code: 'ValidationError' }], lines)).toEqual({
       kind: 'other',
       codes: ['ValidationError'],

@@ -32,10 +32,12 @@ const ship = (country: string, postalCode: string, orderId = 'o1') =>
 
 describe('simulated payment gateway', () => {
   it('charges ordinary tokens with a charge id named after the idempotency key', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(charge('tok_visa')).resolves.toEqual({ outcome: 'charged', chargeId: 'ch_o1' });
   });
 
   it('declines tok_decline and tok_insufficient_funds as business outcomes', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(charge('tok_decline')).resolves.toMatchObject({
       outcome: 'declined',
       code: 'PaymentDeclined',
@@ -47,6 +49,7 @@ describe('simulated payment gateway', () => {
   });
 
   it('declines amounts above the funds limit as insufficient funds', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(charge('tok_visa', 1, SIMULATED_FUNDS_LIMIT_CENTS + 1)).resolves.toMatchObject({
       code: 'InsufficientFunds',
     });
@@ -56,12 +59,14 @@ describe('simulated payment gateway', () => {
   });
 
   it('fails tok_flaky on the first two attempts and charges on the third', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(charge('tok_flaky', 1)).rejects.toMatchObject({ name: 'PaymentGatewayError' });
     await expect(charge('tok_flaky', 2)).rejects.toMatchObject({ name: 'PaymentGatewayError' });
     await expect(charge('tok_flaky', 3)).resolves.toEqual({ outcome: 'charged', chargeId: 'ch_o1' });
   });
 
   it('fails tok_gateway_down on every attempt', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(charge('tok_gateway_down', 50)).rejects.toMatchObject({ name: 'PaymentGatewayError' });
   });
 
@@ -79,6 +84,7 @@ describe('simulated payment gateway', () => {
   });
 
   it('refunds with a refund id named after the key; refund tokens fail as documented', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(refund('tok_visa')).resolves.toEqual({ refundId: 're_o1' });
     await expect(refund('tok_refund_flaky', 2)).rejects.toMatchObject({ name: 'PaymentGatewayError' });
     await expect(refund('tok_refund_flaky', 3)).resolves.toEqual({ refundId: 're_o1' });
@@ -88,12 +94,14 @@ describe('simulated payment gateway', () => {
 
 describe('simulated carrier', () => {
   it('refuses AQ, KP and postal code 00000 as shipping errors', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(ship('AQ', '1234')).rejects.toMatchObject({ name: 'ShippingError' });
     await expect(ship('KP', '1234')).rejects.toMatchObject({ name: 'ShippingError' });
     await expect(ship('DE', '00000')).rejects.toMatchObject({ name: 'ShippingError' });
   });
 
   it('never answers for postal code 99999', async () => {
+    // Act and Assert: each answer is the expectation
     await expect(ship('DE', '99999')).rejects.toMatchObject({ name: 'CarrierGatewayError' });
   });
 
