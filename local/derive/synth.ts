@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createOrderflowApp } from '../../lib/app';
+import { isJsonMap, resourcesOfType, type SynthesizedStack, type Template } from '../cfn/template';
+
+export interface SynthOptions {
+  /** CDK context on top of cdk.json's (e.g. `{ ordersMaxReceiveCount: 2 }`). @default none */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** What the local runtime keeps from one synthesis: templates, construct paths and the file assets it reads. */
+export interface SynthesizedApp {
+  readonly stacks: readonly SynthesizedStack[];
+  /** Text of file assets by S3 object key (state machine definitions given as `DefinitionS3Location`). */
+  readonly assets: ReadonlyMap<string, string>;
+}
+
+interface AssetManifest {
+  readonly files?: Record<
+    string,
+    {
+      readonly source: { readonly path?: string; readonly packaging?: string };
+      readonly destinations: Record<string, { readonly objectKey: string }>;
+    }
+  >;
+}
+
+const definitionAssetKeys = (stacks: readonly SynthesizedStack[]): Set<string> =>
+  new Set(
+    resourcesOfType(stacks, 'AWS::StepFunctions::StateMachine').flatMap(({ resource }) => {
+      const location = resource.Properties?.DefinitionS3Location;
+      return isJsonMap(location) && typeof location.Key === 'string' ? [location.Key] : [];
+    }),
+  );
+
+const readAssets = (directory: string, wanted: Set<string>): Map<string, string> => {
+  const assets = new Map<string, string>();
+  if (wanted.size === 0) return assets;
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(readFileSync(path.join(directory, file), 'utf8')) as AssetManifest;
+    for (const asset of Object.values(manifest.files ?? {})) {
+      const source = asset.source.path;
+      if (source === undefined || asset.source.packaging === 'zip') continue;
+      for (const { objectKey } of Object.values(asset.destinations)) {
+        if (wanted.has(objectKey)) assets.set(objectKey, readFileSync(path.join(directory, source), 'utf8'));
+      }
+    }
+  }
+  return assets;
+};
+
+/**
+ * Synthesizes the CDK app in-process, exactly as `cdk synth` builds it but with bundling skipped
+ * (the local runtime runs the TypeScript entries, not bundles), into a temporary directory that is
+ * removed again once the templates and the few assets the runtime needs are read.
+ */
+export const synthesizeApp = (options: SynthOptions = {}): SynthesizedApp => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'orderflow-synth-'));
+  try {
+    const { app } = createOrderflowApp({
+      outdir,
+      context: { ...options.context, 'aws:cdk:bundling-stacks': [] },
+    });
+    const assembly = app.synth();
+    const stacks = assembly.stacks.map((artifact): SynthesizedStack => {
+      const paths: Record<string, string> = {};
+      for (const entry of artifact.findMetadataByType('aws:cdk:logicalId')) {
+        if (typeof entry.data === 'string') paths[entry.data] = entry.path;
+      }
+      return { stackName: artifact.stackName, template: artifact.template as Template, paths };
+    });
+    return { stacks, assets: readAssets(assembly.directory, definitionAssetKeys(stacks)) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+};
