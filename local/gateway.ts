@@ -1,0 +1,96 @@
+import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ApiCallCounter, operationOf, serviceOf } from './api-calls';
+
+/** Where each service's requests go: a stand-in's base URL. */
+export type Upstreams = Readonly<Record<string, string>>;
+
+export interface Gateway {
+  /** One endpoint for every service, e.g. `http://127.0.0.1:4566`. */
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const readBody = (incoming: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => resolve(Buffer.concat(chunks)));
+    incoming.on('error', reject);
+  });
+
+/**
+ * One local endpoint in front of the stand-ins: it routes each request by the service its SigV4
+ * signature names (s3, sqs, sns → fauxqs; dynamodb → DynamoDB Local; states → the local Step
+ * Functions endpoint) and counts it. Counting here, at the HTTP level, sees every call whoever makes
+ * it: handlers, the event source pollers, the CLI, the AWS CLI.
+ */
+export const startGateway = async (
+  upstreams: Upstreams,
+  counter: ApiCallCounter,
+  options: { readonly port?: number; readonly host?: string } = {},
+): Promise<Gateway> => {
+  const agent = new Agent({ keepAlive: true });
+
+  const forward = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
+    const url = incoming.url ?? '/';
+    const service = serviceOf(incoming.headers, url);
+    const base = upstreams[service];
+    if (!base) {
+      counter.add(service, 'unserved');
+      outgoing.writeHead(501, { 'content-type': 'text/plain' }).end(`${service} is not served locally\n`);
+      return;
+    }
+    // S3 bodies stream through; the others are small and read whole to name the operation.
+    const body = service === 's3' ? undefined : await readBody(incoming);
+    counter.add(service, operationOf(service, incoming.method ?? 'GET', url, incoming.headers, body));
+    const target = new URL(base);
+    const upstream = request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: url,
+        headers: incoming.headers,
+      },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (!outgoing.headersSent) outgoing.writeHead(502, { 'content-type': 'text/plain' });
+      outgoing.end(`local ${service} endpoint failed: ${error.message}\n`);
+    });
+    if (body === undefined) incoming.pipe(upstream);
+    else upstream.end(body);
+  };
+
+  const server = createServer((incoming, outgoing) => {
+    forward(incoming, outgoing).catch((error: Error) => {
+      if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'text/plain' });
+      outgoing.end(`gateway error: ${error.message}\n`);
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${host}:${port}`,
+    port,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      agent.destroy();
+      await closed;
+    },
+  };
+};

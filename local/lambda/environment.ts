@@ -1,0 +1,46 @@
+import type { LocalFunction } from '../derive/types';
+
+/** What every local function's SDK clients need: the local endpoint, a region and dummy credentials. */
+export interface LocalAwsEnvironment {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** Services whose AWS_ENDPOINT_URL_<SERVICE> the runtime sets (all pointing at its gateway). */
+export const LOCAL_SERVICES = ['S3', 'SQS', 'SNS', 'DYNAMODB', 'SFN'] as const;
+
+/** The standard variables that point the AWS SDK and CLI at the local runtime. */
+export const awsEnvironment = (aws: LocalAwsEnvironment): Record<string, string> => ({
+  ...Object.fromEntries(LOCAL_SERVICES.map((service) => [`AWS_ENDPOINT_URL_${service}`, aws.endpoint])),
+  AWS_REGION: aws.region,
+  AWS_DEFAULT_REGION: aws.region,
+  AWS_ACCESS_KEY_ID: aws.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
+});
+
+/**
+ * A function's environment as Lambda would build it: the template's variables (already resolved to
+ * local names), Lambda's reserved variables, and the local endpoint and credentials. No
+ * AWS_EXECUTION_ENV: Powertools would then assume it runs in Lambda and try to reach X-Ray.
+ */
+export const functionEnvironment = (fn: LocalFunction, aws: LocalAwsEnvironment): Record<string, string> => ({
+  ...fn.environment,
+  ...awsEnvironment(aws),
+  AWS_LAMBDA_FUNCTION_NAME: fn.name,
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+  AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+  _HANDLER: `index.${fn.handlerExport}`,
+});
+
+/** Host variables no function may inherit: AWS and Powertools settings, and every variable a function defines. */
+export const hiddenHostVariables = (
+  functions: readonly LocalFunction[],
+  host: NodeJS.ProcessEnv,
+): Set<string> =>
+  new Set([
+    ...Object.keys(host).filter((key) => /^(AWS_|POWERTOOLS_|_X_AMZN|_HANDLER$|LAMBDA_)/.test(key)),
+    ...functions.flatMap((fn) => Object.keys(fn.environment)),
+  ]);

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PROJECT_ROOT } from '../lib/constructs/orderflow-function';
+import { ApiCallCounter, type ServiceCalls } from './api-calls';
+import { type Gateway, startGateway } from './gateway';
+import type { AsyncFailure } from './lambda/async-invoke';
+import { AsyncInvoker } from './lambda/async-invoke';
+import { functionEnvironment, hiddenHostVariables, type LocalAwsEnvironment } from './lambda/environment';
+import { installFunctionScopes } from './lambda/function-scope';
+import { type InvocationStats, Invoker } from './lambda/invoker';
+import { type LoadedFunction, loadFunction } from './lambda/load';
+import { FunctionLogs } from './lambda/logs';
+import { createResources } from './resources';
+import type { ExecutionStatusChangeEvent } from './sfn';
+import { type LocalStepFunctions, startLocalStepFunctions } from './sfn';
+import { StandInError, type StandIns, startStandIns } from './stand-ins';
+import { deriveTopology, type LocalTopology, synthesizeApp } from './topology';
+import { EventBus } from './triggers/event-rules';
+import { S3Notifier } from './triggers/s3-notifications';
+import { SqsEventSource } from './triggers/sqs-event-source';
+
+export interface LocalRuntimeOptions {
+  /** Keep DynamoDB data and function logs here between runs. @default a temporary directory, removed at stop */
+  readonly stateDir?: string;
+  /**
+   * Multiplies the saga's durations (retry intervals, waits, task and execution timeouts) and
+   * Lambda's async-invoke retry delays. @default 1: real timing
+   */
+  readonly timeScale?: number;
+  /** Port of the local endpoint every service is served on. @default an ephemeral port */
+  readonly port?: number;
+  /** CDK context on top of cdk.json's, e.g. `{ ordersMaxReceiveCount: 2 }`. @default none */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** Where the runtime reports problems (a failed delivery, a malformed batch response). @default stderr */
+  readonly log?: (message: string) => void;
+  /** Silences `log`. @default false */
+  readonly quiet?: boolean;
+}
+
+export interface LocalRuntime {
+  /** The one endpoint for S3, SQS, SNS, DynamoDB and Step Functions (counted). */
+  readonly endpoint: string;
+  /** The stand-ins themselves, uncounted: for the runtime's own plumbing and for observing. */
+  readonly direct: { readonly fauxqs: string; readonly dynamodb: string; readonly sfn: string };
+  readonly aws: LocalAwsEnvironment;
+  readonly topology: LocalTopology;
+  /** CfnOutputs of every stack, resolved to local values (keys as in lib/contract.ts OUTPUTS). */
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly stateDir: string;
+  readonly persistent: boolean;
+  readonly logDir: string;
+  readonly timeScale: number;
+  /** Process id of DynamoDB Local's Java child. */
+  readonly dynamoDbPid: number | undefined;
+  apiCalls(): Record<string, ServiceCalls>;
+  invocations(): ReadonlyMap<string, InvocationStats>;
+  /** Async events functions could not take (after retries), and where they went. */
+  asyncFailures(): readonly AsyncFailure[];
+  /** Work in progress: running invocations, async events pending or waiting to retry, S3 events being built. */
+  busy(): number;
+  /** Called for every execution status change (RUNNING and each ending). */
+  onExecutionStatusChange(listener: (event: ExecutionStatusChangeEvent) => void): void;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+const ACCOUNT_ID = '000000000000';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** How long stop() lets running batches finish before closing the stand-ins under them. */
+const STOP_GRACE_MS = 3_000;
+
+const directClients = (fauxqs: string, dynamodb: string) => {
+  const common = { region: REGION, credentials: LOCAL_CREDENTIALS };
+  return {
+    s3: new S3Client({ ...common, endpoint: fauxqs, forcePathStyle: true }),
+    sqs: new SQSClient({ ...common, endpoint: fauxqs }),
+    sns: new SNSClient({ ...common, endpoint: fauxqs }),
+    dynamodb: new DynamoDBClient({ ...common, endpoint: dynamodb }),
+  };
+};
+
+const withGrace = (work: Promise<unknown>, ms: number): Promise<unknown> =>
+  Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+
+/**
+ * Runs the whole orderflow pipeline on this machine: synthesizes the CDK app, derives the topology,
+ * starts fauxqs, DynamoDB Local and the local Step Functions endpoint behind one counting endpoint,
+ * creates every resource, loads every function in-process and plays Lambda's part (S3
+ * notifications, the SQS event source mapping, saga tasks, EventBridge rules, async retries and
+ * on-failure destinations).
+ */
+export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
+  const report = options.quiet
+    ? () => undefined
+    : (options.log ?? ((message: string) => process.stderr.write(`${message}\n`)));
+  const persistent = options.stateDir !== undefined;
+  const stateDir = options.stateDir
+    ? path.resolve(options.stateDir)
+    : mkdtempSync(path.join(tmpdir(), 'orderflow-local-'));
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step();
+  };
+  if (!persistent) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  cleanups.push(installFunctionScopes());
+
+  try {
+    const synthesized = synthesizeApp({ ...(options.context ? { context: options.context } : {}) });
+
+    const dynamoDbPath = path.join(stateDir, 'dynamodb');
+    mkdirSync(dynamoDbPath, { recursive: true });
+    const standIns: StandIns = await startStandIns({
+      messageSpies: { bufferSize: 1 },
+      sharedDb: true,
+      ...(persistent ? { dynamoDbPath } : {}),
+    });
+    cleanups.push(() => standIns.stop());
+
+    const counter = new ApiCallCounter();
+    const upstreams: Record<string, string> = {
+      s3: standIns.fauxqsEndpoint,
+      sqs: standIns.fauxqsEndpoint,
+      sns: standIns.fauxqsEndpoint,
+      dynamodb: standIns.dynamoDbEndpoint,
+    };
+    let gateway: Gateway;
+    try {
+      gateway = await startGateway(
+        upstreams,
+        counter,
+        options.port === undefined ? {} : { port: options.port },
+      );
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new StandInError(
+          `port ${options.port} on 127.0.0.1 is already in use; choose another with --port`,
+        );
+      }
+      throw error;
+    }
+    cleanups.push(() => gateway.stop());
+
+    const fauxqsPort = new URL(standIns.fauxqsEndpoint).port;
+    const topology = deriveTopology(synthesized, {
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      // fauxqs names queues by its host option and its own port (see local/stand-ins.ts).
+      queueUrl: (name) => `http://sqs.${REGION}.127.0.0.1:${fauxqsPort}/${ACCOUNT_ID}/${name}`,
+    });
+    const clients = directClients(standIns.fauxqsEndpoint, standIns.dynamoDbEndpoint);
+    cleanups.push(() => {
+      for (const client of Object.values(clients)) client.destroy();
+    });
+    await createResources(topology, clients);
+
+    const aws: LocalAwsEnvironment = { endpoint: gateway.endpoint, region: REGION, ...LOCAL_CREDENTIALS };
+    const logs = new FunctionLogs(path.join(stateDir, 'logs'));
+    cleanups.push(() => logs.close());
+    const hidden = hiddenHostVariables(topology.functions, process.env);
+    const loaded: LoadedFunction[] = topology.functions.map((fn) =>
+      loadFunction(
+        fn,
+        { functionName: fn.name, env: functionEnvironment(fn, aws), hidden, log: logs.sink(fn.name) },
+        PROJECT_ROOT,
+      ),
+    );
+    const invoker = new Invoker(loaded);
+
+    const sendToDestination = async (arn: string, body: string): Promise<void> => {
+      const queue = topology.queues.find((candidate) => candidate.arn === arn);
+      if (queue) {
+        await clients.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: queue.url,
+            MessageBody: body,
+            ...(queue.fifo ? { MessageGroupId: 'destination', MessageDeduplicationId: randomUUID() } : {}),
+          }),
+        );
+        return;
+      }
+      if (topology.topics.some((topic) => topic.arn === arn)) {
+        await clients.sns.send(new PublishCommand({ TopicArn: arn, Message: body }));
+        return;
+      }
+      const fn = invoker.find(arn);
+      if (fn) return asyncInvoker.invokeAsync(fn, JSON.parse(body));
+      throw new Error(`destination ${arn} is not emulated locally`);
+    };
+    const asyncInvoker: AsyncInvoker = new AsyncInvoker(invoker, sendToDestination, timeScale, (failure) =>
+      report(
+        `${failure.functionName}: event failed after ${failure.attempts} attempt(s) (${failure.errorType}: ${failure.errorMessage}) → ${failure.destination ?? 'dropped: no on-failure destination'}`,
+      ),
+    );
+    cleanups.push(() => asyncInvoker.stop());
+    const invokeAsync = (arn: string, event: unknown) => {
+      const fn = invoker.find(arn);
+      if (fn) asyncInvoker.invokeAsync(fn, event);
+      else report(`no local function ${arn} for an async event`);
+    };
+
+    const bus = new EventBus(topology.eventRules, invokeAsync);
+    const statusListeners: ((event: ExecutionStatusChangeEvent) => void)[] = [];
+    const lambdaHandlers = Object.fromEntries(
+      loaded.map((fn) => [
+        fn.spec.arn,
+        (payload: unknown, context: { getRemainingTimeInMillis(): number }) =>
+          invoker.invoke(fn, payload, { deadline: Date.now() + context.getRemainingTimeInMillis() }),
+      ]),
+    );
+    const sfn: LocalStepFunctions = await startLocalStepFunctions({
+      host: '127.0.0.1',
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      timeScale,
+      stateMachines: topology.stateMachines.map((machine) => ({
+        name: machine.name,
+        definition: machine.definition,
+        substitutions: machine.substitutions,
+        lambdaHandlers,
+      })),
+      onExecutionStatusChange: (event) => {
+        bus.put(event);
+        for (const listener of statusListeners) listener(event);
+      },
+      logger: { error: (message, ...details) => report(`${message} ${details.map(String).join(' ')}`) },
+    });
+    cleanups.push(() => sfn.stop());
+    upstreams.states = sfn.endpoint;
+    for (const machine of topology.stateMachines) {
+      if (sfn.stateMachineArn(machine.name) !== machine.arn) {
+        throw new Error(
+          `state machine ${machine.name} is served as ${sfn.stateMachineArn(machine.name)}, not ${machine.arn}`,
+        );
+      }
+    }
+
+    const notifier = new S3Notifier(topology.buckets, clients.s3, REGION, {
+      invokeFunction: invokeAsync,
+      deliver: (target, body) => sendToDestination(target.arn, body),
+      onError: report,
+    });
+    notifier.listen(standIns.fauxqs);
+    cleanups.push(() => notifier.stop());
+
+    const pollingSqs = new SQSClient({
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: gateway.endpoint,
+    });
+    cleanups.push(() => pollingSqs.destroy());
+    const sources = topology.eventSourceMappings.map((mapping) => {
+      const queue = topology.queues.find((candidate) => candidate.arn === mapping.queueArn);
+      const fn = invoker.find(mapping.functionArn);
+      if (!queue || !fn)
+        throw new Error(`event source mapping ${mapping.logicalId} names an unknown queue or function`);
+      return new SqsEventSource(mapping, queue, fn, invoker, pollingSqs, REGION, { onError: report });
+    });
+    for (const source of sources) source.start();
+    cleanups.push(async () => {
+      await withGrace(Promise.all(sources.map((source) => source.stop())), STOP_GRACE_MS);
+    });
+
+    const outputs = Object.assign({}, ...Object.values(topology.outputs)) as Record<string, string>;
+    let stopped: Promise<void> | undefined;
+    return {
+      endpoint: gateway.endpoint,
+      direct: { fauxqs: standIns.fauxqsEndpoint, dynamodb: standIns.dynamoDbEndpoint, sfn: sfn.endpoint },
+      aws,
+      topology,
+      outputs,
+      stateDir,
+      persistent,
+      logDir: logs.dir,
+      timeScale,
+      dynamoDbPid: standIns.dynamoDbPid,
+      apiCalls: () => counter.snapshot(),
+      invocations: () => invoker.stats(),
+      asyncFailures: () => asyncInvoker.failures,
+      busy: () =>
+        invoker.inFlight +
+        asyncInvoker.pending +
+        notifier.pending +
+        sources.reduce((sum, source) => sum + source.collecting, 0),
+      onExecutionStatusChange: (listener) => {
+        statusListeners.push(listener);
+      },
+      stop: () => {
+        stopped ??= cleanup();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+};

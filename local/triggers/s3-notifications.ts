@@ -1,0 +1,110 @@
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { FauxqsServer } from '../stand-ins';
+import type { BucketNotification, LocalBucket, NotificationTarget } from '../topology';
+import { type CreatedObject, coversEvent, objectCreatedRecord } from './s3-event';
+
+export interface NotificationSinks {
+  /** Async-invokes a function (S3 invokes Lambda asynchronously). */
+  readonly invokeFunction: (arn: string, event: unknown) => void;
+  /** Sends the event JSON to a queue or topic. */
+  readonly deliver: (target: NotificationTarget, body: string) => Promise<void>;
+  readonly onError: (message: string) => void;
+}
+
+const matches = (notification: BucketNotification, key: string, how: string): boolean =>
+  coversEvent(notification.events, how) &&
+  (notification.prefix === undefined || key.startsWith(notification.prefix)) &&
+  (notification.suffix === undefined || key.endsWith(notification.suffix));
+
+/**
+ * Plays S3's part in event notifications: fauxqs's message spy reports every upload; for each
+ * notification of the bucket whose events and prefix/suffix filter match, the runtime builds the
+ * event S3 would send (size and ETag from HeadObject, a sequencer that grows with every write) and
+ * hands it to the target. fauxqs keeps no object versions, so events carry no versionId.
+ */
+export class S3Notifier {
+  private sequence = 0n;
+  private inFlight = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly buckets: readonly LocalBucket[],
+    private readonly s3: S3Client,
+    private readonly region: string,
+    private readonly sinks: NotificationSinks,
+  ) {}
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Listens through a spy filter that never matches: fauxqs calls pending filters for every new
+   * message, and one that never resolves keeps listening until the spy is cleared at stop.
+   */
+  listen(fauxqs: FauxqsServer): void {
+    fauxqs.spy
+      .waitForMessage((message) => {
+        if (message.service === 's3' && (message.status === 'uploaded' || message.status === 'copied')) {
+          this.onCreated(message.bucket, message.key, message.status === 'copied' ? 'Copy' : 'Put');
+        }
+        return false;
+      })
+      .catch(() => undefined);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private onCreated(bucketName: string, key: string, how: string): void {
+    if (this.stopped) return;
+    const bucket = this.buckets.find((candidate) => candidate.name === bucketName);
+    const wanted = bucket?.notifications.filter((notification) => matches(notification, key, how)) ?? [];
+    if (wanted.length === 0) return;
+    // Taken now, in upload order, as S3 orders the events of one key.
+    this.sequence += 1n;
+    const sequencer = (BigInt(Date.now()) * 1_000_000n + this.sequence)
+      .toString(16)
+      .toUpperCase()
+      .padStart(18, '0');
+    this.inFlight += 1;
+    void this.notify(bucketName, key, how, sequencer, wanted).finally(() => {
+      this.inFlight -= 1;
+    });
+  }
+
+  private async notify(
+    bucket: string,
+    key: string,
+    how: string,
+    sequencer: string,
+    notifications: readonly BucketNotification[],
+  ): Promise<void> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const eTag = (head.ETag ?? '').replaceAll('"', '');
+      const object: CreatedObject = {
+        bucket,
+        key,
+        size: head.ContentLength ?? 0,
+        eTag,
+        sequencer,
+        how: how === 'Put' && eTag.includes('-') ? 'CompleteMultipartUpload' : how,
+      };
+      for (const notification of notifications) {
+        const record = objectCreatedRecord(
+          object,
+          this.region,
+          `local-${notification.configuredBy.split('/').pop()}`,
+        );
+        const event = { Records: [record] };
+        if (notification.target.kind === 'function')
+          this.sinks.invokeFunction(notification.target.arn, event);
+        else await this.sinks.deliver(notification.target, JSON.stringify(event));
+      }
+    } catch (error) {
+      this.sinks.onError(`S3 notification for s3://${bucket}/${key} failed: ${String(error)}`);
+    }
+  }
+}
