@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-
-/** A name unique to this run, so test files can share the stand-ins in parallel. */
-export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
+import { uniqueName } from './names';
 
 export const createBucket = async (s3: S3Client, prefix = 'ingest'): Promise<string> => {
   const bucket = uniqueName(prefix);
@@ -18,53 +16,64 @@ export const createBucket = async (s3: S3Client, prefix = 'ingest'): Promise<str
   return bucket;
 };
 
-/** A FIFO queue as the stack configures orders.fifo: explicit dedup ids, dedup and throughput per group. */
-export const createFifoQueue = async (sqs: SQSClient, prefix = 'orders'): Promise<string> => {
-  const created = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: `${uniqueName(prefix)}.fifo`,
-      Attributes: {
-        FifoQueue: 'true',
-        ContentBasedDeduplication: 'false',
-        DeduplicationScope: 'messageGroup',
-        FifoThroughputLimit: 'perMessageGroupId',
-        VisibilityTimeout: '60',
-      },
-    }),
-  );
-  if (created.QueueUrl === undefined) throw new Error('CreateQueue returned no QueueUrl');
-  return created.QueueUrl;
+export interface TestQueue {
+  readonly url: string;
+  readonly arn: string;
+}
+
+/** The attributes the stack gives orders.fifo: explicit dedup ids, dedup and throughput per group. */
+export const ORDERS_QUEUE_ATTRIBUTES: Readonly<Record<string, string>> = {
+  ContentBasedDeduplication: 'false',
+  DeduplicationScope: 'messageGroup',
+  FifoThroughputLimit: 'perMessageGroupId',
+  VisibilityTimeout: '60',
 };
 
-/** The Powertools idempotency layout: partition key `id` (S). */
-export const createIdempotencyTable = async (
-  dynamodb: DynamoDBClient,
-  prefix = 'idempotency',
-): Promise<string> => {
+/** A uniquely named FIFO queue (`<prefix>-<id>.fifo`) with `attributes` on top of FifoQueue. */
+export const createFifoQueue = async (
+  sqs: SQSClient,
+  prefix: string,
+  attributes: Readonly<Record<string, string>> = {},
+): Promise<TestQueue> => {
+  const name = `${uniqueName(prefix)}.fifo`;
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: { FifoQueue: 'true', ...attributes } }),
+  );
+  if (!QueueUrl) throw new Error(`CreateQueue returned no URL for ${name}`);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  if (!Attributes?.QueueArn) throw new Error(`queue ${name} has no ARN`);
+  return { url: QueueUrl, arn: Attributes.QueueArn };
+};
+
+/** A uniquely named PAY_PER_REQUEST table with the string partition key `key`. */
+export const createTable = async (dynamodb: DynamoDBClient, prefix: string, key: string): Promise<string> => {
   const table = uniqueName(prefix);
   await dynamodb.send(
     new CreateTableCommand({
       TableName: table,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
     }),
   );
   return table;
 };
 
-export const putObject = async (
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  body: string | Uint8Array,
-): Promise<void> => {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-};
-
-export const readObjectText = async (s3: S3Client, bucket: string, key: string): Promise<string> => {
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return (await object.Body?.transformToString('utf8')) ?? '';
+/** The Powertools idempotency layout: partition key `id` (S), TTL on `expiration`. */
+export const createIdempotencyTable = async (
+  dynamodb: DynamoDBClient,
+  prefix = 'idempotency',
+): Promise<string> => {
+  const table = await createTable(dynamodb, prefix, 'id');
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table,
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    }),
+  );
+  return table;
 };
 
 export interface DrainOptions {
@@ -77,7 +86,8 @@ export interface DrainOptions {
 /**
  * Receives and deletes messages until `expected` arrived and the queue has stayed empty for
  * `quietMs`, or the deadline passes. A FIFO stand-in may hand out one message per group per
- * receive, so this polls rather than expecting everything in one call.
+ * receive, and a message in flight holds back the rest of its group, so this polls and deletes
+ * rather than expecting everything in one call.
  */
 export const drainQueue = async (
   sqs: SQSClient,

@@ -5,7 +5,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import type { TestQueue } from './sqs-queues';
+import type { TestQueue } from './aws-resources';
 
 const toLambdaAttributes = (message: Message): SQSMessageAttributes =>
   Object.fromEntries(

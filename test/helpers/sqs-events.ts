@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { canonicalize, type OrderPlacedInput, OrderPlacedSchema } from '#shared/schemas/order-placed';
 
 /** A valid OrderPlaced record; `overrides` change it (keep totalCents consistent when changing items). */
@@ -78,20 +78,3 @@ export const orderRecord = (order: OrderPlacedInput, options: Partial<SqsRecordO
   sqsRecord({ groupId: order.orderId, body: orderBody(order), ...options });
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-
-/** A Lambda context with plenty of time left. */
-export const lambdaContext = (overrides: Partial<Context> = {}): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'orderflow-test',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orderflow-test',
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: '/aws/lambda/orderflow-test',
-  logStreamName: 'test',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-  ...overrides,
-});

@@ -1,14 +1,12 @@
 import {
-  CreateTableCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   ProvisionedThroughputExceededException,
   ScanCommand,
   UpdateItemCommand,
-  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createFifoQueue, type TestQueue, uniqueName } from './sqs-queues';
+import { createFifoQueue, createIdempotencyTable, createTable, type TestQueue } from './aws-resources';
 
 /** What the process-order consumer needs around it besides its source queue and the saga. */
 export interface ProcessOrderResources {
@@ -17,33 +15,14 @@ export interface ProcessOrderResources {
   readonly deadLetterQueue: TestQueue;
 }
 
-const createTable = async (dynamodb: DynamoDBClient, name: string, key: string): Promise<void> => {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-    }),
-  );
-};
-
 /** Uniquely named orders and idempotency tables (Powertools layout: `id`, TTL on `expiration`) and a FIFO DLQ. */
 export const createProcessOrderResources = async (
   dynamodb: DynamoDBClient,
   sqs: SQSClient,
 ): Promise<ProcessOrderResources> => {
-  const ordersTable = uniqueName('orders');
-  const idempotencyTable = uniqueName('idempotency');
-  await createTable(dynamodb, ordersTable, 'orderId');
-  await createTable(dynamodb, idempotencyTable, 'id');
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({
-      TableName: idempotencyTable,
-      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-    }),
-  );
-  const deadLetterQueue = await createFifoQueue(sqs, uniqueName('orders-dlq'));
+  const ordersTable = await createTable(dynamodb, 'orders', 'orderId');
+  const idempotencyTable = await createIdempotencyTable(dynamodb);
+  const deadLetterQueue = await createFifoQueue(sqs, 'orders-dlq');
   return { ordersTable, idempotencyTable, deadLetterQueue };
 };
 

@@ -3,17 +3,12 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/clients';
 import type { handler as IngestHandler } from '../../functions/ingest/handler';
 import type { IngestOutcome } from '../../functions/ingest/ingest-once';
-import {
-  createBucket,
-  createFifoQueue,
-  createIdempotencyTable,
-  drainQueue,
-  putObject,
-  readObjectText,
-} from '../helpers/aws-resources';
+import { drainQueue } from '../helpers/aws-resources';
+import { readReport, setUpIngest } from '../helpers/ingest-env';
 import { lambdaContext } from '../helpers/lambda-context';
 import { anOrder, manyOrders, toCsv, toJsonLines } from '../helpers/orders';
 import { s3Event } from '../helpers/s3-event';
+import { putObject } from '../helpers/s3-objects';
 
 const s3 = makeS3Client();
 const sqs = makeSqsClient();
@@ -32,11 +27,7 @@ interface ReportLine {
   summary?: Record<string, unknown>;
 }
 
-const reportOf = async (key: string): Promise<ReportLine[]> =>
-  (await readObjectText(s3, bucket, `rejected/${key}.errors.jsonl`))
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as ReportLine);
+const reportOf = (key: string) => readReport<ReportLine>(s3, bucket, key);
 
 const groups = (messages: Message[]) => messages.map((message) => message.Attributes?.MessageGroupId).sort();
 
@@ -48,15 +39,7 @@ const ingest = async (key: string, body: string | Uint8Array): Promise<IngestOut
 };
 
 beforeAll(async () => {
-  let table: string;
-  [bucket, queueUrl, table] = await Promise.all([
-    createBucket(s3),
-    createFifoQueue(sqs),
-    createIdempotencyTable(dynamodb),
-  ]);
-  process.env.ORDERS_QUEUE_URL = queueUrl;
-  process.env.IDEMPOTENCY_TABLE = table;
-  ({ handler } = await import('../../functions/ingest/handler'));
+  ({ bucket, queueUrl, handler } = await setUpIngest(s3, sqs, dynamodb));
 });
 
 describe('ingest formats end to end', () => {

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import { makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/clients';
 import type { handler as IngestHandler } from '../../functions/ingest/handler';
-import {
-  createBucket,
-  createFifoQueue,
-  createIdempotencyTable,
-  drainQueue,
-  putObject,
-  readObjectText,
-} from '../helpers/aws-resources';
+import { drainQueue } from '../helpers/aws-resources';
+import { setUpIngest } from '../helpers/ingest-env';
 import { lambdaContext } from '../helpers/lambda-context';
 import { anOrder, toJsonLines } from '../helpers/orders';
 import { s3Event } from '../helpers/s3-event';
+import { putObject, readObjectText } from '../helpers/s3-objects';
 
 const s3 = makeS3Client();
 const sqs = makeSqsClient();
@@ -22,15 +17,7 @@ let queueUrl: string;
 let handler: typeof IngestHandler;
 
 beforeAll(async () => {
-  let table: string;
-  [bucket, queueUrl, table] = await Promise.all([
-    createBucket(s3),
-    createFifoQueue(sqs),
-    createIdempotencyTable(dynamodb),
-  ]);
-  process.env.ORDERS_QUEUE_URL = queueUrl;
-  process.env.IDEMPOTENCY_TABLE = table;
-  ({ handler } = await import('../../functions/ingest/handler'));
+  ({ bucket, queueUrl, handler } = await setUpIngest(s3, sqs, dynamodb));
 });
 
 /** Line n of the volume file: mostly valid orders, with three kinds of invalid line mixed in. */

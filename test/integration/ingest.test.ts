@@ -6,17 +6,12 @@ import { makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/cli
 import { contentHash, validateOrder } from '#shared/schemas/order-placed';
 import type { handler as IngestHandler } from '../../functions/ingest/handler';
 import type { IngestOutcome } from '../../functions/ingest/ingest-once';
-import {
-  createBucket,
-  createFifoQueue,
-  createIdempotencyTable,
-  drainQueue,
-  putObject,
-  readObjectText,
-} from '../helpers/aws-resources';
+import { drainQueue } from '../helpers/aws-resources';
+import { readReport, setUpIngest } from '../helpers/ingest-env';
 import { lambdaContext } from '../helpers/lambda-context';
 import { anOrder, toJsonLines } from '../helpers/orders';
 import { s3Event } from '../helpers/s3-event';
+import { putObject } from '../helpers/s3-objects';
 
 const s3 = makeS3Client();
 const sqs = makeSqsClient();
@@ -28,22 +23,10 @@ let table: string;
 let handler: typeof IngestHandler;
 
 const attribute = (message: Message, name: string) => message.MessageAttributes?.[name]?.StringValue;
-const reportOf = async (key: string) =>
-  (await readObjectText(s3, bucket, `rejected/${key}.errors.jsonl`))
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const reportOf = (key: string) => readReport(s3, bucket, key);
 
 beforeAll(async () => {
-  [bucket, queueUrl, table] = await Promise.all([
-    createBucket(s3),
-    createFifoQueue(sqs),
-    createIdempotencyTable(dynamodb),
-  ]);
-  process.env.ORDERS_QUEUE_URL = queueUrl;
-  process.env.IDEMPOTENCY_TABLE = table;
-  // The handler reads its environment at module scope, like a Lambda cold start.
-  ({ handler } = await import('../../functions/ingest/handler'));
+  ({ bucket, queueUrl, table, handler } = await setUpIngest(s3, sqs, dynamodb));
 });
 
 describe('ingest handler against the stand-ins', () => {

@@ -26,6 +26,7 @@ import {
   type LocalStepFunctions,
   startLocalStepFunctions,
 } from '../../local/sfn';
+import { uniqueName } from '../helpers/names';
 
 const TIME_SCALE = 0.01;
 const fixture = (name: string): string => readFileSync(join(__dirname, '../fixtures/sfn', name), 'utf8');
@@ -179,8 +180,6 @@ const statusEventsOf = (executionArn: string): string[] =>
   statusEvents
     .filter((event) => event.detail.executionArn === executionArn)
     .map((event) => event.detail.status);
-
-const uniqueName = (prefix: string): string => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
   sfn = await startLocalStepFunctions({

@@ -10,10 +10,12 @@ import { makeDocumentClient, makeDynamoDbClient, makeSqsClient } from '#shared/a
 import type { OrderPlacedInput } from '#shared/schemas/order-placed';
 import { makeProcessOrderHandler } from '../../functions/process-order/sqs-handler';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
+import { createFifoQueue, drainQueue } from '../helpers/aws-resources';
+import { lambdaContext } from '../helpers/lambda-context';
+import { uniqueName } from '../helpers/names';
 import { pollOnce } from '../helpers/sqs-event-source';
-import { lambdaContext, orderBody, orderPlaced } from '../helpers/sqs-events';
+import { orderBody, orderPlaced } from '../helpers/sqs-events';
 import { createProcessOrderResources, injectPutThrottling } from '../helpers/sqs-process-order-env';
-import { createFifoQueue, drainQueue, uniqueName } from '../helpers/sqs-queues';
 
 const MAX_RECEIVE_COUNT = 2;
 
@@ -36,7 +38,7 @@ describe('process-order with the queue’s redrive policy', () => {
   it('moves a message that always fails to the DLQ after maxReceiveCount and then serves its group', async () => {
     // Arrange
     const resources = await createProcessOrderResources(dynamodb, sqs);
-    const source = await createFifoQueue(sqs, uniqueName('orders'), {
+    const source = await createFifoQueue(sqs, 'orders', {
       VisibilityTimeout: '1',
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: resources.deadLetterQueue.arn,
@@ -103,7 +105,7 @@ describe('process-order with the queue’s redrive policy', () => {
     // Assert
     expect((await laterItem())?.status).toBe('RECEIVED');
     expect(failures()).toBe(MAX_RECEIVE_COUNT);
-    const [dead, ...more] = await drainQueue(sqs, resources.deadLetterQueue.url, { count: 1 });
+    const [dead, ...more] = await drainQueue(sqs, resources.deadLetterQueue.url, 1);
     expect(more).toEqual([]);
     expect(dead?.Body).toBe(orderBody(poison));
     expect(dead?.MessageAttributes?.correlationId?.StringValue).toBe(`test#${poison.orderId}`);

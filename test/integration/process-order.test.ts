@@ -10,21 +10,16 @@ import { makeDocumentClient, makeDynamoDbClient, makeSqsClient } from '#shared/a
 import { contentHash } from '#shared/schemas/order-placed';
 import { makeProcessOrderHandler, type ProcessOrderHandler } from '../../functions/process-order/sqs-handler';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
-import {
-  lambdaContext,
-  orderBody,
-  orderPlaced,
-  orderRecord,
-  sqsEvent,
-  sqsRecord,
-} from '../helpers/sqs-events';
+import { drainQueue } from '../helpers/aws-resources';
+import { lambdaContext } from '../helpers/lambda-context';
+import { uniqueName } from '../helpers/names';
+import { orderBody, orderPlaced, orderRecord, sqsEvent, sqsRecord } from '../helpers/sqs-events';
 import {
   createProcessOrderResources,
   expireIdempotencyRecords,
   injectPutThrottling,
   type ProcessOrderResources,
 } from '../helpers/sqs-process-order-env';
-import { drainQueue, uniqueName } from '../helpers/sqs-queues';
 
 const failedAt = new Date('2026-11-22T12:00:00.000Z');
 const sagaDefinition = readFileSync(join(__dirname, '../fixtures/process-order-saga.asl.json'), 'utf8');
@@ -156,7 +151,7 @@ describe('process-order against the stand-ins', () => {
     // Assert
     expect(response.batchItemFailures).toEqual([]);
     expect(await executionsNamed(order.orderId)).toHaveLength(1);
-    expect(await drainQueue(sqs, resources.deadLetterQueue.url, { count: 1, timeoutMs: 1_500 })).toEqual([]);
+    expect(await drainQueue(sqs, resources.deadLetterQueue.url, 0, { quietMs: 1_500 })).toEqual([]);
   });
 
   it.each([
@@ -179,7 +174,7 @@ describe('process-order against the stand-ins', () => {
 
       // Assert
       expect(response.batchItemFailures).toEqual([]);
-      const [dead, ...more] = await drainQueue(sqs, resources.deadLetterQueue.url, { count: 1 });
+      const [dead, ...more] = await drainQueue(sqs, resources.deadLetterQueue.url, 1);
       expect(more).toEqual([]);
       expect(dead?.Body).toBe(clash.body);
       expect(dead?.Attributes?.MessageGroupId).toBe(original.orderId);
@@ -211,7 +206,7 @@ describe('process-order against the stand-ins', () => {
 
     // Assert
     expect(response.batchItemFailures).toEqual([]);
-    const [dead] = await drainQueue(sqs, resources.deadLetterQueue.url, { count: 1 });
+    const [dead] = await drainQueue(sqs, resources.deadLetterQueue.url, 1);
     expect(dead?.MessageAttributes?.errorType?.StringValue).toBe('InvalidOrder');
     expect(dead?.MessageAttributes?.errorReason?.StringValue).toMatch(/currency: .*totalCents: /);
   });

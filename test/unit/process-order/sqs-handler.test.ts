@@ -13,7 +13,8 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeProcessOrderHandler } from '../../../functions/process-order/sqs-handler';
-import { lambdaContext, orderPlaced, orderRecord, sqsEvent, sqsRecord } from '../../helpers/sqs-events';
+import { lambdaContext } from '../../helpers/lambda-context';
+import { orderPlaced, orderRecord, sqsEvent, sqsRecord } from '../../helpers/sqs-events';
 
 const throttled = () =>
   new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: {} });
