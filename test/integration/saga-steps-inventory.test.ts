@@ -1,29 +1,23 @@
 import { makeDocumentClient, makeDynamoDbClient } from '#shared/aws/clients';
-import { buildOrder, sagaInput } from '../helpers/saga-orders';
 import {
-  createSagaTables,
-  putReceivedOrder,
+  putNewOrder,
   readOrder,
   readReservation,
   readStock,
-  type SagaTables,
-  sagaEnvironment,
   seedStock,
   uniqueSkuPrefix,
-} from '../helpers/saga-tables';
-
-type Handler = (event: unknown) => Promise<unknown>;
+} from '../helpers/saga-items';
+import { buildOrder, sagaInput } from '../helpers/saga-orders';
+import { type SagaTables, type StepHandler, setUpSagaTables } from '../helpers/saga-tables';
 
 const dynamodb = makeDynamoDbClient();
 const documentClient = makeDocumentClient(dynamodb);
 let tables: SagaTables;
-let reserve: Handler;
-let release: Handler;
+let reserve: StepHandler;
+let release: StepHandler;
 
 beforeAll(async () => {
-  tables = await createSagaTables(dynamodb);
-  Object.assign(process.env, sagaEnvironment(tables, 'arn:aws:sns:us-east-1:000000000000:unused'));
-  // Imported after the environment is set: the handlers read it at module scope, as at a cold start.
+  tables = await setUpSagaTables(dynamodb);
   reserve = (await import('../../functions/saga/reserve-inventory/handler')).handler;
   release = (await import('../../functions/saga/release-inventory/handler')).handler;
 });
@@ -35,15 +29,12 @@ const prepare = async (stockA = 10, stockB = 10) => {
   const prefix = uniqueSkuPrefix();
   const [a, b] = [`${prefix}-A`, `${prefix}-B`];
   await seedStock(documentClient, tables, { [a]: stockA, [b]: stockB });
-  const input = sagaInput(
-    buildOrder({
-      items: [
-        { sku: a, quantity: 2, unitPriceCents: 1_000 },
-        { sku: b, quantity: 1, unitPriceCents: 500 },
-      ],
-    }),
-  );
-  await putReceivedOrder(documentClient, tables, input);
+  const input = await putNewOrder(documentClient, tables, {
+    items: [
+      { sku: a, quantity: 2, unitPriceCents: 1_000 },
+      { sku: b, quantity: 1, unitPriceCents: 500 },
+    ],
+  });
   return {
     input,
     orderId: input.order.orderId,

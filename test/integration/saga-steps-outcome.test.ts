@@ -2,26 +2,18 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDocumentClient, makeDynamoDbClient } from '#shared/aws/clients';
 import type { ExecutionStatusChangeEvent } from '../../functions/saga/execution-ended/handler';
 import { executionStatusChange } from '../helpers/saga-events';
-import { buildOrder, newOrderId, sagaInput } from '../helpers/saga-orders';
-import {
-  createSagaTables,
-  putReceivedOrder,
-  readOrder,
-  type SagaTables,
-  sagaEnvironment,
-} from '../helpers/saga-tables';
-
-type Handler = (event: unknown) => Promise<unknown>;
+import { putNewOrder, readOrder } from '../helpers/saga-items';
+import { newOrderId } from '../helpers/saga-orders';
+import { type SagaTables, type StepHandler, setUpSagaTables } from '../helpers/saga-tables';
 
 const dynamodb = makeDynamoDbClient();
 const documentClient = makeDocumentClient(dynamodb);
 let tables: SagaTables;
-let record: Handler;
+let record: StepHandler;
 let executionEnded: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
 
 beforeAll(async () => {
-  tables = await createSagaTables(dynamodb);
-  Object.assign(process.env, sagaEnvironment(tables, 'arn:aws:sns:us-east-1:000000000000:unused'));
+  tables = await setUpSagaTables(dynamodb);
   record = (await import('../../functions/saga/record-outcome/handler')).handler;
   executionEnded = (await import('../../functions/saga/execution-ended/handler')).handler;
 });
@@ -29,8 +21,7 @@ beforeAll(async () => {
 afterAll(() => dynamodb.destroy());
 
 const prepare = async () => {
-  const input = sagaInput(buildOrder());
-  await putReceivedOrder(documentClient, tables, input);
+  const input = await putNewOrder(documentClient, tables);
   return {
     input,
     orderId: input.order.orderId,

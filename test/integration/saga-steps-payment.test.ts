@@ -1,26 +1,15 @@
 import { makeDocumentClient, makeDynamoDbClient } from '#shared/aws/clients';
-import { buildOrder, sagaInput } from '../helpers/saga-orders';
-import {
-  createSagaTables,
-  netChargeCents,
-  putReceivedOrder,
-  readOrder,
-  readPayment,
-  type SagaTables,
-  sagaEnvironment,
-} from '../helpers/saga-tables';
-
-type Handler = (event: unknown) => Promise<unknown>;
+import { netChargeCents, putNewOrder, readOrder, readPayment } from '../helpers/saga-items';
+import { type SagaTables, type StepHandler, setUpSagaTables } from '../helpers/saga-tables';
 
 const dynamodb = makeDynamoDbClient();
 const documentClient = makeDocumentClient(dynamodb);
 let tables: SagaTables;
-let charge: Handler;
-let refund: Handler;
+let charge: StepHandler;
+let refund: StepHandler;
 
 beforeAll(async () => {
-  tables = await createSagaTables(dynamodb);
-  Object.assign(process.env, sagaEnvironment(tables, 'arn:aws:sns:us-east-1:000000000000:unused'));
+  tables = await setUpSagaTables(dynamodb);
   charge = (await import('../../functions/saga/charge-payment/handler')).handler;
   refund = (await import('../../functions/saga/refund-payment/handler')).handler;
 });
@@ -28,8 +17,7 @@ beforeAll(async () => {
 afterAll(() => dynamodb.destroy());
 
 const prepare = async (token = 'tok_visa') => {
-  const input = sagaInput(buildOrder({ token }));
-  await putReceivedOrder(documentClient, tables, input);
+  const input = await putNewOrder(documentClient, tables, { token });
   const orderId = input.order.orderId;
   return { input, orderId, payment: () => readPayment(documentClient, tables, orderId) };
 };

@@ -6,16 +6,9 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { makeDocumentClient, makeDynamoDbClient, makeSnsClient, makeSqsClient } from '#shared/aws/clients';
-import { buildOrder, sagaInput } from '../helpers/saga-orders';
-import {
-  createSagaTables,
-  putReceivedOrder,
-  readOrder,
-  type SagaTables,
-  sagaEnvironment,
-} from '../helpers/saga-tables';
-
-type Handler = (event: unknown) => Promise<unknown>;
+import { uniqueName } from '../helpers/names';
+import { putNewOrder, readOrder } from '../helpers/saga-items';
+import { type SagaTables, type StepHandler, setUpSagaTables } from '../helpers/saga-tables';
 
 const dynamodb = makeDynamoDbClient();
 const documentClient = makeDocumentClient(dynamodb);
@@ -24,12 +17,12 @@ const sqs = makeSqsClient();
 let tables: SagaTables;
 let topicArn: string;
 let queueUrl: string;
-let ship: Handler;
-let confirm: Handler;
+let ship: StepHandler;
+let confirm: StepHandler;
 
 /** A queue subscribed to the topic, to see what the notifier published. */
 const subscribeQueue = async (topic: string): Promise<string> => {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `notifications-${Date.now()}` }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('notifications') }));
   if (!QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
@@ -58,12 +51,11 @@ const receiveFor = async (orderId: string, deadlineMs = 5_000): Promise<Message[
 };
 
 beforeAll(async () => {
-  tables = await createSagaTables(dynamodb);
-  const created = await sns.send(new CreateTopicCommand({ Name: `notifications-${Date.now()}` }));
+  const created = await sns.send(new CreateTopicCommand({ Name: uniqueName('notifications') }));
   if (!created.TopicArn) throw new Error('CreateTopic returned no TopicArn');
   topicArn = created.TopicArn;
   queueUrl = await subscribeQueue(topicArn);
-  Object.assign(process.env, sagaEnvironment(tables, topicArn));
+  tables = await setUpSagaTables(dynamodb, topicArn);
   ship = (await import('../../functions/saga/create-shipment/handler')).handler;
   confirm = (await import('../../functions/saga/confirm-order/handler')).handler;
 });
@@ -75,8 +67,7 @@ afterAll(() => {
 });
 
 const prepare = async (shipTo: { country?: string; postalCode?: string } = {}) => {
-  const input = sagaInput(buildOrder(shipTo));
-  await putReceivedOrder(documentClient, tables, input);
+  const input = await putNewOrder(documentClient, tables, shipTo);
   return {
     input,
     orderId: input.order.orderId,
@@ -147,7 +138,7 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
   it('completes the order when the notification cannot be published', async () => {
     // Arrange: a fresh copy of the handler whose topic does not exist.
     const { input, order } = await prepare();
-    let confirmWithoutTopic: Handler | undefined;
+    let confirmWithoutTopic: StepHandler | undefined;
     await jest.isolateModulesAsync(async () => {
       process.env.NOTIFICATIONS_TOPIC_ARN = `${topicArn}-missing`;
       confirmWithoutTopic = (await import('../../functions/saga/confirm-order/handler')).handler;

@@ -1,5 +1,6 @@
 import { type FakeStep, lambdaError, runSagaWithFakes } from '../../helpers/saga-asl';
 import { buildOrder, sagaInput } from '../../helpers/saga-orders';
+import { SHIPMENT_FAILED_TASKS } from '../../helpers/saga-paths';
 
 /** Each step's normal answer; a test overrides the ones it makes fail. */
 const succeeding: Record<string, FakeStep> = {
@@ -172,14 +173,7 @@ describe('order saga paths (fake steps)', () => {
     const { calls, output } = await run({ CreateShipment: failing('ShippingError', 'no delivery to AQ') });
 
     // Assert
-    expect(calls).toEqual([
-      'ReserveInventory',
-      'ChargePayment',
-      'CreateShipment',
-      'RefundPayment',
-      'ReleaseInventory',
-      'RecordCancelled',
-    ]);
+    expect(calls).toEqual(SHIPMENT_FAILED_TASKS);
     expect(output).toMatchObject({
       refund: { outcome: 'REFUNDED' },
       release: { outcome: 'RELEASED' },
