@@ -56,8 +56,15 @@ export class InMemoryInventory implements InventoryPort {
     at: string,
   ): Promise<{ outcome: ReleaseOutcome; lines: readonly ReservationLine[] }> {
     const existing = this.reservations.get(orderId);
-    if (!existing) return { outcome: 'NOTHING_TO_RELEASE', lines: [] };
-    if (existing.status === 'RELEASED') return { outcome: 'ALREADY_RELEASED', lines: existing.lines };
+    if (!existing) {
+      this.reservations.set(orderId, { orderId, lines: [], status: 'RELEASED', releasedAt: at });
+      return { outcome: 'NOTHING_TO_RELEASE', lines: [] };
+    }
+    if (existing.status === 'RELEASED') {
+      return existing.lines.length === 0
+        ? { outcome: 'NOTHING_TO_RELEASE', lines: [] }
+        : { outcome: 'ALREADY_RELEASED', lines: existing.lines };
+    }
     for (const line of existing.lines)
       this.stock.set(line.sku, (this.stock.get(line.sku) ?? 0) + line.quantity);
     this.reservations.set(orderId, { ...existing, status: 'RELEASED', releasedAt: at });

@@ -155,15 +155,51 @@ describe('reserve-inventory and release-inventory against DynamoDB Local', () =>
     });
   });
 
-  it('releases nothing for an order that reserved nothing', async () => {
+  it('releases nothing for an order that reserved nothing, and leaves a released marker', async () => {
     // Arrange
-    const { input, a, b, stock } = await prepare();
+    const { input, orderId, a, b, stock } = await prepare();
 
     // Act
     const result = await release(input);
 
     // Assert
     expect(result).toEqual({ outcome: 'NOTHING_TO_RELEASE', lines: [] });
+    expect(await stock()).toEqual({ [a]: 10, [b]: 10 });
+    expect(await readReservation(documentClient, tables, orderId)).toEqual({
+      orderId,
+      status: 'RELEASED',
+      lines: [],
+      releasedAt: expect.any(String),
+    });
+  });
+
+  it('reserves nothing when the reservation arrives after the order was released', async () => {
+    // Arrange: the compensation ran while the reserve transaction was still in flight.
+    const { input, orderId, a, b, stock } = await prepare();
+    await release(input);
+
+    // Act
+    const late = reserve(input);
+
+    // Assert
+    await expect(late).rejects.toMatchObject({ name: 'ReservationReleased' });
+    expect(await stock()).toEqual({ [a]: 10, [b]: 10 });
+    expect(await readReservation(documentClient, tables, orderId)).toMatchObject({
+      status: 'RELEASED',
+      lines: [],
+    });
+    expect((await readOrder(documentClient, tables, orderId))?.status).toBe('RECEIVED');
+  });
+
+  it('releases a reservation that lands while the release marker is being written', async () => {
+    // Arrange: two releases race a reservation; whichever order they land in, the stock comes back.
+    const { input, a, b, stock } = await prepare();
+
+    // Act
+    await Promise.allSettled([reserve(input), release(input)]);
+    await release(input);
+
+    // Assert
     expect(await stock()).toEqual({ [a]: 10, [b]: 10 });
   });
 

@@ -1,7 +1,17 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { InventoryPort, ReleaseOutcome, Reservation, ReservationLine } from '#shared/domain/ports';
 import { OutOfStock, UnknownSku } from '#shared/errors/saga';
-import { cancellationReasonsOf, isTransientCancellation, rethrowTransient } from './dynamo-errors';
+import {
+  cancellationReasonsOf,
+  isConditionalCheckFailed,
+  isTransientCancellation,
+  rethrowTransient,
+} from './dynamo-errors';
 import { interpretReservationCancellation } from './reservation-cancellation';
 
 export interface InventoryTables {
@@ -84,8 +94,18 @@ export class DynamoInventory implements InventoryPort {
     at: string,
   ): Promise<{ outcome: ReleaseOutcome; lines: readonly ReservationLine[] }> {
     const existing = await this.getReservation(orderId);
-    if (!existing) return { outcome: 'NOTHING_TO_RELEASE', lines: [] };
-    if (existing.status === 'RELEASED') return { outcome: 'ALREADY_RELEASED', lines: existing.lines };
+    if (!existing) {
+      // A reserve transaction may still be in flight (its Lambda was cut off, the task timed out):
+      // the marker makes its conditional reservation put fail, so it takes no stock after this.
+      if (await this.putReleaseMarker(orderId, at)) return { outcome: 'NOTHING_TO_RELEASE', lines: [] };
+      // The reservation landed between the read and the marker: release it.
+      return this.release(orderId, at);
+    }
+    if (existing.status === 'RELEASED') {
+      return existing.lines.length === 0
+        ? { outcome: 'NOTHING_TO_RELEASE', lines: [] }
+        : { outcome: 'ALREADY_RELEASED', lines: existing.lines };
+    }
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -121,6 +141,24 @@ export class DynamoInventory implements InventoryPort {
         if (now?.status === 'RELEASED') return { outcome: 'ALREADY_RELEASED', lines: now.lines };
       }
       return rethrowTransient(error, `releasing order ${orderId}`);
+    }
+  }
+
+  /** Writes `{status: RELEASED, lines: []}` unless the order has a reservation item; false if it has one. */
+  private async putReleaseMarker(orderId: string, at: string): Promise<boolean> {
+    const marker: Reservation = { orderId, lines: [], status: 'RELEASED', releasedAt: at };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tables.reservationsTable,
+          Item: marker,
+          ConditionExpression: 'attribute_not_exists(orderId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      return rethrowTransient(error, `marking the reservation of order ${orderId} released`);
     }
   }
 

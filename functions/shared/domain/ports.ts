@@ -17,13 +17,22 @@ export interface ReservationLine {
 
 export type ReservationStatus = 'RESERVED' | 'RELEASED';
 
-export interface Reservation {
-  readonly orderId: string;
-  readonly lines: readonly ReservationLine[];
-  readonly status: ReservationStatus;
-  readonly reservedAt: string;
-  readonly releasedAt?: string;
-}
+export type Reservation =
+  | {
+      readonly orderId: string;
+      readonly lines: readonly ReservationLine[];
+      readonly status: 'RESERVED';
+      readonly reservedAt: string;
+    }
+  | {
+      readonly orderId: string;
+      /** Empty on a release marker. */
+      readonly lines: readonly ReservationLine[];
+      readonly status: 'RELEASED';
+      /** Absent on a release marker: the order was released before anything was reserved. */
+      readonly reservedAt?: string;
+      readonly releasedAt?: string;
+    };
 
 export type ReleaseOutcome = 'RELEASED' | 'ALREADY_RELEASED' | 'NOTHING_TO_RELEASE';
 
@@ -41,7 +50,11 @@ export interface InventoryPort {
     readonly reservation: Reservation;
     readonly created: boolean;
   }>;
-  /** Gives back what the order reserved, once: RESERVED → RELEASED plus the stock, in one transaction. */
+  /**
+   * Gives back what the order reserved, once: RESERVED → RELEASED plus the stock, in one transaction.
+   * An order with no reservation gets a release marker (RELEASED, no lines), so a reservation
+   * still in flight finds it and takes nothing (NOTHING_TO_RELEASE).
+   */
   release(
     orderId: string,
     at: string,

@@ -108,4 +108,18 @@ describe('releaseInventory', () => {
     expect(result).toEqual({ outcome: 'NOTHING_TO_RELEASE', lines: [] });
     expect(Object.fromEntries(inventory.stock)).toEqual({ 'SKU-A': 10, 'SKU-B': 10 });
   });
+
+  it('keeps a reservation that arrives after the release from taking stock', async () => {
+    // Arrange
+    const { input, deps, inventory } = setup();
+    await releaseInventory(input, deps);
+
+    // Act
+    const late = reserveInventory(input, deps);
+
+    // Assert
+    await expect(late).rejects.toMatchObject({ name: 'ReservationReleased' });
+    expect(Object.fromEntries(inventory.stock)).toEqual({ 'SKU-A': 10, 'SKU-B': 10 });
+    expect(await releaseInventory(input, deps)).toEqual({ outcome: 'NOTHING_TO_RELEASE', lines: [] });
+  });
 });
