@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from '../local/cli/demo';
+import { runLocalUp } from '../local/cli/local-up';
 import { quietSdkNodeWarning, runCommand } from '../local/cli/run';
 
 quietSdkNodeWarning();
@@ -54,6 +55,28 @@ program
           ...(options.stateDir ? { stateDir: options.stateDir } : {}),
         }),
       ),
+  );
+
+const local = program.command('local').description('the local runtime: the whole pipeline on this machine');
+local
+  .command('up')
+  .description('start the local runtime and keep it running; prints the endpoint and the variables to export')
+  .option('--port <port>', 'port of the local endpoint (all services)', positiveNumber, 4566)
+  .option('--state-dir <dir>', 'keep DynamoDB data and function logs here between runs (default: temporary)')
+  .option(
+    '--time-scale <factor>',
+    'saga timing factor (1 = the real retry intervals and timeouts)',
+    positiveNumber,
+    1,
+  )
+  .action((options: { port: number; stateDir?: string; timeScale: number }) =>
+    runCommand(() =>
+      runLocalUp({
+        port: options.port,
+        timeScale: options.timeScale,
+        ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      }),
+    ),
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {

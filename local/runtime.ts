@@ -113,24 +113,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   cleanups.push(installFunctionScopes());
 
   try {
-    const synthesized = synthesizeApp({ ...(options.context ? { context: options.context } : {}) });
-
-    const dynamoDbPath = path.join(stateDir, 'dynamodb');
-    mkdirSync(dynamoDbPath, { recursive: true });
-    const standIns: StandIns = await startStandIns({
-      messageSpies: { bufferSize: 1 },
-      sharedDb: true,
-      ...(persistent ? { dynamoDbPath } : {}),
-    });
-    cleanups.push(() => standIns.stop());
-
     const counter = new ApiCallCounter();
-    const upstreams: Record<string, string> = {
-      s3: standIns.fauxqsEndpoint,
-      sqs: standIns.fauxqsEndpoint,
-      sns: standIns.fauxqsEndpoint,
-      dynamodb: standIns.dynamoDbEndpoint,
-    };
+    // Filled in as the stand-ins come up; the gateway starts first so a taken port fails fast.
+    const upstreams: Record<string, string> = {};
     let gateway: Gateway;
     try {
       gateway = await startGateway(
@@ -147,6 +132,23 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       throw error;
     }
     cleanups.push(() => gateway.stop());
+
+    const synthesized = synthesizeApp({ ...(options.context ? { context: options.context } : {}) });
+
+    const dynamoDbPath = path.join(stateDir, 'dynamodb');
+    mkdirSync(dynamoDbPath, { recursive: true });
+    const standIns: StandIns = await startStandIns({
+      messageSpies: { bufferSize: 1 },
+      sharedDb: true,
+      ...(persistent ? { dynamoDbPath } : {}),
+    });
+    cleanups.push(() => standIns.stop());
+    Object.assign(upstreams, {
+      s3: standIns.fauxqsEndpoint,
+      sqs: standIns.fauxqsEndpoint,
+      sns: standIns.fauxqsEndpoint,
+      dynamodb: standIns.dynamoDbEndpoint,
+    });
 
     const fauxqsPort = new URL(standIns.fauxqsEndpoint).port;
     const topology = deriveTopology(synthesized, {

@@ -7,6 +7,7 @@ import { Progress } from './progress';
 import { peekMessages } from './queue-messages';
 import { readStockCsv, seedInventory } from './seed';
 import { waitUntilSettled } from './settle';
+import { stopOnSignals } from './signals';
 import { formatDemoReport } from './summary';
 import { uploadFile } from './upload';
 
@@ -167,12 +168,17 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     log: (message) => out.write(`  [runtime] ${message}\n`),
   });
+  const release = stopOnSignals(
+    () => runtime.stop(),
+    () => out.write('\nStopping the local runtime…\n'),
+  );
   try {
     out.write(
       `${describeTopology(runtime)} Local endpoint ${runtime.endpoint}; saga timing ×${runtime.timeScale}.\n`,
     );
     return await runPipeline(runtime, options, out, begin);
   } finally {
+    release();
     await runtime.stop();
   }
 };

@@ -1,0 +1,114 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { awsEnvironment } from '../lambda/environment';
+import { type LocalRuntime, startLocalRuntime } from '../runtime';
+import { labelOf } from './names';
+import { stopOnSignals } from './signals';
+
+export interface LocalUpOptions {
+  readonly port: number;
+  readonly stateDir?: string;
+  readonly timeScale: number;
+  readonly out?: NodeJS.WriteStream;
+}
+
+/** The variables that point the AWS CLI, the SDKs and `orderflow` at the runtime. */
+export const localEnvironment = (runtime: LocalRuntime): Record<string, string> => ({
+  AWS_ENDPOINT_URL: runtime.endpoint,
+  ...awsEnvironment(runtime.aws),
+  // Path-style S3 for the AWS CLI without touching ~/.aws (v1 reads addressing_style only from a config file).
+  AWS_CONFIG_FILE: path.join(runtime.stateDir, 'aws-config'),
+  ORDERFLOW_OUTPUTS: path.join(runtime.stateDir, 'outputs.json'),
+});
+
+const writeSupportFiles = (runtime: LocalRuntime, env: Record<string, string>): void => {
+  writeFileSync(
+    path.join(runtime.stateDir, 'aws-config'),
+    `[default]\nregion = ${runtime.aws.region}\ns3 =\n    addressing_style = path\n`,
+  );
+  writeFileSync(path.join(runtime.stateDir, 'outputs.json'), `${JSON.stringify(runtime.outputs, null, 2)}\n`);
+  writeFileSync(
+    path.join(runtime.stateDir, 'env.sh'),
+    `${Object.entries(env)
+      .map(([key, value]) => `export ${key}=${value}`)
+      .join('\n')}\n`,
+  );
+};
+
+const resourceLines = (runtime: LocalRuntime): string[] => {
+  const t = runtime.topology;
+  const fnLabel = (arn: string) => {
+    const fn = t.functions.find((candidate) => candidate.arn === arn);
+    return fn ? labelOf(fn) : arn;
+  };
+  return [
+    ...t.buckets.map((bucket) => {
+      const notes = bucket.notifications.map(
+        (n) =>
+          `${n.events.join(',')} ${n.prefix ?? ''}*${n.suffix ?? ''} → ${n.target.kind === 'function' ? fnLabel(n.target.arn) : n.target.arn}`,
+      );
+      return `  bucket        ${bucket.name}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`;
+    }),
+    ...t.queues.map((queue) => {
+      const redrive = queue.redrive ? `, maxReceiveCount ${queue.redrive.maxReceiveCount} → DLQ` : '';
+      return `  queue         ${queue.url}  (${labelOf(queue)}${queue.fifo ? ', FIFO' : ''}, visibility ${queue.visibilityTimeoutSeconds} s${redrive})`;
+    }),
+    ...t.tables.map(
+      (table) => `  table         ${table.name}${table.ttlAttribute ? `  (TTL ${table.ttlAttribute})` : ''}`,
+    ),
+    ...t.topics.map((topic) => `  topic         ${topic.arn}`),
+    ...t.stateMachines.map((machine) => `  state machine ${machine.arn}`),
+    ...t.eventSourceMappings.map(
+      (m) =>
+        `  event source  ${m.queueArn.split(':').pop()} → ${fnLabel(m.functionArn)}  (batch ${m.batchSize}, max concurrency ${m.maximumConcurrency ?? 'default'}${m.reportBatchItemFailures ? ', partial batch responses' : ''})`,
+    ),
+    ...t.eventRules.map(
+      (rule) =>
+        `  event rule    ${rule.name} → ${rule.targets.map((target) => fnLabel(target.arn)).join(', ')}`,
+    ),
+  ];
+};
+
+/** `orderflow local up`: keeps the runtime running until Ctrl-C or SIGTERM. */
+export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
+  const out = options.out ?? process.stdout;
+  out.write('Starting the orderflow local runtime…\n');
+  const runtime = await startLocalRuntime({
+    port: options.port,
+    timeScale: options.timeScale,
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    log: (message) => out.write(`[runtime] ${message}\n`),
+  });
+  const env = localEnvironment(runtime);
+  writeSupportFiles(runtime, env);
+  const names = runtime.outputs;
+  const lines = [
+    '',
+    `orderflow local runtime is up. Endpoint for S3, SQS, SNS, DynamoDB and Step Functions: ${runtime.endpoint}`,
+    '',
+    `In another shell (or: source ${path.join(runtime.stateDir, 'env.sh')}):`,
+    ...Object.entries(env).map(([key, value]) => `  export ${key}=${value}`),
+    '',
+    'Resources (from the synthesized CDK app):',
+    ...resourceLines(runtime),
+    '',
+    'Try:',
+    `  aws s3 cp samples/orders.jsonl s3://${names.IngestBucketName}/incoming/orders.jsonl`,
+    `  aws dynamodb scan --table-name ${names.OrdersTableName} --query 'Items[].[orderId.S,status.S]' --output text`,
+    `  aws stepfunctions list-executions --state-machine-arn ${names.StateMachineArn}`,
+    '  npm run orderflow -- status <orderId>',
+    '',
+    `State: ${runtime.stateDir}${runtime.persistent ? ' (kept: DynamoDB data survives restarts)' : ' (temporary: removed on exit)'}.`,
+    'S3, SQS and SNS live in fauxqs memory: buckets, queues and their contents start empty on every run.',
+    `Function logs: ${runtime.logDir}. Saga timing ×${runtime.timeScale}. Ctrl-C stops everything.`,
+    '',
+  ];
+  out.write(lines.join('\n'));
+  await new Promise<void>(() => {
+    stopOnSignals(
+      () => runtime.stop(),
+      () => out.write('\nStopping the local runtime…\n'),
+    );
+  });
+  return 0;
+};
