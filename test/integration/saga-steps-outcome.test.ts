@@ -69,6 +69,27 @@ describe('record-outcome and execution-ended against DynamoDB Local', () => {
     expect((await order())?.history.map((entry) => entry.status)).toEqual(['RECEIVED', 'REJECTED']);
   });
 
+  it('cancels an order a redriven execution finishes after the execution-ended rule marked it', async () => {
+    // Arrange
+    const { input, orderId, order } = await prepare();
+    await executionEnded(executionStatusChange(orderId, 'TIMED_OUT'));
+    const state = {
+      ...input,
+      error: { Error: 'PaymentDeclined', Cause: lambdaCause('PaymentDeclined', 'card declined') },
+    };
+
+    // Act
+    const outcome = await record({ status: 'CANCELLED', state });
+
+    // Assert
+    expect(outcome).toEqual({ status: 'CANCELLED', reason: 'PaymentDeclined: card declined', changed: true });
+    expect((await order())?.history.map((entry) => entry.status)).toEqual([
+      'RECEIVED',
+      'NEEDS_ATTENTION',
+      'CANCELLED',
+    ]);
+  });
+
   it('refuses a payload that is not a saga state', async () => {
     // Act
     const attempt = record({ status: 'CANCELLED', state: { correlationId: 'x' } });

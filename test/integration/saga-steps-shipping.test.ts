@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { makeDocumentClient, makeDynamoDbClient, makeSnsClient, makeSqsClient } from '#shared/aws/clients';
 import { uniqueName } from '../helpers/names';
+import { executionStatusChange } from '../helpers/saga-events';
 import { putNewOrder, readOrder } from '../helpers/saga-items';
 import { type SagaTables, type StepHandler, setUpSagaTables } from '../helpers/saga-tables';
 
@@ -19,6 +20,9 @@ let topicArn: string;
 let queueUrl: string;
 let ship: StepHandler;
 let confirm: StepHandler;
+let record: StepHandler;
+/** What the execution-ended rule does to an order whose execution timed out. */
+let markNeedsAttention: (orderId: string) => Promise<unknown>;
 
 /** A queue subscribed to the topic, to see what the notifier published. */
 const subscribeQueue = async (topic: string): Promise<string> => {
@@ -58,6 +62,9 @@ beforeAll(async () => {
   tables = await setUpSagaTables(dynamodb, topicArn);
   ship = (await import('../../functions/saga/create-shipment/handler')).handler;
   confirm = (await import('../../functions/saga/confirm-order/handler')).handler;
+  record = (await import('../../functions/saga/record-outcome/handler')).handler;
+  const executionEnded = (await import('../../functions/saga/execution-ended/handler')).handler;
+  markNeedsAttention = (orderId) => executionEnded(executionStatusChange(orderId, 'TIMED_OUT'));
 });
 
 afterAll(() => {
@@ -133,6 +140,39 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
       totalCents: input.order.totalCents,
       correlationId: input.correlationId,
     });
+  });
+
+  it('completes an order that needed attention when a redriven execution confirms it', async () => {
+    // Arrange
+    const { input, orderId, order } = await prepare();
+    await ship(input);
+    await markNeedsAttention(orderId);
+
+    // Act
+    const summary = await confirm(input);
+
+    // Assert
+    expect(summary).toEqual({ status: 'COMPLETED', notified: true });
+    expect((await order())?.history.map((entry) => entry.status)).toEqual([
+      'RECEIVED',
+      'SHIPPED',
+      'NEEDS_ATTENTION',
+      'COMPLETED',
+    ]);
+    expect(await receiveFor(orderId)).toHaveLength(1);
+  });
+
+  it('refuses to confirm a cancelled order and keeps it cancelled', async () => {
+    // Arrange
+    const { input, orderId, order } = await prepare();
+    await record({ status: 'CANCELLED', state: { ...input, error: { Error: 'ShippingError' } } });
+
+    // Act
+    const attempt = confirm(input);
+
+    // Assert
+    await expect(attempt).rejects.toMatchObject({ name: 'OrderStatusConflict' });
+    expect(await order()).toMatchObject({ orderId, status: 'CANCELLED' });
   });
 
   it('completes the order when the notification cannot be published', async () => {

@@ -10,6 +10,7 @@ import { makeDocumentClient, makeDynamoDbClient, makeSfnClient, makeSnsClient } 
 import type { ExecutionStatusChangeEvent } from '../../functions/saga/execution-ended/handler';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
 import { uniqueName } from '../helpers/names';
+import { executionStatusChange } from '../helpers/saga-events';
 import {
   netChargeCents,
   putNewOrder,
@@ -36,6 +37,8 @@ let fast: LocalStepFunctions;
 let realTime: LocalStepFunctions;
 let sfn: SFNClient;
 let sfnRealTime: SFNClient;
+/** The execution-ended function, as the EventBridge rule invokes it. */
+let executionEnded: (event: ExecutionStatusChangeEvent) => Promise<unknown>;
 
 const STOCK = 10;
 
@@ -43,7 +46,7 @@ beforeAll(async () => {
   const topic = await sns.send(new CreateTopicCommand({ Name: uniqueName('saga-notifications') }));
   tables = await setUpSagaTables(dynamodb, topic.TopicArn ?? '');
   const handlers = await importSagaHandlers();
-  const executionEnded = (await import('../../functions/saga/execution-ended/handler')).handler;
+  executionEnded = (await import('../../functions/saga/execution-ended/handler')).handler;
   // The EventBridge rule's part: FAILED / TIMED_OUT / ABORTED reach the execution-ended function.
   const onExecutionStatusChange = (event: ExecutionStatusChangeEvent) => executionEnded(event);
   fast = await startLocalStepFunctions({
@@ -81,6 +84,8 @@ interface OrderSetup {
   readonly machine?: string;
   readonly endpoint?: LocalStepFunctions;
   readonly client?: SFNClient;
+  /** Marks the order NEEDS_ATTENTION as an earlier, timed-out run of its execution would have. */
+  readonly neededAttention?: boolean;
 }
 
 /** Stocks two fresh skus, writes the RECEIVED order as process-order does, and starts its saga. */
@@ -100,6 +105,7 @@ const startOrder = async (setup: OrderSetup = {}) => {
     ...(setup.postalCode ? { postalCode: setup.postalCode } : {}),
   });
   const orderId = input.order.orderId;
+  if (setup.neededAttention) await executionEnded(executionStatusChange(orderId, 'TIMED_OUT'));
   const started = await client.send(
     new StartExecutionCommand({
       stateMachineArn: endpoint.stateMachineArn(setup.machine ?? 'OrderSaga'),
@@ -213,6 +219,41 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     ]);
     expect(await started.payment()).toMatchObject({ status: 'CHARGED', attempts: 1 });
     expect(await started.stock()).toEqual(taken(started, 2, 1));
+    await expectInvariants(started);
+  });
+
+  it('completes an order that needed attention when a person runs its saga again', async () => {
+    // Arrange
+    const started = await startOrder({ neededAttention: true });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      confirmation: { status: 'COMPLETED', notified: true },
+    });
+    const order = await started.order();
+    expect(order?.status).toBe('COMPLETED');
+    expect(order?.history.map((entry) => entry.status)).toEqual(['RECEIVED', 'NEEDS_ATTENTION', 'COMPLETED']);
+    await expectInvariants(started);
+  });
+
+  it('cancels an order that needed attention when its saga runs again and the payment is declined', async () => {
+    // Arrange
+    const started = await startOrder({ neededAttention: true, token: 'tok_decline' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await started.order()).toMatchObject({
+      status: 'CANCELLED',
+      statusReason: 'PaymentDeclined: card declined (tok_decline)',
+    });
+    expect(await started.stock()).toEqual(started.initialStock);
     await expectInvariants(started);
   });
 

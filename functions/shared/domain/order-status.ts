@@ -1,4 +1,4 @@
-/** The statuses an order goes through; the last four are written once and kept. */
+/** The statuses an order goes through; COMPLETED, CANCELLED and REJECTED are written once and kept. */
 export const ORDER_STATUSES = [
   'RECEIVED',
   'RESERVED',
@@ -24,10 +24,18 @@ export type FinalStatus = 'COMPLETED' | 'CANCELLED' | 'REJECTED' | 'NEEDS_ATTENT
 
 /**
  * The statuses an order may move to `target` from. Forward statuses only move forward, so
- * a retried or late step never moves an order back; final statuses are never overwritten,
- * so the first recorded outcome (and its reason) is the one that stays. CANCELLED and
- * REJECTED are written only after every compensation finished, so nothing is held when an
- * execution ends afterwards: an execution-level ending does not turn them into NEEDS_ATTENTION.
+ * a retried or late step never moves an order back. COMPLETED, CANCELLED and REJECTED are
+ * never overwritten, so the first settled outcome (and its reason) is the one that stays.
+ * CANCELLED and REJECTED are written only after every compensation finished, so nothing is
+ * held when an execution ends afterwards: an execution-level ending does not turn them into
+ * NEEDS_ATTENTION.
+ *
+ * NEEDS_ATTENTION is left only for a settled outcome: an operator redrives the execution, and
+ * what it writes at its end (ConfirmOrder's COMPLETED, RecordCancelled, RecordRejected) is the
+ * order's real state. The forward statuses are not written over it: the steps of a redriven
+ * execution do not need them (they read DynamoDB, not the status), and a late step of an
+ * execution that already ended must not clear the flag while nobody finishes the order.
+ * NEEDS_ATTENTION over NEEDS_ATTENTION is refused, so its first, more precise reason stays.
  */
 export const allowedSources = (target: OrderStatus): readonly OrderStatus[] => {
   switch (target) {
@@ -39,8 +47,12 @@ export const allowedSources = (target: OrderStatus): readonly OrderStatus[] => {
       return ['RECEIVED', 'RESERVED'];
     case 'SHIPPED':
       return ['RECEIVED', 'RESERVED', 'CHARGED'];
-    default:
+    case 'NEEDS_ATTENTION':
       return IN_FLIGHT_STATUSES;
+    case 'COMPLETED':
+    case 'CANCELLED':
+    case 'REJECTED':
+      return [...IN_FLIGHT_STATUSES, 'NEEDS_ATTENTION'];
   }
 };
 

@@ -108,6 +108,13 @@ export class TransientStoreError extends OrderflowError {
   }
 }
 
+/** A step would move an order to a status its current, settled status excludes (e.g. complete a cancelled order). */
+export class OrderStatusConflict extends OrderflowError {
+  constructor(orderId: string, status: string, wanted: string) {
+    super(`order ${orderId} is ${status} and cannot become ${wanted}`, 'OrderStatusConflict', true);
+  }
+}
+
 /** The payload a step received is not a saga state (the state machine and the step disagree). */
 export class InvalidSagaInput extends OrderflowError {
   constructor(message: string) {
@@ -131,6 +138,7 @@ export const SAGA_ERROR_NAMES = [
   'ShippingError',
   'CarrierGatewayError',
   'TransientStoreError',
+  'OrderStatusConflict',
   'InvalidSagaInput',
 ] as const;
 

@@ -53,6 +53,7 @@ const ERROR_SAMPLES: Record<string, () => Error> = {
   ShippingError: () => new sagaErrors.ShippingError('m'),
   CarrierGatewayError: () => new sagaErrors.CarrierGatewayError('m'),
   TransientStoreError: () => new sagaErrors.TransientStoreError('m'),
+  OrderStatusConflict: () => new sagaErrors.OrderStatusConflict('o', 'CANCELLED', 'COMPLETED'),
   InvalidSagaInput: () => new sagaErrors.InvalidSagaInput('m'),
 };
 const errors = Object.values(ERROR_SAMPLES).map((make) => make() as sagaErrors.PaymentGatewayError);

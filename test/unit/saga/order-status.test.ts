@@ -1,6 +1,7 @@
 import { canTransition, ORDER_STATUSES, type OrderStatus } from '#shared/domain/order-status';
 
-const FINAL: OrderStatus[] = ['COMPLETED', 'CANCELLED', 'REJECTED', 'NEEDS_ATTENTION'];
+const SETTLED: OrderStatus[] = ['COMPLETED', 'CANCELLED', 'REJECTED'];
+const FINAL: OrderStatus[] = [...SETTLED, 'NEEDS_ATTENTION'];
 
 describe('order status transitions', () => {
   it('moves forward statuses only forward', () => {
@@ -17,11 +18,21 @@ describe('order status transitions', () => {
       expect({ from, to, allowed }).toEqual({ from, to, allowed: j > i });
   });
 
-  it('never overwrites a final status', () => {
+  it('never overwrites a completed, cancelled or rejected order', () => {
     // Assert
-    for (const from of FINAL) {
+    for (const from of SETTLED) {
       for (const to of ORDER_STATUSES)
         expect({ from, to, allowed: canTransition(from, to) }).toEqual({ from, to, allowed: false });
+    }
+  });
+
+  it('lets an order needing attention end completed, cancelled or rejected once a person redrives it', () => {
+    // Assert
+    for (const to of ORDER_STATUSES) {
+      expect({ to, allowed: canTransition('NEEDS_ATTENTION', to) }).toEqual({
+        to,
+        allowed: SETTLED.includes(to),
+      });
     }
   });
 

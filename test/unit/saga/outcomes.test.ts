@@ -42,6 +42,37 @@ describe('recordOutcome', () => {
     });
   });
 
+  it.each(['CANCELLED', 'REJECTED'] as const)(
+    'writes %s over NEEDS_ATTENTION when a redriven execution finishes the order',
+    async (status) => {
+      // Arrange
+      const { input, deps, orders, orderId } = setup('NEEDS_ATTENTION', 'execution TIMED_OUT');
+      const state = { ...input, error: { Error: 'PaymentDeclined', Cause: cause('PaymentDeclined', 'no') } };
+
+      // Act
+      const outcome = await recordOutcome({ status, state }, deps);
+
+      // Assert
+      expect(outcome).toEqual({ status, reason: 'PaymentDeclined: no', changed: true });
+      expect(orders.items.get(orderId)?.history.map((entry) => entry.status)).toEqual([
+        'NEEDS_ATTENTION',
+        status,
+      ]);
+    },
+  );
+
+  it('keeps the first reason of an order needing attention when it needs attention again', async () => {
+    // Arrange
+    const { input, deps, orders, orderId } = setup('NEEDS_ATTENTION', 'execution TIMED_OUT');
+
+    // Act
+    const outcome = await recordOutcome({ status: 'NEEDS_ATTENTION', state: input }, deps);
+
+    // Assert
+    expect(outcome).toMatchObject({ status: 'NEEDS_ATTENTION', changed: false });
+    expect(orders.items.get(orderId)?.statusReason).toBe('execution TIMED_OUT');
+  });
+
   it('keeps a final status and its reason when written again', async () => {
     // Arrange
     const { input, deps, orders, orderId } = setup('REJECTED', 'OutOfStock: sku A');

@@ -102,4 +102,61 @@ describe('confirmOrder', () => {
     expect(result.notificationError).toBe(notifier.failWith);
     expect(orders.items.get(input.order.orderId)?.status).toBe('COMPLETED');
   });
+
+  it('completes an order a redriven execution finishes after it needed attention, and announces it', async () => {
+    // Arrange
+    const { input, deps, orders, notifier } = setup();
+    await createShipment(input, deps);
+    await orders.transition(input.order.orderId, 'NEEDS_ATTENTION', '2026-11-22T12:30:00.000Z', 'x');
+
+    // Act
+    const { summary } = await confirmOrder(input, deps);
+
+    // Assert
+    expect(summary).toEqual({ status: 'COMPLETED', notified: true });
+    expect(orders.items.get(input.order.orderId)?.history.map((entry) => entry.status)).toEqual([
+      'CHARGED',
+      'SHIPPED',
+      'NEEDS_ATTENTION',
+      'COMPLETED',
+    ]);
+    expect(notifier.published).toHaveLength(1);
+  });
+
+  it('announces again, with the first completion time, when retried after completing', async () => {
+    // Arrange
+    const { input, deps, notifier } = setup();
+    await confirmOrder(input, deps);
+    deps.clock.advance(60_000);
+
+    // Act
+    const { summary } = await confirmOrder(input, deps);
+
+    // Assert
+    expect(summary).toEqual({ status: 'COMPLETED', notified: true });
+    expect(notifier.published.map((published) => published.completedAt)).toEqual([
+      '2026-11-22T12:00:00.000Z',
+      '2026-11-22T12:00:00.000Z',
+    ]);
+  });
+
+  it.each(['CANCELLED', 'REJECTED'] as const)(
+    'refuses to complete a %s order and announces nothing',
+    async (status) => {
+      // Arrange
+      const { input, deps, orders, notifier } = setup();
+      await orders.transition(input.order.orderId, status, '2026-11-22T12:30:00.000Z', 'x');
+
+      // Act
+      const attempt = confirmOrder(input, deps);
+
+      // Assert
+      await expect(attempt).rejects.toMatchObject({
+        name: 'OrderStatusConflict',
+        message: expect.stringContaining(status),
+      });
+      expect(orders.items.get(input.order.orderId)?.status).toBe(status);
+      expect(notifier.published).toEqual([]);
+    },
+  );
 });
