@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module from 'node:module';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -48,22 +48,28 @@ export interface StandInsOptions {
 type StartFauxqs = typeof import('fauxqs').startFauxqs;
 export type FauxqsServer = Awaited<ReturnType<StartFauxqs>>;
 
+/** Node's own CommonJS loader, which jest's sandboxed `module` still carries as a static. */
+interface NodeModuleLoader {
+  _load(request: string, parent: null, isMain: boolean): unknown;
+}
+
 /**
- * fauxqs is ESM-only. Under tsx a dynamic import loads it; inside jest's module registry (which
- * cannot load ESM without --experimental-vm-modules) Node's own require does, since Node 20.19
- * loads ESM graphs without top-level await through require().
+ * fauxqs is ESM-only. Under tsx a dynamic import loads it. Inside jest's module registry (which
+ * cannot load ESM without --experimental-vm-modules) Node's own loader does, since Node 20.19
+ * loads ESM graphs without top-level await through require(): jest replaces createRequire but
+ * keeps Module._load, the real loader.
  */
 const loadStartFauxqs = async (): Promise<StartFauxqs> => {
   try {
     return (await import('fauxqs')).startFauxqs;
   } catch (importError) {
-    const nodeRequire = createRequire(__filename);
-    // The package exports only an `import` condition, so resolve its file by hand.
-    const entry = (nodeRequire.resolve.paths('fauxqs') ?? [])
+    // The package exports only an `import` condition, so find its file by hand.
+    const entry = (require.resolve.paths('fauxqs') ?? [])
       .map((dir) => path.join(dir, 'fauxqs', 'dist', 'app.js'))
       .find((candidate) => existsSync(candidate));
     if (entry === undefined) throw importError;
-    return (nodeRequire(entry) as typeof import('fauxqs')).startFauxqs;
+    const loaded = (Module as unknown as NodeModuleLoader)._load(entry, null, false);
+    return (loaded as typeof import('fauxqs')).startFauxqs;
   }
 };
 

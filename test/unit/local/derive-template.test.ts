@@ -33,6 +33,7 @@ const app = (assets: Map<string, string>): SynthesizedApp => ({
             Environment: {
               Variables: {
                 JOBS_ARN: { 'Fn::ImportValue': 'shared-jobs-arn' },
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub syntax, not a JS template
                 WHERE: { 'Fn::Sub': '${AWS::Region}/${Uploads}/${Worker.Arn}' },
                 JOINED: { 'Fn::Join': ['-', ['a', { Ref: 'AWS::AccountId' }]] },
               },

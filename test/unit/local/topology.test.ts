@@ -105,6 +105,7 @@ describe('local topology of the orderflow app', () => {
     const arns = new Set(topology.functions.map((fn) => fn.arn));
 
     // Assert
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL substitution placeholder, not a JS template
     expect(saga?.definition).toContain('${ReserveInventoryFunctionArn}');
     expect(Object.keys(saga?.substitutions ?? {})).toHaveLength(7);
     for (const arn of Object.values(saga?.substitutions ?? {})) expect(arns.has(arn)).toBe(true);

@@ -1,0 +1,215 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import * as path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type CliClients, makeCliClients } from '../../local/cli/clients';
+import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
+import { scanOrders } from '../../local/cli/orders';
+import { readStockCsv, seedInventory } from '../../local/cli/seed';
+import { waitUntilSettled } from '../../local/cli/settle';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+
+const samples = path.join(__dirname, '../../samples');
+
+/** The outcome each distinct sample order must reach (see test/unit/ingest/samples.test.ts for the mix). */
+const EXPECTED: Record<string, string> = {
+  'ord-2026-1006': 'CANCELLED PaymentDeclined',
+  'ord-2026-1007': 'CANCELLED InsufficientFunds',
+  'ord-2026-1009': 'REJECTED OutOfStock',
+  'ord-2026-1010': 'CANCELLED ShippingError',
+  ...Object.fromEntries(
+    [1001, 1002, 1003, 1004, 1005, 1008, 1015, 1016, 1017, 1018, 1019, 1020, 1022, 1023, 1024].map((n) => [
+      `ord-2026-${n}`,
+      'COMPLETED',
+    ]),
+  ),
+};
+
+const portIsClosed = (endpoint: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const { hostname, port } = new URL(endpoint);
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+
+const processIsGone = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+const pollUntil = async <T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+describe('the local runtime', () => {
+  let runtime: LocalRuntime;
+  let clients: CliClients;
+  let names: PipelineNames;
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntime({ timeScale: 0.05, quiet: true });
+    const credentials = {
+      accessKeyId: runtime.aws.accessKeyId,
+      secretAccessKey: runtime.aws.secretAccessKey,
+    };
+    const endpoint = runtime.endpoint;
+    clients = makeCliClients(
+      { s3: endpoint, sqs: endpoint, dynamodb: endpoint, sfn: endpoint },
+      { credentials },
+    );
+    names = namesFromOutputs(runtime.outputs);
+  }, 60_000);
+
+  afterAll(async () => {
+    clients?.destroy();
+    await runtime?.stop();
+  });
+
+  it('runs every sample order from an uploaded file to its expected final state', async () => {
+    // Arrange
+    await seedInventory(
+      clients.dynamodb,
+      names.inventoryTable,
+      await readStockCsv(path.join(samples, 'inventory.csv')),
+    );
+    const key = 'incoming/sample orders.jsonl';
+
+    // Act: upload as a user would; the key has a space, which S3 notifications form-encode
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: names.ingestBucket,
+        Key: key,
+        Body: readFileSync(path.join(samples, 'orders.jsonl')),
+      }),
+    );
+    const { view, unsettled } = await waitUntilSettled(
+      {
+        clients,
+        bucket: names.ingestBucket,
+        sourceKey: key,
+        ordersTable: names.ordersTable,
+        ordersQueueUrl: names.ordersQueueUrl,
+        stateMachineArn: names.stateMachineArn,
+        ingestFunctionName: names.ingestFunctionName,
+        busy: () => runtime.busy(),
+        asyncFailures: () => runtime.asyncFailures(),
+      },
+      { deadline: Date.now() + 40_000 },
+    );
+
+    // Assert: through DynamoDB
+    expect(unsettled).toBeUndefined();
+    expect(view.report?.summary).toMatchObject({ recordsRead: 25, accepted: 20, rejected: 5 });
+    const orders = await scanOrders(clients.dynamodb, names.ordersTable);
+    const outcomes = Object.fromEntries(
+      orders.map((order) => [
+        order.orderId,
+        order.status === 'COMPLETED' ? order.status : `${order.status} ${order.statusReason?.split(':')[0]}`,
+      ]),
+    );
+    expect(outcomes).toEqual(EXPECTED);
+    expect(orders.find((order) => order.orderId === 'ord-2026-1001')?.correlationId).toBe(
+      `${names.ingestBucket}/${key}#1`,
+    );
+  }, 60_000);
+
+  it('reports the same outcomes through the Step Functions API', async () => {
+    // Act
+    const listed = await clients.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: names.stateMachineArn }),
+    );
+    const rejected = await clients.sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: `${names.stateMachineArn.replace(':stateMachine:', ':execution:')}:ord-2026-1009`,
+      }),
+    );
+
+    // Assert
+    expect(listed.executions?.map((execution) => execution.name).sort()).toEqual(
+      Object.keys(EXPECTED).sort(),
+    );
+    expect(new Set(listed.executions?.map((execution) => execution.status))).toEqual(new Set(['SUCCEEDED']));
+    expect(JSON.parse(rejected.output ?? '{}')).toMatchObject({ outcome: { status: 'REJECTED' } });
+  });
+
+  it('counts the API calls the pipeline made, per service', () => {
+    // Act
+    const calls = runtime.apiCalls();
+
+    // Assert: one StartExecution per distinct order; the duplicate line was deduplicated before
+    expect(calls.states?.operations.StartExecution).toBe(19);
+    expect(calls.s3?.operations.PutObject).toBeGreaterThanOrEqual(2);
+    expect(calls.sqs?.operations.SendMessageBatch).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs a saga started directly with StartExecution', async () => {
+    // Arrange
+    const order = {
+      schemaVersion: 1,
+      orderId: 'ord-direct-1',
+      customerId: 'cust-1',
+      currency: 'EUR',
+      items: [{ sku: 'KB-MECH-87', quantity: 1, unitPriceCents: 8999 }],
+      totalCents: 8999,
+      payment: { token: 'tok_flaky' },
+      shipTo: { country: 'DE', postalCode: '10115' },
+      placedAt: '2026-11-20T09:15:00+01:00',
+    };
+
+    // Act
+    const { executionArn } = await clients.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: names.stateMachineArn,
+        name: order.orderId,
+        input: JSON.stringify({ order, correlationId: 'test/direct#1' }),
+      }),
+    );
+    const described = await pollUntil(
+      () => clients.sfn.send(new DescribeExecutionCommand({ executionArn })),
+      (execution) => execution.status !== 'RUNNING',
+      20_000,
+    );
+
+    // Assert: tok_flaky fails twice and is retried (backoff × timeScale) before it is charged
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(described.output ?? '{}')).toMatchObject({
+      payment: { status: 'CHARGED' },
+      confirmation: { status: 'COMPLETED' },
+    });
+  }, 30_000);
+
+  it('stops without leaving anything running', async () => {
+    // Arrange
+    const { dynamoDbPid, endpoint, direct, stateDir } = runtime;
+
+    // Act
+    await runtime.stop();
+
+    // Assert
+    expect(dynamoDbPid).toBeDefined();
+    const javaGone = await pollUntil(async () => processIsGone(dynamoDbPid ?? 0), Boolean, 5_000);
+    expect(javaGone).toBe(true);
+    for (const url of [endpoint, direct.fauxqs, direct.dynamodb, direct.sfn]) {
+      expect(await portIsClosed(url)).toBe(true);
+    }
+    expect(existsSync(stateDir)).toBe(false);
+  }, 20_000);
+});
