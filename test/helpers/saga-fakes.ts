@@ -13,6 +13,7 @@ import type {
   Reservation,
   ReservationLine,
   Shipment,
+  VoidOutcome,
 } from '#shared/domain/ports';
 import { OutOfStock, UnknownSku } from '#shared/errors/saga';
 
@@ -119,6 +120,27 @@ export class InMemoryLedger implements PaymentLedgerPort {
 
   async markRefunded(orderId: string, refundId: string, at: string) {
     return this.move(orderId, 'CHARGED', { status: 'REFUNDED', refundId, updatedAt: at });
+  }
+
+  async markVoided(orderId: string, amountCents: number, currency: string, at: string) {
+    const item = this.items.get(orderId) ?? (await this.open(orderId, amountCents, currency, at));
+    return this.move(orderId, 'PENDING', { status: 'VOIDED', voidedAt: item.voidedAt ?? at, updatedAt: at });
+  }
+
+  async countVoidAttempt(orderId: string, at: string) {
+    const item = this.items.get(orderId);
+    if (item?.status !== 'VOIDED') return undefined;
+    this.items.set(orderId, { ...item, refundAttempts: item.refundAttempts + 1, updatedAt: at });
+    return item.refundAttempts + 1;
+  }
+
+  async settleVoid(orderId: string, voidOutcome: VoidOutcome, refundId: string | undefined, at: string) {
+    const item = this.items.get(orderId);
+    if (!item) throw new Error(`no payment for ${orderId}`);
+    if (item.status !== 'VOIDED' || item.voidOutcome) return item;
+    const settled: PaymentRecord = { ...item, voidOutcome, ...(refundId ? { refundId } : {}), updatedAt: at };
+    this.items.set(orderId, settled);
+    return settled;
   }
 
   private move(

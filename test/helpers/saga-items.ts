@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { simulatedPaymentProvider } from '#shared/adapters/simulated-payment-gateway';
 import type { OrderRecord, PaymentRecord, Reservation } from '#shared/domain/ports';
 import type { SagaInput } from '#shared/domain/saga-state';
 import { canonicalize, contentHash } from '#shared/schemas/order-placed';
@@ -94,6 +95,13 @@ export const readReservation = (
 export const readPayment = (documentClient: DynamoDBDocumentClient, tables: SagaTables, orderId: string) =>
   getItem<PaymentRecord>(documentClient, tables.payments, orderId);
 
-/** Money an order still holds: charged and not refunded. */
+/** Money our ledger says an order still holds: charged and not refunded. */
 export const netChargeCents = (payment: PaymentRecord | undefined): number =>
   payment?.status === 'CHARGED' ? payment.amountCents : 0;
+
+/**
+ * Money the simulated provider holds for an order, from its own books: the source of truth for
+ * "money taken". The step handlers of this test file share these books (one module registry).
+ */
+export const providerNetChargeCents = (orderId: string): number =>
+  simulatedPaymentProvider.netChargedCents(orderId);

@@ -1,5 +1,12 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDocumentClient, makeDynamoDbClient } from '#shared/aws/clients';
-import { netChargeCents, putNewOrder, readOrder, readPayment } from '../helpers/saga-items';
+import {
+  netChargeCents,
+  providerNetChargeCents,
+  putNewOrder,
+  readOrder,
+  readPayment,
+} from '../helpers/saga-items';
 import { type SagaTables, type StepHandler, setUpSagaTables } from '../helpers/saga-tables';
 
 const dynamodb = makeDynamoDbClient();
@@ -116,11 +123,12 @@ describe('charge-payment and refund-payment against DynamoDB Local', () => {
     expect(second).toMatchObject({ outcome: 'ALREADY_REFUNDED', refundId: `re_${orderId}` });
     expect(await payment()).toMatchObject({ status: 'REFUNDED', refundAttempts: 1 });
     expect(netChargeCents(await payment())).toBe(0);
+    expect(providerNetChargeCents(orderId)).toBe(0);
   });
 
-  it('refunds nothing for an order that was never charged', async () => {
+  it('refunds nothing for an order the gateway never charged, and voids its payment', async () => {
     // Arrange
-    const { input, payment } = await prepare('tok_gateway_down');
+    const { input, orderId, payment } = await prepare('tok_gateway_down');
     await errorName(charge(input));
 
     // Act
@@ -128,7 +136,86 @@ describe('charge-payment and refund-payment against DynamoDB Local', () => {
 
     // Assert
     expect(result).toEqual({ outcome: 'NOTHING_TO_REFUND', refundId: null, amountCents: 0 });
-    expect(await payment()).toMatchObject({ status: 'PENDING' });
+    expect(await payment()).toMatchObject({
+      status: 'VOIDED',
+      voidOutcome: 'NOT_CHARGED',
+      refundAttempts: 1,
+    });
+    expect(providerNetChargeCents(orderId)).toBe(0);
+  });
+
+  it('gives back a charge the gateway took while every answer was lost, and never charges again', async () => {
+    // Arrange: the state machine's five attempts, each timing out after the provider took the money.
+    const { input, orderId, payment } = await prepare('tok_charge_timeout');
+    const attempts: string[] = [];
+    for (let attempt = 1; attempt <= 5; attempt += 1) attempts.push(await errorName(charge(input)));
+    const taken = providerNetChargeCents(orderId);
+
+    // Act
+    const result = await refund(input);
+    const again = await refund(input);
+    const late = await errorName(charge(input));
+
+    // Assert
+    expect(attempts).toEqual(Array(5).fill('PaymentGatewayError'));
+    expect(taken).toBe(input.order.totalCents);
+    expect(result).toEqual({
+      outcome: 'REFUNDED',
+      refundId: `re_${orderId}`,
+      amountCents: input.order.totalCents,
+    });
+    expect(again).toMatchObject({ outcome: 'ALREADY_REFUNDED', refundId: `re_${orderId}` });
+    expect(late).toBe('PaymentVoided');
+    expect(await payment()).toMatchObject({
+      status: 'VOIDED',
+      voidOutcome: 'REFUNDED',
+      attempts: 5,
+      refundAttempts: 1,
+    });
+    expect(providerNetChargeCents(orderId)).toBe(0);
+  });
+
+  it('leaves a void marker when there is no payment, so a late charge step takes nothing', async () => {
+    // Arrange
+    const { input, orderId, payment } = await prepare();
+
+    // Act
+    const result = await refund(input);
+    const late = await errorName(charge(input));
+
+    // Assert
+    expect(result).toEqual({ outcome: 'NOTHING_TO_REFUND', refundId: null, amountCents: 0 });
+    expect(late).toBe('PaymentVoided');
+    expect(await payment()).toMatchObject({ status: 'VOIDED', attempts: 0, voidOutcome: 'NOT_CHARGED' });
+    expect(providerNetChargeCents(orderId)).toBe(0);
+  });
+
+  it('keeps retrying the void while the gateway cannot tell whether it charged', async () => {
+    // Arrange: a charge call was counted, then its Lambda was cut off before any answer.
+    const { input, orderId, payment } = await prepare('tok_refund_down');
+    await documentClient.send(
+      new PutCommand({
+        TableName: tables.payments,
+        Item: {
+          orderId,
+          amountCents: input.order.totalCents,
+          currency: input.order.currency,
+          status: 'PENDING',
+          attempts: 1,
+          refundAttempts: 0,
+          updatedAt: '2026-11-22T12:00:00.000Z',
+        },
+      }),
+    );
+
+    // Act
+    const names = [await errorName(refund(input)), await errorName(refund(input))];
+
+    // Assert
+    expect(names).toEqual(['PaymentGatewayError', 'PaymentGatewayError']);
+    const stored = await payment();
+    expect(stored).toMatchObject({ status: 'VOIDED', refundAttempts: 2 });
+    expect(stored?.voidOutcome).toBeUndefined();
   });
 
   it('keeps the charge while the refund gateway fails and refunds on a later attempt', async () => {

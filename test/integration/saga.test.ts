@@ -13,6 +13,7 @@ import { uniqueName } from '../helpers/names';
 import { executionStatusChange } from '../helpers/saga-events';
 import {
   netChargeCents,
+  providerNetChargeCents,
   putNewOrder,
   readOrder,
   readPayment,
@@ -118,6 +119,7 @@ const startOrder = async (setup: OrderSetup = {}) => {
     orderId,
     executionArn,
     initialStock: { [`${prefix}-A`]: STOCK, [`${prefix}-B`]: setup.stockB ?? STOCK },
+    totalCents: input.order.totalCents,
     finished: () => endpoint.waitForExecution(executionArn),
     order: () => readOrder(documentClient, tables, orderId),
     payment: () => readPayment(documentClient, tables, orderId),
@@ -178,8 +180,11 @@ const expectInvariants = async (started: Started): Promise<void> => {
   }
   if (order?.status === 'CANCELLED' || order?.status === 'REJECTED') {
     expect(netChargeCents(payment)).toBe(0);
+    // The provider's own books, not our ledger, say whether money was taken.
+    expect(providerNetChargeCents(started.orderId)).toBe(0);
     expect(reservation?.status).not.toBe('RESERVED');
   }
+  if (order?.status === 'COMPLETED') expect(providerNetChargeCents(started.orderId)).toBe(started.totalCents);
 };
 
 /** Polls the execution history until `predicate` holds, or fails after the deadline. */
@@ -320,6 +325,30 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
       statusReason: 'ShippingError: the carrier does not deliver to country AQ',
     });
     expect(await started.payment()).toMatchObject({ status: 'REFUNDED', refundAttempts: 1 });
+    await expectInvariants(started);
+  });
+
+  it('gives back a charge the gateway took while every answer was lost, then cancels', async () => {
+    // Arrange
+    const started = await startOrder({ token: 'tok_charge_timeout' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(taskFailures(await started.history())).toEqual(Array(5).fill('PaymentGatewayError'));
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      refund: { outcome: 'REFUNDED', refundId: `re_${started.orderId}` },
+    });
+    expect(await started.order()).toMatchObject({
+      status: 'CANCELLED',
+      statusReason: expect.stringMatching(
+        /^PaymentGatewayError: payment gateway timed out after taking the charge/,
+      ),
+    });
+    expect(await started.payment()).toMatchObject({ status: 'VOIDED', voidOutcome: 'REFUNDED', attempts: 5 });
+    expect(await started.stock()).toEqual(started.initialStock);
     await expectInvariants(started);
   });
 

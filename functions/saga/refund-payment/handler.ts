@@ -16,6 +16,6 @@ const deps = {
   clock: systemClock,
 };
 
-/** RefundPayment (compensation): refunds only what was charged, once. */
+/** RefundPayment (compensation): refunds what was charged, or voids a charge whose outcome is unknown, once. */
 export const handler = (event: unknown, context?: Context): Promise<RefundSummary> =>
   runSagaStep(powertools, event, context, (state) => refundPayment(state, deps));

@@ -1,13 +1,20 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeclineCode, PaymentLedgerPort, PaymentRecord, PaymentStatus } from '#shared/domain/ports';
+import type {
+  DeclineCode,
+  PaymentLedgerPort,
+  PaymentRecord,
+  PaymentStatus,
+  VoidOutcome,
+} from '#shared/domain/ports';
 import { isConditionalCheckFailed, rethrowTransient } from './dynamo-errors';
 
 type Values = Record<string, unknown>;
 
 /**
  * The payments table as a ledger: one item per order whose status only moves
- * PENDING → CHARGED → REFUNDED or PENDING → DECLINED, each move conditional on the status
- * it leaves, so a retried or concurrent step can never charge or refund twice.
+ * PENDING → CHARGED → REFUNDED, PENDING → DECLINED or (no item | PENDING) → VOIDED, each move
+ * conditional on the status it leaves, so a retried or concurrent step can never charge or
+ * refund twice, nor charge after the compensation voided the payment.
  */
 export class DynamoPaymentLedger implements PaymentLedgerPort {
   constructor(
@@ -73,6 +80,78 @@ export class DynamoPaymentLedger implements PaymentLedgerPort {
 
   markRefunded(orderId: string, refundId: string, at: string): Promise<PaymentRecord> {
     return this.move(orderId, 'CHARGED', 'REFUNDED', at, 'refundId = :refundId', { ':refundId': refundId });
+  }
+
+  async markVoided(
+    orderId: string,
+    amountCents: number,
+    currency: string,
+    at: string,
+  ): Promise<PaymentRecord> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression:
+            'SET #status = :voided, voidedAt = :at, updatedAt = :at, ' +
+            'amountCents = if_not_exists(amountCents, :amount), currency = if_not_exists(currency, :currency), ' +
+            'attempts = if_not_exists(attempts, :zero), refundAttempts = if_not_exists(refundAttempts, :zero)',
+          // A missing item becomes a void marker: a charge step still on its way finds it and stops.
+          ConditionExpression: 'attribute_not_exists(orderId) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':voided': 'VOIDED',
+            ':pending': 'PENDING',
+            ':at': at,
+            ':amount': amountCents,
+            ':currency': currency,
+            ':zero': 0,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(Attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error))
+        return rethrowTransient(error, `voiding the payment of order ${orderId}`);
+      return this.require(orderId);
+    }
+  }
+
+  countVoidAttempt(orderId: string, at: string): Promise<number | undefined> {
+    return this.count(orderId, 'refundAttempts', 'VOIDED', at);
+  }
+
+  async settleVoid(
+    orderId: string,
+    outcome: VoidOutcome,
+    refundId: string | undefined,
+    at: string,
+  ): Promise<PaymentRecord> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: `SET voidOutcome = :outcome, updatedAt = :at${refundId === undefined ? '' : ', refundId = :refundId'}`,
+          ConditionExpression: '#status = :voided AND attribute_not_exists(voidOutcome)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':voided': 'VOIDED',
+            ':at': at,
+            ...(refundId === undefined ? {} : { ':refundId': refundId }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(Attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error))
+        return rethrowTransient(error, `settling the void of order ${orderId}`);
+      return this.require(orderId);
+    }
   }
 
   private async count(
@@ -147,5 +226,7 @@ const toRecord = (item: Values): PaymentRecord => ({
   ...(typeof item.refundId === 'string' ? { refundId: item.refundId } : {}),
   ...(typeof item.declineCode === 'string' ? { declineCode: item.declineCode as DeclineCode } : {}),
   ...(typeof item.declineReason === 'string' ? { declineReason: item.declineReason } : {}),
+  ...(typeof item.voidedAt === 'string' ? { voidedAt: item.voidedAt } : {}),
+  ...(typeof item.voidOutcome === 'string' ? { voidOutcome: item.voidOutcome as VoidOutcome } : {}),
   updatedAt: String(item.updatedAt),
 });

@@ -61,7 +61,14 @@ export interface InventoryPort {
   ): Promise<{ readonly outcome: ReleaseOutcome; readonly lines: readonly ReservationLine[] }>;
 }
 
-export type PaymentStatus = 'PENDING' | 'CHARGED' | 'DECLINED' | 'REFUNDED';
+/**
+ * PENDING → CHARGED → REFUNDED, PENDING → DECLINED, and (no item or PENDING) → VOIDED: the
+ * compensation gave up on a charge whose outcome it does not know; no charge may start or
+ * land after that, and the gateway is asked to undo whatever it did for the order.
+ */
+export type PaymentStatus = 'PENDING' | 'CHARGED' | 'DECLINED' | 'REFUNDED' | 'VOIDED';
+/** What the gateway said when a VOIDED payment was settled: it had taken the money (and refunded it), or not. */
+export type VoidOutcome = 'REFUNDED' | 'NOT_CHARGED';
 export type DeclineCode = 'PaymentDeclined' | 'InsufficientFunds';
 
 export interface PaymentRecord {
@@ -76,6 +83,9 @@ export interface PaymentRecord {
   readonly refundId?: string;
   readonly declineCode?: DeclineCode;
   readonly declineReason?: string;
+  readonly voidedAt?: string;
+  /** Set once the gateway answered the void; absent while a VOIDED payment is still being settled. */
+  readonly voidOutcome?: VoidOutcome;
   readonly updatedAt: string;
 }
 
@@ -93,6 +103,20 @@ export interface PaymentLedgerPort {
   countRefundAttempt(orderId: string, at: string): Promise<number | undefined>;
   /** CHARGED → REFUNDED; returns the item as it is afterwards. */
   markRefunded(orderId: string, refundId: string, at: string): Promise<PaymentRecord>;
+  /**
+   * No item or PENDING → VOIDED (a new item gets 0 attempts), so neither a charge call nor a
+   * charge result can be recorded afterwards; returns the item as it is afterwards.
+   */
+  markVoided(orderId: string, amountCents: number, currency: string, at: string): Promise<PaymentRecord>;
+  /** Counts one void call while VOIDED (in refundAttempts); undefined when the item is not VOIDED. */
+  countVoidAttempt(orderId: string, at: string): Promise<number | undefined>;
+  /** Records the gateway's answer to the void, once; returns the item as it is afterwards. */
+  settleVoid(
+    orderId: string,
+    outcome: VoidOutcome,
+    refundId: string | undefined,
+    at: string,
+  ): Promise<PaymentRecord>;
 }
 
 export interface ChargeRequest {
@@ -117,11 +141,29 @@ export interface RefundRequest {
   readonly attempt: number;
 }
 
+export interface VoidRequest {
+  /** The charge's idempotency key (the orderId): the provider looks up what it did for it. */
+  readonly idempotencyKey: string;
+  readonly token: string;
+  readonly amountCents: number;
+  readonly attempt: number;
+}
+
+export type VoidResult =
+  | { readonly outcome: 'refunded'; readonly refundId: string }
+  | { readonly outcome: 'not-charged' };
+
 export interface PaymentGateway {
   /** Declines are results; PaymentGatewayError is thrown for transient failures. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Idempotent per key; throws PaymentGatewayError for transient failures. */
   refund(request: RefundRequest): Promise<{ readonly refundId: string }>;
+  /**
+   * Undoes whatever the provider did for a key whose charge outcome we never learnt: refunds the
+   * charge it took, or (it took none) makes sure it never takes one for that key. Idempotent per
+   * key. Throws PaymentGatewayError when the provider cannot answer or cannot tell.
+   */
+  voidCharge(request: VoidRequest): Promise<VoidResult>;
 }
 
 export interface Shipment {

@@ -76,6 +76,13 @@ export class PaymentAlreadyRefunded extends OrderflowError {
   }
 }
 
+/** A charge was asked for an order whose payment the compensation voided: it is never charged. */
+export class PaymentVoided extends OrderflowError {
+  constructor(orderId: string) {
+    super(`the payment of order ${orderId} was voided and is not charged`, 'PaymentVoided', true);
+  }
+}
+
 /** The ledger item is in a state the step cannot continue from (a concurrent writer disagreed). */
 export class PaymentLedgerConflict extends OrderflowError {
   constructor(orderId: string, status: string) {
@@ -134,6 +141,7 @@ export const SAGA_ERROR_NAMES = [
   'InsufficientFunds',
   'PaymentGatewayError',
   'PaymentAlreadyRefunded',
+  'PaymentVoided',
   'PaymentLedgerConflict',
   'ShippingError',
   'CarrierGatewayError',

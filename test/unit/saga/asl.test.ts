@@ -49,6 +49,7 @@ const ERROR_SAMPLES: Record<string, () => Error> = {
   InsufficientFunds: () => new sagaErrors.InsufficientFunds('m'),
   PaymentGatewayError: () => new sagaErrors.PaymentGatewayError('m'),
   PaymentAlreadyRefunded: () => new sagaErrors.PaymentAlreadyRefunded('o'),
+  PaymentVoided: () => new sagaErrors.PaymentVoided('o'),
   PaymentLedgerConflict: () => new sagaErrors.PaymentLedgerConflict('o', 'PENDING'),
   ShippingError: () => new sagaErrors.ShippingError('m'),
   CarrierGatewayError: () => new sagaErrors.CarrierGatewayError('m'),

@@ -1,15 +1,20 @@
-import { SimulatedPaymentGateway } from '#shared/adapters/simulated-payment-gateway';
-import type { ChargeRequest, PaymentGateway, RefundRequest } from '#shared/domain/ports';
+import {
+  SimulatedPaymentGateway,
+  SimulatedPaymentProvider,
+} from '#shared/adapters/simulated-payment-gateway';
+import type { ChargeRequest, PaymentGateway, RefundRequest, VoidRequest } from '#shared/domain/ports';
 import { chargePayment } from '#shared/domain/steps/charge-payment';
 import { refundPayment } from '#shared/domain/steps/refund-payment';
 import { fixedClock, InMemoryLedger, InMemoryOrders } from '../../helpers/saga-fakes';
 import { buildOrder, sagaInput } from '../../helpers/saga-orders';
 
-/** The simulated gateway, counting the calls that reach it. */
+/** The simulated gateway with books of its own, counting the calls that reach it. */
 class CountingGateway implements PaymentGateway {
   readonly charges: ChargeRequest[] = [];
   readonly refunds: RefundRequest[] = [];
-  private readonly inner = new SimulatedPaymentGateway();
+  readonly voids: VoidRequest[] = [];
+  readonly provider = new SimulatedPaymentProvider();
+  private readonly inner = new SimulatedPaymentGateway(this.provider);
 
   charge(request: ChargeRequest) {
     this.charges.push(request);
@@ -20,6 +25,11 @@ class CountingGateway implements PaymentGateway {
     this.refunds.push(request);
     return this.inner.refund(request);
   }
+
+  voidCharge(request: VoidRequest) {
+    this.voids.push(request);
+    return this.inner.voidCharge(request);
+  }
 }
 
 const setup = (token = 'tok_visa') => {
@@ -29,6 +39,18 @@ const setup = (token = 'tok_visa') => {
   const input = sagaInput(buildOrder({ token }));
   orders.seed(input.order.orderId, 'RESERVED');
   return { ledger, gateway, orders, input, deps: { ledger, gateway, orders, clock: fixedClock() } };
+};
+
+/** ChargePayment as the state machine runs it on PaymentGatewayError: five attempts, then the Catch. */
+const chargeUntilCaught = async (...args: Parameters<typeof chargePayment>): Promise<string[]> => {
+  const errors: string[] = [];
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    await chargePayment(...args).then(
+      () => errors.push('charged'),
+      (error: Error) => errors.push(error.name),
+    );
+  }
+  return errors;
 };
 
 describe('chargePayment', () => {
@@ -144,7 +166,7 @@ describe('refundPayment', () => {
   it.each([
     ['no ledger item', null],
     ['a declined payment', 'tok_decline'],
-    ['a payment still pending', 'tok_gateway_down'],
+    ['a payment the gateway never took', 'tok_gateway_down'],
   ])('refunds nothing for %s', async (_label, token) => {
     // Arrange
     const { input, deps, gateway } = setup(token ?? 'tok_visa');
@@ -156,6 +178,173 @@ describe('refundPayment', () => {
     // Assert
     expect(result).toEqual({ outcome: 'NOTHING_TO_REFUND', refundId: null, amountCents: 0 });
     expect(gateway.refunds).toHaveLength(0);
+    expect(gateway.provider.netChargedCents(input.order.orderId)).toBe(0);
+  });
+
+  it('voids a charge the gateway took while every answer was lost, so nothing stays taken', async () => {
+    // Arrange
+    const { input, deps, gateway, ledger } = setup('tok_charge_timeout');
+    const attempts = await chargeUntilCaught(input, deps);
+    const taken = gateway.provider.netChargedCents(input.order.orderId);
+
+    // Act
+    const result = await refundPayment(input, deps);
+
+    // Assert
+    expect(attempts).toEqual(Array(5).fill('PaymentGatewayError'));
+    expect(taken).toBe(input.order.totalCents);
+    expect(result).toEqual({
+      outcome: 'REFUNDED',
+      refundId: `re_${input.order.orderId}`,
+      amountCents: input.order.totalCents,
+    });
+    expect(gateway.provider.netChargedCents(input.order.orderId)).toBe(0);
+    expect(gateway.voids).toEqual([expect.objectContaining({ idempotencyKey: input.order.orderId })]);
+    expect(ledger.items.get(input.order.orderId)).toMatchObject({
+      status: 'VOIDED',
+      voidOutcome: 'REFUNDED',
+      refundId: `re_${input.order.orderId}`,
+    });
+  });
+
+  it('voids once however often it runs', async () => {
+    // Arrange
+    const { input, deps, gateway } = setup('tok_charge_timeout');
+    await chargeUntilCaught(input, deps);
+    await refundPayment(input, deps);
+
+    // Act
+    const again = await refundPayment(input, deps);
+
+    // Assert
+    expect(again).toEqual({
+      outcome: 'ALREADY_REFUNDED',
+      refundId: `re_${input.order.orderId}`,
+      amountCents: input.order.totalCents,
+    });
+    expect(gateway.voids).toHaveLength(1);
+    expect(gateway.provider.netChargedCents(input.order.orderId)).toBe(0);
+  });
+
+  it('never charges a voided payment, however late the retry', async () => {
+    // Arrange
+    const { input, deps, gateway } = setup('tok_charge_timeout');
+    await chargeUntilCaught(input, deps);
+    await refundPayment(input, deps);
+    const charges = gateway.charges.length;
+
+    // Act
+    const late = chargePayment(input, deps);
+
+    // Assert
+    await expect(late).rejects.toMatchObject({ name: 'PaymentVoided' });
+    expect(gateway.charges).toHaveLength(charges);
+    expect(gateway.provider.netChargedCents(input.order.orderId)).toBe(0);
+  });
+
+  it('keeps the void when the lost charge answer arrives after it', async () => {
+    // Arrange: the charge step is past its counter when the void runs, and its answer lands later.
+    const { input, deps, gateway, ledger } = setup();
+    const { orderId, totalCents, currency } = input.order;
+    await ledger.open(orderId, totalCents, currency, 't0');
+    const attempt = (await ledger.countChargeAttempt(orderId, 't0')) ?? 0;
+    const inFlight = await gateway.charge({
+      idempotencyKey: orderId,
+      token: 'tok_visa',
+      amountCents: totalCents,
+      currency,
+      attempt,
+    });
+    await refundPayment(input, deps);
+
+    // Act
+    const late = await ledger.markCharged(
+      orderId,
+      inFlight.outcome === 'charged' ? inFlight.chargeId : '',
+      't1',
+    );
+
+    // Assert
+    expect(late.status).toBe('VOIDED');
+    expect(gateway.provider.netChargedCents(orderId)).toBe(0);
+  });
+
+  it('declines a charge call that reaches the gateway after the void', async () => {
+    // Arrange: the charge step counted its call, then stalled before reaching the gateway.
+    const { input, deps, gateway, ledger } = setup();
+    const { orderId, totalCents, currency } = input.order;
+    await ledger.open(orderId, totalCents, currency, 't0');
+    const attempt = (await ledger.countChargeAttempt(orderId, 't0')) ?? 0;
+    const voided = await refundPayment(input, deps);
+
+    // Act
+    const late = await gateway.charge({
+      idempotencyKey: orderId,
+      token: 'tok_visa',
+      amountCents: totalCents,
+      currency,
+      attempt,
+    });
+
+    // Assert
+    expect(voided).toEqual({ outcome: 'NOTHING_TO_REFUND', refundId: null, amountCents: 0 });
+    expect(late).toMatchObject({ outcome: 'declined' });
+    expect(gateway.provider.netChargedCents(orderId)).toBe(0);
+  });
+
+  it('voids a payment no charge call was made for without asking the gateway, and refuses later charges', async () => {
+    // Arrange
+    const { input, deps, gateway, ledger } = setup();
+    await ledger.open(input.order.orderId, input.order.totalCents, input.order.currency, 't0');
+
+    // Act
+    const result = await refundPayment(input, deps);
+    const late = chargePayment(input, deps);
+
+    // Assert
+    expect(result).toEqual({ outcome: 'NOTHING_TO_REFUND', refundId: null, amountCents: 0 });
+    await expect(late).rejects.toMatchObject({ name: 'PaymentVoided' });
+    expect(gateway.voids).toHaveLength(0);
+    expect(gateway.charges).toHaveLength(0);
+    expect(ledger.items.get(input.order.orderId)).toMatchObject({
+      status: 'VOIDED',
+      voidOutcome: 'NOT_CHARGED',
+    });
+  });
+
+  it('leaves a void marker for an order with no payment, so a late charge step charges nothing', async () => {
+    // Arrange
+    const { input, deps, gateway, ledger } = setup();
+
+    // Act
+    await refundPayment(input, deps);
+    const late = chargePayment(input, deps);
+
+    // Assert
+    await expect(late).rejects.toMatchObject({ name: 'PaymentVoided' });
+    expect(gateway.charges).toHaveLength(0);
+    expect(ledger.items.get(input.order.orderId)).toMatchObject({ status: 'VOIDED', attempts: 0 });
+  });
+
+  it('throws while the gateway cannot tell whether it charged, and voids on a later attempt', async () => {
+    // Arrange: a charge call was made (the Lambda was cut off), so only the gateway knows.
+    const { input, deps, gateway, ledger } = setup('tok_refund_flaky');
+    const { orderId, totalCents, currency } = input.order;
+    await ledger.open(orderId, totalCents, currency, 't0');
+    await ledger.countChargeAttempt(orderId, 't0');
+
+    // Act
+    const failures = [
+      await refundPayment(input, deps).catch((error: Error) => error.name),
+      await refundPayment(input, deps).catch((error: Error) => error.name),
+    ];
+    const third = await refundPayment(input, deps);
+
+    // Assert
+    expect(failures).toEqual(['PaymentGatewayError', 'PaymentGatewayError']);
+    expect(third).toEqual({ outcome: 'NOTHING_TO_REFUND', refundId: null, amountCents: 0 });
+    expect(gateway.voids.map((request) => request.attempt)).toEqual([1, 2, 3]);
+    expect(ledger.items.get(orderId)).toMatchObject({ status: 'VOIDED', voidOutcome: 'NOT_CHARGED' });
   });
 
   it('keeps the payment CHARGED while the refund gateway fails, and refunds on a later attempt', async () => {

@@ -2,25 +2,41 @@ import { SimulatedCarrier } from '#shared/adapters/simulated-carrier';
 import {
   SIMULATED_FUNDS_LIMIT_CENTS,
   SimulatedPaymentGateway,
+  SimulatedPaymentProvider,
 } from '#shared/adapters/simulated-payment-gateway';
 
+/** A gateway with books of its own, so one test's charges never answer another's. */
+const freshGateway = () => {
+  const provider = new SimulatedPaymentProvider();
+  return { provider, gateway: new SimulatedPaymentGateway(provider) };
+};
+
+const chargeRequest = (token: string, attempt = 1, amountCents = 1_000) => ({
+  idempotencyKey: 'o1',
+  token,
+  amountCents,
+  currency: 'EUR',
+  attempt,
+});
+
 const charge = (token: string, attempt = 1, amountCents = 1_000) =>
-  new SimulatedPaymentGateway().charge({
-    idempotencyKey: 'o1',
-    token,
-    amountCents,
-    currency: 'EUR',
-    attempt,
-  });
+  freshGateway().gateway.charge(chargeRequest(token, attempt, amountCents));
 
 const refund = (token: string, attempt = 1) =>
-  new SimulatedPaymentGateway().refund({
+  freshGateway().gateway.refund({
     idempotencyKey: 'o1',
     chargeId: 'ch_o1',
     token,
     amountCents: 1_000,
     attempt,
   });
+
+const voidRequest = (token: string, attempt = 1) => ({
+  idempotencyKey: 'o1',
+  token,
+  amountCents: 1_000,
+  attempt,
+});
 
 const ship = (country: string, postalCode: string, orderId = 'o1') =>
   new SimulatedCarrier().createShipment({
@@ -72,7 +88,7 @@ describe('simulated payment gateway', () => {
 
   it('answers a repeated key with the first charge', async () => {
     // Arrange
-    const gateway = new SimulatedPaymentGateway();
+    const { gateway } = freshGateway();
     const request = { idempotencyKey: 'o9', token: 'tok_flaky', amountCents: 5, currency: 'EUR', attempt: 3 };
     await gateway.charge(request);
 
@@ -89,6 +105,91 @@ describe('simulated payment gateway', () => {
     await expect(refund('tok_refund_flaky', 2)).rejects.toMatchObject({ name: 'PaymentGatewayError' });
     await expect(refund('tok_refund_flaky', 3)).resolves.toEqual({ refundId: 're_o1' });
     await expect(refund('tok_refund_down', 40)).rejects.toMatchObject({ name: 'PaymentGatewayError' });
+  });
+});
+
+describe('simulated payment provider books', () => {
+  it('books an ordinary charge once per key and a refund against it', async () => {
+    // Arrange
+    const { gateway, provider } = freshGateway();
+    await gateway.charge(chargeRequest('tok_visa'));
+    await gateway.charge(chargeRequest('tok_visa', 2));
+    const held = provider.netChargedCents('o1');
+
+    // Act
+    await gateway.refund({
+      idempotencyKey: 'o1',
+      chargeId: 'ch_o1',
+      token: 'tok_visa',
+      amountCents: 1_000,
+      attempt: 1,
+    });
+
+    // Assert
+    expect(held).toBe(1_000);
+    expect(provider.chargeOf('o1')).toEqual({ chargeId: 'ch_o1', amountCents: 1_000, currency: 'EUR' });
+    expect(provider.netChargedCents('o1')).toBe(0);
+  });
+
+  it('takes tok_charge_timeout charges and loses the answer on every attempt', async () => {
+    // Arrange
+    const { gateway, provider } = freshGateway();
+
+    // Act
+    const answers = await Promise.all(
+      [1, 2, 3].map((attempt) =>
+        gateway.charge(chargeRequest('tok_charge_timeout', attempt)).catch((error: Error) => error.name),
+      ),
+    );
+
+    // Assert
+    expect(answers).toEqual(['PaymentGatewayError', 'PaymentGatewayError', 'PaymentGatewayError']);
+    expect(provider.netChargedCents('o1')).toBe(1_000);
+  });
+
+  it('voids a charge whose answer was lost by refunding it, once', async () => {
+    // Arrange
+    const { gateway, provider } = freshGateway();
+    await gateway.charge(chargeRequest('tok_charge_timeout')).catch(() => undefined);
+
+    // Act
+    const first = await gateway.voidCharge(voidRequest('tok_charge_timeout'));
+    const again = await gateway.voidCharge(voidRequest('tok_charge_timeout', 2));
+
+    // Assert
+    expect(first).toEqual({ outcome: 'refunded', refundId: 're_o1' });
+    expect(again).toEqual(first);
+    expect(provider.netChargedCents('o1')).toBe(0);
+  });
+
+  it('voids a key it never charged as a no-op and declines any charge for it afterwards', async () => {
+    // Arrange
+    const { gateway, provider } = freshGateway();
+
+    // Act
+    const voided = await gateway.voidCharge(voidRequest('tok_visa'));
+    const late = await gateway.charge(chargeRequest('tok_visa'));
+
+    // Assert
+    expect(voided).toEqual({ outcome: 'not-charged' });
+    expect(late).toMatchObject({ outcome: 'declined', code: 'PaymentDeclined' });
+    expect(provider.netChargedCents('o1')).toBe(0);
+  });
+
+  it('cannot tell what happened for the refund tokens while they fail', async () => {
+    // Arrange
+    const { gateway } = freshGateway();
+
+    // Act and Assert: each answer is the expectation
+    await expect(gateway.voidCharge(voidRequest('tok_refund_down', 9))).rejects.toMatchObject({
+      name: 'PaymentGatewayError',
+    });
+    await expect(gateway.voidCharge(voidRequest('tok_refund_flaky', 2))).rejects.toMatchObject({
+      name: 'PaymentGatewayError',
+    });
+    await expect(gateway.voidCharge(voidRequest('tok_refund_flaky', 3))).resolves.toEqual({
+      outcome: 'not-charged',
+    });
   });
 });
 

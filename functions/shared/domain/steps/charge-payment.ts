@@ -3,6 +3,7 @@ import {
   PaymentAlreadyRefunded,
   PaymentDeclined,
   PaymentLedgerConflict,
+  PaymentVoided,
 } from '#shared/errors/saga';
 import type {
   Clock,
@@ -34,8 +35,10 @@ const summary = (record: PaymentRecord, chargeId: string): PaymentSummary => ({
 /**
  * Charges the order once. The ledger item (PENDING → CHARGED | DECLINED) sits in front of
  * the gateway: a retried step finds CHARGED and returns it, finds DECLINED and throws the
- * same business error, and otherwise calls the gateway with the orderId as idempotency key,
- * so even two calls racing past the ledger make one charge.
+ * same business error, finds REFUNDED or VOIDED and refuses, and otherwise calls the gateway
+ * with the orderId as idempotency key, so even two calls racing past the ledger make one
+ * charge. A charge whose result lands after RefundPayment voided the payment is not recorded
+ * (PaymentLedgerConflict); the void has the gateway give that money back.
  */
 export const chargePayment = async (input: SagaInput, deps: ChargePaymentDeps): Promise<PaymentSummary> => {
   const { order } = input;
@@ -58,6 +61,8 @@ export const chargePayment = async (input: SagaInput, deps: ChargePaymentDeps): 
     );
   }
   if (record.status === 'REFUNDED') throw new PaymentAlreadyRefunded(order.orderId);
+  // The compensation gave up on this payment: a late retry or redrive must not charge after the void.
+  if (record.status === 'VOIDED') throw new PaymentVoided(order.orderId);
 
   const attempt = await ledger.countChargeAttempt(order.orderId, clock.now().toISOString());
   // Another call moved the item on from PENDING in between: decide again from what it wrote.
