@@ -1,7 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from '../local/cli/demo';
+import { listDlq, redriveDlq } from '../local/cli/dlq';
 import { runLocalUp } from '../local/cli/local-up';
 import { quietSdkNodeWarning, runCommand } from '../local/cli/run';
+import { readStockCsv, seedInventory } from '../local/cli/seed';
+import { showStatus } from '../local/cli/status';
+import { resolveTarget, type Target } from '../local/cli/target';
+import { incomingKey, uploadFile } from '../local/cli/upload';
 
 quietSdkNodeWarning();
 
@@ -76,6 +81,77 @@ local
         timeScale: options.timeScale,
         ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       }),
+    ),
+  );
+
+const withTarget = (work: (target: Target) => Promise<number>) => (options: { outputs?: string }) =>
+  runCommand(async () => {
+    const target = resolveTarget(options.outputs);
+    try {
+      return await work(target);
+    } finally {
+      target.clients.destroy();
+    }
+  });
+const OUTPUTS_HELP = 'stack outputs as JSON (default: $ORDERFLOW_OUTPUTS, which `local up` prints)';
+
+program
+  .command('seed <csv>')
+  .description('put every sku,available row of a CSV into the inventory table')
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((csv: string, options: { outputs?: string }) =>
+    withTarget(async ({ clients, names }) => {
+      const count = await seedInventory(clients.dynamodb, names.inventoryTable, await readStockCsv(csv));
+      process.stdout.write(`Seeded ${count} skus into ${names.inventoryTable}\n`);
+      return 0;
+    })(options),
+  );
+
+program
+  .command('upload <file>')
+  .description('upload an order file to the ingest bucket under incoming/')
+  .option('--key <key>', 'object key (default incoming/<file name>)')
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((file: string, options: { key?: string; outputs?: string }) =>
+    withTarget(async ({ clients, names }) => {
+      const uploaded = await uploadFile(
+        clients.s3,
+        names.ingestBucket,
+        file,
+        options.key ?? incomingKey(file),
+      );
+      process.stdout.write(
+        `Uploaded ${file} to s3://${names.ingestBucket}/${uploaded.key} (${uploaded.bytes} bytes)\n`,
+      );
+      return 0;
+    })(options),
+  );
+
+program
+  .command('status <orderId>')
+  .description("an order's status, reason and timeline, and its saga execution")
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((orderId: string, options: { outputs?: string }) =>
+    withTarget((target) => showStatus(target, orderId, process.stdout))(options),
+  );
+
+const dlq = program.command('dlq').description('the orders dead-letter queue');
+dlq
+  .command('list')
+  .description('list the messages in the DLQ with their error attributes')
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((options: { outputs?: string }) =>
+    withTarget((target) => listDlq(target, process.stdout))(options),
+  );
+dlq
+  .command('redrive')
+  .description('move DLQ messages back to orders.fifo (same group, fresh dedup id)')
+  .option('--dry-run', 'only list what would move', false)
+  .option('--max <n>', 'move at most this many', positiveNumber, 100)
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((options: { dryRun: boolean; max: number; outputs?: string }) =>
+    withTarget((target) => redriveDlq(target, { dryRun: options.dryRun, max: options.max }, process.stdout))(
+      options,
     ),
   );
 

@@ -34,8 +34,9 @@ export const queueDepth = async (sqs: SQSClient, queueUrl: string): Promise<Queu
 
 /**
  * Reads the queue's messages the way the console's "poll for messages" does: received and left
- * in place, invisible for `visibilitySeconds`, then back. A FIFO queue hands out one message per
- * group at a time, so the rest of a group shows up only once its head is back.
+ * in place, invisible for `visibilitySeconds` (0: not hidden at all; receives repeat until they
+ * return nothing new). A FIFO queue hands out one message per group at a time, so only the oldest
+ * message of each group shows. Each read counts towards the message's receive count.
  */
 export const peekMessages = async (
   sqs: SQSClient,
@@ -50,7 +51,7 @@ export const peekMessages = async (
         QueueUrl: queueUrl,
         MaxNumberOfMessages: 10,
         WaitTimeSeconds: 0,
-        VisibilityTimeout: options.visibilitySeconds ?? 5,
+        VisibilityTimeout: options.visibilitySeconds ?? 0,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),

@@ -1,5 +1,6 @@
 import { StandInError } from '../stand-ins';
 import { TopologyError } from '../topology';
+import { TargetError } from './target';
 
 /**
  * The AWS SDK warns on every start that versions from 2027 need Node 22. It is true and not
@@ -17,7 +18,7 @@ export const quietSdkNodeWarning = (): void => {
 
 /** Errors that are the user's to fix get one clear line, not a stack trace. */
 const isExplained = (error: unknown): error is Error =>
-  error instanceof StandInError || error instanceof TopologyError;
+  error instanceof StandInError || error instanceof TopologyError || error instanceof TargetError;
 
 /** Runs a command, sets the exit code from it, and turns known problems into one readable line. */
 export const runCommand = async (work: () => Promise<number | undefined>): Promise<void> => {
