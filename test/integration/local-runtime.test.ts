@@ -2,10 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { type CliClients, makeCliClients } from '../../local/cli/clients';
 import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
-import { scanOrders } from '../../local/cli/orders';
+import { getOrder, scanOrders } from '../../local/cli/orders';
 import { readStockCsv, seedInventory } from '../../local/cli/seed';
 import { waitUntilSettled } from '../../local/cli/settle';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
@@ -194,6 +199,49 @@ describe('the local runtime', () => {
       payment: { status: 'CHARGED' },
       confirmation: { status: 'COMPLETED' },
     });
+  }, 30_000);
+
+  it('hands an execution that ended without an outcome to execution-ended through the EventBridge rule', async () => {
+    // Arrange: the gateway keeps failing, so the saga sits in ChargePayment's retry backoff
+    const order = {
+      schemaVersion: 1,
+      orderId: 'ord-aborted-1',
+      customerId: 'cust-2',
+      currency: 'EUR',
+      items: [{ sku: 'MOUSE-ERGO-2', quantity: 1, unitPriceCents: 5499 }],
+      totalCents: 5499,
+      payment: { token: 'tok_gateway_down' },
+      shipTo: { country: 'DE', postalCode: '10115' },
+      placedAt: '2026-11-20T09:15:00+01:00',
+    };
+    const { executionArn } = await clients.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: names.stateMachineArn,
+        name: order.orderId,
+        input: JSON.stringify({ order, correlationId: 'test/aborted#1' }),
+      }),
+    );
+    await pollUntil(
+      () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
+      (found) => found?.status === 'RESERVED',
+      10_000,
+    );
+
+    // Act
+    await clients.sfn.send(
+      new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped by a test' }),
+    );
+    const marked = await pollUntil(
+      () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
+      (found) => found?.status === 'NEEDS_ATTENTION',
+      10_000,
+    );
+
+    // Assert
+    expect(marked?.status).toBe('NEEDS_ATTENTION');
+    expect(marked?.statusReason).toContain('ABORTED');
+    const executionEnded = [...runtime.invocations()].find(([name]) => name.includes('ExecutionEnded'));
+    expect(executionEnded?.[1].invocations).toBe(1);
   }, 30_000);
 
   it('stops without leaving anything running', async () => {
