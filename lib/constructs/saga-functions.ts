@@ -18,8 +18,10 @@ const TABLE_ENV: Record<SagaTable, string> = {
 interface StepSpec {
   /** Folder under functions/saga/. */
   readonly folder: string;
-  /** The only tables the step touches: each gets the table's env var and a read/write grant. */
+  /** The only tables the step touches: each gets the table's env var and a grant. */
   readonly tables: readonly SagaTable[];
+  /** The only DynamoDB actions the step uses on its tables. @default read/write data */
+  readonly actions?: readonly string[];
   readonly publishesNotifications?: boolean;
 }
 
@@ -35,6 +37,12 @@ export const SAGA_TASKS = {
   ChargePaymentFunctionArn: { folder: 'charge-payment', tables: ['orders', 'payments'] },
   CreateShipmentFunctionArn: { folder: 'create-shipment', tables: ['orders'] },
   ConfirmOrderFunctionArn: { folder: 'confirm-order', tables: ['orders'], publishesNotifications: true },
+  // It only marks the order's shipment cancelled: one UpdateItem that returns the item.
+  CancelShipmentFunctionArn: {
+    folder: 'cancel-shipment',
+    tables: ['orders'],
+    actions: ['dynamodb:UpdateItem'],
+  },
   RefundPaymentFunctionArn: { folder: 'refund-payment', tables: ['payments'] },
   ReleaseInventoryFunctionArn: { folder: 'release-inventory', tables: ['inventory', 'reservations'] },
   RecordOutcomeFunctionArn: { folder: 'record-outcome', tables: ['orders'] },
@@ -89,7 +97,10 @@ export class SagaFunctions extends Construct {
           ...(spec.publishesNotifications ? { NOTIFICATIONS_TOPIC_ARN: this.notifications.topicArn } : {}),
         },
       });
-      for (const table of spec.tables) props.tables[table].grantReadWriteData(fn);
+      for (const table of spec.tables) {
+        if (spec.actions) props.tables[table].grant(fn, ...spec.actions);
+        else props.tables[table].grantReadWriteData(fn);
+      }
       if (spec.publishesNotifications) this.notifications.grantPublish(fn);
       return fn;
     };

@@ -106,6 +106,7 @@ export class PipelineStack extends Stack {
         ChargePayment: { fn: tasks.ChargePaymentFunctionArn.function, errorsAreIncidents: false },
         CreateShipment: { fn: tasks.CreateShipmentFunctionArn.function, errorsAreIncidents: false },
         ConfirmOrder: { fn: tasks.ConfirmOrderFunctionArn.function, errorsAreIncidents: true },
+        CancelShipment: { fn: tasks.CancelShipmentFunctionArn.function, errorsAreIncidents: true },
         RefundPayment: { fn: tasks.RefundPaymentFunctionArn.function, errorsAreIncidents: true },
         ReleaseInventory: { fn: tasks.ReleaseInventoryFunctionArn.function, errorsAreIncidents: true },
         RecordOutcome: { fn: tasks.RecordOutcomeFunctionArn.function, errorsAreIncidents: true },

@@ -25,6 +25,7 @@ export const SAGA_SUBSTITUTION_KEYS = [
   'ChargePaymentFunctionArn',
   'CreateShipmentFunctionArn',
   'ConfirmOrderFunctionArn',
+  'CancelShipmentFunctionArn',
   'RefundPaymentFunctionArn',
   'ReleaseInventoryFunctionArn',
   'RecordOutcomeFunctionArn',

@@ -15,7 +15,7 @@ import type {
   Shipment,
   VoidOutcome,
 } from '#shared/domain/ports';
-import { OutOfStock, UnknownSku } from '#shared/errors/saga';
+import { OutOfStock, ShipmentCancelled, UnknownSku } from '#shared/errors/saga';
 
 /** In-memory implementations of the saga's ports, with the same rules as the DynamoDB adapters. */
 
@@ -190,11 +190,19 @@ export class InMemoryOrders implements OrderRepository {
     return { changed: true, status };
   }
 
-  async attachShipment(orderId: string, shipment: Shipment) {
+  async attachShipment(orderId: string, shipment: Shipment, _at?: string) {
     const item = this.items.get(orderId) ?? { orderId, history: [] };
+    if (item.shipmentCancelledAt !== undefined) throw new ShipmentCancelled(orderId);
     if (item.shipment) return item.shipment;
     this.items.set(orderId, { ...item, shipment });
     return shipment;
+  }
+
+  async cancelShipment(orderId: string, at: string) {
+    const item = this.items.get(orderId) ?? { orderId, history: [] };
+    const cancelled = { ...item, shipmentCancelledAt: item.shipmentCancelledAt ?? at };
+    this.items.set(orderId, cancelled);
+    return cancelled;
   }
 }
 

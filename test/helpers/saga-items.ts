@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { simulatedCarrierBooks } from '#shared/adapters/simulated-carrier';
 import { simulatedPaymentProvider } from '#shared/adapters/simulated-payment-gateway';
 import type { OrderRecord, PaymentRecord, Reservation } from '#shared/domain/ports';
 import type { SagaInput } from '#shared/domain/saga-state';
@@ -105,3 +106,6 @@ export const netChargeCents = (payment: PaymentRecord | undefined): number =>
  */
 export const providerNetChargeCents = (orderId: string): number =>
   simulatedPaymentProvider.netChargedCents(orderId);
+
+/** Whether the simulated carrier's own books hold a booked, uncancelled parcel for the order. */
+export const carrierHasLiveParcel = (orderId: string): boolean => simulatedCarrierBooks.isLive(orderId);

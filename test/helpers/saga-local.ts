@@ -11,6 +11,7 @@ export const importSagaHandlers = async (): Promise<SagaHandlers> => ({
   ChargePaymentFunctionArn: (await import('../../functions/saga/charge-payment/handler')).handler,
   CreateShipmentFunctionArn: (await import('../../functions/saga/create-shipment/handler')).handler,
   ConfirmOrderFunctionArn: (await import('../../functions/saga/confirm-order/handler')).handler,
+  CancelShipmentFunctionArn: (await import('../../functions/saga/cancel-shipment/handler')).handler,
   RefundPaymentFunctionArn: (await import('../../functions/saga/refund-payment/handler')).handler,
   ReleaseInventoryFunctionArn: (await import('../../functions/saga/release-inventory/handler')).handler,
   RecordOutcomeFunctionArn: (await import('../../functions/saga/record-outcome/handler')).handler,

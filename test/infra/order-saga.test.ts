@@ -163,6 +163,7 @@ describe('OrderSaga: step access', () => {
     ['ChargePayment', ['ORDERS_TABLE', 'PAYMENTS_TABLE']],
     ['CreateShipment', ['ORDERS_TABLE']],
     ['ConfirmOrder', ['ORDERS_TABLE', 'NOTIFICATIONS_TOPIC_ARN']],
+    ['CancelShipment', ['ORDERS_TABLE']],
     ['RefundPayment', ['PAYMENTS_TABLE']],
     ['ReleaseInventory', ['INVENTORY_TABLE', 'RESERVATIONS_TABLE']],
     ['RecordOutcome', ['ORDERS_TABLE']],
@@ -182,6 +183,25 @@ describe('OrderSaga: step access', () => {
 
     // Assert
     expect(resourceVariables.sort()).toEqual([...expected].sort());
+  });
+
+  it('lets cancel-shipment only update items of the orders table', () => {
+    // Arrange
+    const policies = Object.values(dev.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes('SagaStepsCancelShipmentRole'),
+    );
+
+    // Act
+    const dynamoStatements = policies
+      .flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      )
+      .filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+
+    // Assert
+    expect(dynamoStatements).toHaveLength(1);
+    expect(dynamoStatements[0]?.Action).toBe('dynamodb:UpdateItem');
+    expect(JSON.stringify(dynamoStatements[0]?.Resource)).toMatch(/tablesorders/);
   });
 
   it('publishes order notifications only from confirm-order, to an encrypted TLS-only topic', () => {

@@ -5,10 +5,11 @@ import {
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { DynamoOrderRepository } from '#shared/adapters/dynamo-order-repository';
 import { makeDocumentClient, makeDynamoDbClient, makeSnsClient, makeSqsClient } from '#shared/aws/clients';
 import { uniqueName } from '../helpers/names';
 import { executionStatusChange } from '../helpers/saga-events';
-import { putNewOrder, readOrder } from '../helpers/saga-items';
+import { carrierHasLiveParcel, putNewOrder, readOrder } from '../helpers/saga-items';
 import { type SagaTables, type StepHandler, setUpSagaTables } from '../helpers/saga-tables';
 
 const dynamodb = makeDynamoDbClient();
@@ -20,6 +21,7 @@ let topicArn: string;
 let queueUrl: string;
 let ship: StepHandler;
 let confirm: StepHandler;
+let cancelShipment: StepHandler;
 let record: StepHandler;
 /** What the execution-ended rule does to an order whose execution timed out. */
 let markNeedsAttention: (orderId: string) => Promise<unknown>;
@@ -62,6 +64,7 @@ beforeAll(async () => {
   tables = await setUpSagaTables(dynamodb, topicArn);
   ship = (await import('../../functions/saga/create-shipment/handler')).handler;
   confirm = (await import('../../functions/saga/confirm-order/handler')).handler;
+  cancelShipment = (await import('../../functions/saga/cancel-shipment/handler')).handler;
   record = (await import('../../functions/saga/record-outcome/handler')).handler;
   const executionEnded = (await import('../../functions/saga/execution-ended/handler')).handler;
   markNeedsAttention = (orderId) => executionEnded(executionStatusChange(orderId, 'TIMED_OUT'));
@@ -119,6 +122,75 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
       message: expect.stringContaining(named),
     });
     expect((await order())?.shipment).toBeUndefined();
+  });
+
+  it('cancels a booked shipment at the carrier and keeps the order from shipping again', async () => {
+    // Arrange
+    const { input, orderId, order } = await prepare();
+    const shipment = (await ship(input)) as { trackingId: string };
+    const liveBefore = carrierHasLiveParcel(orderId);
+
+    // Act
+    const first = await cancelShipment(input);
+    const second = await cancelShipment(input);
+    const late = ship(input);
+
+    // Assert
+    expect(liveBefore).toBe(true);
+    expect(first).toEqual({ outcome: 'CANCELLED', trackingId: shipment.trackingId });
+    expect(second).toEqual(first);
+    await expect(late).rejects.toMatchObject({ name: 'ShipmentCancelled' });
+    expect(carrierHasLiveParcel(orderId)).toBe(false);
+    expect(await order()).toMatchObject({ shipment, shipmentCancelledAt: expect.any(String) });
+  });
+
+  it('cancels a parcel the carrier booked though its answer was lost', async () => {
+    // Arrange
+    const { input, orderId, order } = await prepare({ postalCode: '99998' });
+    await expect(ship(input)).rejects.toMatchObject({ name: 'CarrierGatewayError' });
+    const liveBefore = carrierHasLiveParcel(orderId);
+
+    // Act
+    const result = await cancelShipment(input);
+
+    // Assert
+    expect(liveBefore).toBe(true);
+    expect(result).toEqual({ outcome: 'CANCELLED', trackingId: expect.stringMatching(/^SIM/) });
+    expect(carrierHasLiveParcel(orderId)).toBe(false);
+    expect((await order())?.shipment).toBeUndefined();
+  });
+
+  it('keeps a booking that lands after the cancellation off the order', async () => {
+    // Arrange: CreateShipment had the carrier's answer but had not stored it when the compensation ran.
+    const { input, orderId, order } = await prepare();
+    const repository = new DynamoOrderRepository(documentClient, tables.orders);
+    await cancelShipment(input);
+
+    // Act
+    const late = repository.attachShipment(
+      orderId,
+      { trackingId: 'SIMLATE', carrier: 'simulated-post' },
+      '2026-11-22T12:00:00.000Z',
+    );
+
+    // Assert
+    await expect(late).rejects.toMatchObject({ name: 'ShipmentCancelled' });
+    expect((await order())?.shipment).toBeUndefined();
+  });
+
+  it('cancels nothing for an order the carrier never booked, and books nothing for it later', async () => {
+    // Arrange
+    const { input, orderId, order } = await prepare();
+
+    // Act
+    const result = await cancelShipment(input);
+    const late = ship(input);
+
+    // Assert
+    expect(result).toEqual({ outcome: 'NOTHING_TO_CANCEL', trackingId: null });
+    await expect(late).rejects.toMatchObject({ name: 'ShipmentCancelled' });
+    expect(carrierHasLiveParcel(orderId)).toBe(false);
+    expect((await order())?.status).toBe('RECEIVED');
   });
 
   it('completes the order and publishes "order completed" with the tracking id', async () => {

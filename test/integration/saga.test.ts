@@ -12,6 +12,7 @@ import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sf
 import { uniqueName } from '../helpers/names';
 import { executionStatusChange } from '../helpers/saga-events';
 import {
+  carrierHasLiveParcel,
   netChargeCents,
   providerNetChargeCents,
   putNewOrder,
@@ -180,8 +181,9 @@ const expectInvariants = async (started: Started): Promise<void> => {
   }
   if (order?.status === 'CANCELLED' || order?.status === 'REJECTED') {
     expect(netChargeCents(payment)).toBe(0);
-    // The provider's own books, not our ledger, say whether money was taken.
+    // The providers' own books, not our tables, say whether money was taken or a parcel is live.
     expect(providerNetChargeCents(started.orderId)).toBe(0);
+    expect(carrierHasLiveParcel(started.orderId)).toBe(false);
     expect(reservation?.status).not.toBe('RESERVED');
   }
   if (order?.status === 'COMPLETED') expect(providerNetChargeCents(started.orderId)).toBe(started.totalCents);
@@ -300,7 +302,7 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     await expectInvariants(started);
   });
 
-  it('refunds and then releases when the shipment fails, in that order', async () => {
+  it('cancels the shipment, then refunds, then releases when the shipment fails, in that order', async () => {
     // Arrange
     const started = await startOrder({ country: 'AQ' });
 
@@ -311,15 +313,21 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     expect(execution.status).toBe('SUCCEEDED');
     const events = await started.history();
     expect(tasksEntered(events)).toEqual(SHIPMENT_FAILED_TASKS);
-    const refunded = events.findIndex(
-      (event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'RefundPayment',
-    );
-    const releasing = events.findIndex(
-      (event) =>
-        event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === 'ReleaseInventory',
-    );
-    expect(refunded).toBeGreaterThan(-1);
-    expect(releasing).toBeGreaterThan(refunded);
+    const exited = (name: string) =>
+      events.findIndex(
+        (event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === name,
+      );
+    const entered = (name: string) =>
+      events.findIndex(
+        (event) => event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === name,
+      );
+    expect(exited('CancelShipment')).toBeGreaterThan(-1);
+    expect(entered('RefundPayment')).toBeGreaterThan(exited('CancelShipment'));
+    expect(exited('RefundPayment')).toBeGreaterThan(-1);
+    expect(entered('ReleaseInventory')).toBeGreaterThan(exited('RefundPayment'));
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      shipmentCancellation: { outcome: 'NOTHING_TO_CANCEL', trackingId: null },
+    });
     expect(await started.order()).toMatchObject({
       status: 'CANCELLED',
       statusReason: 'ShippingError: the carrier does not deliver to country AQ',
@@ -348,6 +356,33 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
       ),
     });
     expect(await started.payment()).toMatchObject({ status: 'VOIDED', voidOutcome: 'REFUNDED', attempts: 5 });
+    expect(await started.stock()).toEqual(started.initialStock);
+    await expectInvariants(started);
+  });
+
+  it('cancels a parcel the carrier booked though every answer was lost, then refunds and releases', async () => {
+    // Arrange
+    const started = await startOrder({ postalCode: '99998' });
+
+    // Act
+    const execution = await started.finished();
+
+    // Assert
+    expect(execution.status).toBe('SUCCEEDED');
+    const events = await started.history();
+    expect(taskFailures(events)).toEqual(Array(5).fill('CarrierGatewayError'));
+    expect(tasksEntered(events)).toEqual(SHIPMENT_FAILED_TASKS);
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      shipmentCancellation: { outcome: 'CANCELLED', trackingId: expect.stringMatching(/^SIM/) },
+      refund: { outcome: 'REFUNDED' },
+      release: { outcome: 'RELEASED' },
+    });
+    expect(carrierHasLiveParcel(started.orderId)).toBe(false);
+    expect(await started.order()).toMatchObject({
+      status: 'CANCELLED',
+      shipmentCancelledAt: expect.any(String),
+      statusReason: expect.stringMatching(/^CarrierGatewayError: the carrier did not answer after booking/),
+    });
     expect(await started.stock()).toEqual(started.initialStock);
     await expectInvariants(started);
   });

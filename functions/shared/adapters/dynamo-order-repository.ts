@@ -1,10 +1,12 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { allowedSources, type OrderStatus, type TransitionResult } from '#shared/domain/order-status';
 import type { OrderRecord, OrderRepository, Shipment } from '#shared/domain/ports';
+import { ShipmentCancelled } from '#shared/errors/saga';
 import { isConditionalCheckFailed, rethrowTransient } from './dynamo-errors';
 
 /**
- * The orders table's saga-facing side: status changes with their history, and the shipment.
+ * The orders table's saga-facing side: status changes with their history, and the shipment
+ * (attached once, or cancelled so that none is attached afterwards).
  * Every status change is one conditional UpdateItem, so the status and its history entry
  * are written together or not at all, and concurrent writers cannot move an order backwards.
  */
@@ -19,14 +21,7 @@ export class DynamoOrderRepository implements OrderRepository {
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
       );
-      if (!Item) return undefined;
-      return {
-        orderId,
-        ...(Item.status ? { status: Item.status as OrderStatus } : {}),
-        ...(Item.statusReason ? { statusReason: Item.statusReason as string } : {}),
-        ...(Item.shipment ? { shipment: Item.shipment as Shipment } : {}),
-        history: (Item.history as OrderRecord['history'] | undefined) ?? [],
-      };
+      return Item ? toRecord(orderId, Item) : undefined;
     } catch (error) {
       return rethrowTransient(error, `reading order ${orderId}`);
     }
@@ -87,7 +82,8 @@ export class DynamoOrderRepository implements OrderRepository {
           TableName: this.tableName,
           Key: { orderId },
           UpdateExpression: 'SET shipment = :shipment, updatedAt = :at',
-          ConditionExpression: 'attribute_not_exists(shipment)',
+          // A shipment cancelled by the compensation stays cancelled: a late booking is not attached.
+          ConditionExpression: 'attribute_not_exists(shipment) AND attribute_not_exists(shipmentCancelledAt)',
           ExpressionAttributeValues: {
             ':shipment': { trackingId: shipment.trackingId, carrier: shipment.carrier },
             ':at': at,
@@ -98,8 +94,37 @@ export class DynamoOrderRepository implements OrderRepository {
     } catch (error) {
       if (!isConditionalCheckFailed(error))
         return rethrowTransient(error, `storing the shipment of order ${orderId}`);
-      const stored = (await this.get(orderId))?.shipment;
-      return stored ?? shipment;
+      const current = await this.get(orderId);
+      if (current?.shipmentCancelledAt !== undefined) throw new ShipmentCancelled(orderId);
+      return current?.shipment ?? shipment;
+    }
+  }
+
+  async cancelShipment(orderId: string, at: string): Promise<OrderRecord> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression:
+            'SET shipmentCancelledAt = if_not_exists(shipmentCancelledAt, :at), updatedAt = :at, ' +
+            'createdAt = if_not_exists(createdAt, :at)',
+          ExpressionAttributeValues: { ':at': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRecord(orderId, Attributes ?? {});
+    } catch (error) {
+      return rethrowTransient(error, `cancelling the shipment of order ${orderId}`);
     }
   }
 }
+
+const toRecord = (orderId: string, item: Record<string, unknown>): OrderRecord => ({
+  orderId,
+  ...(item.status ? { status: item.status as OrderStatus } : {}),
+  ...(item.statusReason ? { statusReason: item.statusReason as string } : {}),
+  ...(item.shipment ? { shipment: item.shipment as Shipment } : {}),
+  ...(typeof item.shipmentCancelledAt === 'string' ? { shipmentCancelledAt: item.shipmentCancelledAt } : {}),
+  history: (item.history as OrderRecord['history'] | undefined) ?? [],
+});

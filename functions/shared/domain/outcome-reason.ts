@@ -36,6 +36,9 @@ export const outcomeReason = ({ status, state }: RecordOutcomeInput): string => 
   if (status !== 'NEEDS_ATTENTION') return truncate(describeStepError(state.error));
   const failures: string[] = [];
   if (state.confirmError) failures.push(`ConfirmOrder failed: ${describeStepError(state.confirmError)}`);
+  if (state.cancelShipmentError) {
+    failures.push(`CancelShipment failed: ${describeStepError(state.cancelShipmentError)}`);
+  }
   if (state.refundError) failures.push(`RefundPayment failed: ${describeStepError(state.refundError)}`);
   if (state.releaseError) failures.push(`ReleaseInventory failed: ${describeStepError(state.releaseError)}`);
   if (failures.length === 0) failures.push('needs attention');

@@ -178,9 +178,22 @@ export interface ShipmentRequest {
   readonly items: readonly OrderItem[];
 }
 
+export type CarrierCancellation =
+  | { readonly outcome: 'cancelled'; readonly trackingId: string }
+  | { readonly outcome: 'not-booked' };
+
 export interface Carrier {
-  /** Idempotent per key; throws ShippingError (permanent) or CarrierGatewayError (transient). */
+  /**
+   * Idempotent per key; throws ShippingError (permanent) or CarrierGatewayError (transient).
+   * A key whose booking was cancelled is never booked again (ShippingError).
+   */
   createShipment(request: ShipmentRequest): Promise<Shipment>;
+  /**
+   * Cancels the order's booking (the key is the orderId), whether or not we ever learnt of it;
+   * with none, makes sure none is made for it later. Idempotent; throws CarrierGatewayError
+   * (transient) when the carrier does not answer.
+   */
+  cancel(orderId: string): Promise<CarrierCancellation>;
 }
 
 export interface OrderRecord {
@@ -188,6 +201,8 @@ export interface OrderRecord {
   readonly status?: OrderStatus;
   readonly statusReason?: string;
   readonly shipment?: Shipment;
+  /** Set by CancelShipment: no shipment is attached or booked for the order after this. */
+  readonly shipmentCancelledAt?: string;
   readonly history: readonly HistoryEntry[];
 }
 
@@ -198,8 +213,16 @@ export interface OrderRepository {
    * history; otherwise changes nothing and reports the current status.
    */
   transition(orderId: string, status: OrderStatus, at: string, reason?: string): Promise<TransitionResult>;
-  /** Stores the order's shipment unless it has one; returns the stored one (the first wins). */
+  /**
+   * Stores the order's shipment unless it has one; returns the stored one (the first wins).
+   * Throws ShipmentCancelled when the order's shipment was cancelled.
+   */
   attachShipment(orderId: string, shipment: Shipment, at: string): Promise<Shipment>;
+  /**
+   * Marks the order's shipment cancelled (the first time is kept), so a later attachShipment
+   * fails; returns the order as it is afterwards.
+   */
+  cancelShipment(orderId: string, at: string): Promise<OrderRecord>;
 }
 
 export interface OrderCompletedNotification {

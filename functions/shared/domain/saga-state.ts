@@ -36,6 +36,13 @@ export interface ConfirmationSummary {
   readonly notified: boolean;
 }
 
+export interface ShipmentCancellationSummary {
+  /** CANCELLED: the carrier had a booking for the order and cancelled it. */
+  readonly outcome: 'CANCELLED' | 'NOTHING_TO_CANCEL';
+  /** null when nothing was booked: ResultSelector needs every field present. */
+  readonly trackingId: string | null;
+}
+
 export type RefundOutcome = 'REFUNDED' | 'ALREADY_REFUNDED' | 'NOTHING_TO_REFUND';
 
 export interface RefundSummary {
@@ -68,11 +75,13 @@ export interface SagaState extends SagaInput {
   readonly payment?: PaymentSummary;
   readonly shipment?: Shipment;
   readonly confirmation?: ConfirmationSummary;
+  readonly shipmentCancellation?: ShipmentCancellationSummary;
   readonly refund?: RefundSummary;
   readonly release?: ReleaseSummary;
   /** The forward step's failure that started the compensations (Catch ResultPath). */
   readonly error?: StepError;
   readonly confirmError?: StepError;
+  readonly cancelShipmentError?: StepError;
   readonly refundError?: StepError;
   readonly releaseError?: StepError;
 }
@@ -90,6 +99,7 @@ const SagaStateSchema = z.looseObject({
   correlationId: z.string().min(1),
   error: StepErrorSchema.optional(),
   confirmError: StepErrorSchema.optional(),
+  cancelShipmentError: StepErrorSchema.optional(),
   refundError: StepErrorSchema.optional(),
   releaseError: StepErrorSchema.optional(),
 });

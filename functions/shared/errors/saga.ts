@@ -101,6 +101,17 @@ export class ShippingError extends OrderflowError {
   }
 }
 
+/** The order's shipment was cancelled by the compensation: it is never booked or attached again. */
+export class ShipmentCancelled extends OrderflowError {
+  constructor(orderId: string) {
+    super(
+      `the shipment of order ${orderId} was cancelled and is not booked again`,
+      'ShipmentCancelled',
+      true,
+    );
+  }
+}
+
 /** Transient: the carrier did not answer; the same idempotency key may be retried. */
 export class CarrierGatewayError extends OrderflowError {
   constructor(message: string) {
@@ -144,6 +155,7 @@ export const SAGA_ERROR_NAMES = [
   'PaymentVoided',
   'PaymentLedgerConflict',
   'ShippingError',
+  'ShipmentCancelled',
   'CarrierGatewayError',
   'TransientStoreError',
   'OrderStatusConflict',

@@ -8,6 +8,7 @@ const succeeding: Record<string, FakeStep> = {
   ChargePayment: () => ({ status: 'CHARGED', chargeId: 'ch_1', amountCents: 100, currency: 'EUR' }),
   CreateShipment: () => ({ trackingId: 'SIM1', carrier: 'simulated-post' }),
   ConfirmOrder: () => ({ status: 'COMPLETED', notified: true }),
+  CancelShipment: () => ({ outcome: 'CANCELLED', trackingId: 'SIM1' }),
   RefundPayment: () => ({ outcome: 'REFUNDED', refundId: 're_1', amountCents: 100 }),
   ReleaseInventory: () => ({ outcome: 'RELEASED', lines: [{ sku: 'SKU-A', quantity: 2 }] }),
   RecordRejected: (payload) => ({
@@ -168,26 +169,78 @@ describe('order saga paths (fake steps)', () => {
     expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
   });
 
-  it('refunds before it releases when the shipment fails', async () => {
+  it('cancels the shipment, then refunds, then releases when the shipment fails', async () => {
     // Act
-    const { calls, output } = await run({ CreateShipment: failing('ShippingError', 'no delivery to AQ') });
+    const { calls, output, payloads } = await run({
+      CreateShipment: failing('ShippingError', 'no delivery to AQ'),
+    });
 
     // Assert
     expect(calls).toEqual(SHIPMENT_FAILED_TASKS);
+    expect(payloads.CancelShipment?.[0]).toMatchObject({ error: { Error: 'ShippingError' } });
     expect(output).toMatchObject({
+      shipmentCancellation: { outcome: 'CANCELLED', trackingId: 'SIM1' },
       refund: { outcome: 'REFUNDED' },
       release: { outcome: 'RELEASED' },
       outcome: { status: 'CANCELLED' },
     });
   });
 
-  it('retries a carrier that does not answer before undoing', async () => {
+  it('retries a carrier that does not answer before undoing, starting with the shipment', async () => {
     // Act
     const { calls } = await run({ CreateShipment: failing('CarrierGatewayError') });
 
     // Assert
     expect(calls.filter((call) => call === 'CreateShipment')).toHaveLength(5);
+    expect(calls.slice(-4)).toEqual([
+      'CancelShipment',
+      'RefundPayment',
+      'ReleaseInventory',
+      'RecordCancelled',
+    ]);
+  });
+
+  it('does not cancel a shipment when the payment fails: nothing was booked', async () => {
+    // Act
+    const { calls } = await run({ ChargePayment: failing('PaymentDeclined') });
+
+    // Assert
+    expect(calls).not.toContain('CancelShipment');
+  });
+
+  it('retries a shipment cancellation that fails transiently and still cancels', async () => {
+    // Act
+    const { calls, output } = await run({
+      CreateShipment: failing('ShippingError'),
+      CancelShipment: failingTimes(2, 'CarrierGatewayError', 'CancelShipment'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'CancelShipment')).toHaveLength(3);
     expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordCancelled']);
+    expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
+  });
+
+  it('still refunds and releases when the shipment cancellation fails for good, then needs attention', async () => {
+    // Act
+    const { calls, failure, payloads } = await run({
+      CreateShipment: failing('CarrierGatewayError'),
+      CancelShipment: failing('CarrierGatewayError', 'carrier unreachable'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'CancelShipment')).toHaveLength(9);
+    expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordNeedsAttention']);
+    expect(payloads.RecordNeedsAttention?.[0]).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      state: {
+        error: { Error: 'CarrierGatewayError' },
+        cancelShipmentError: { Error: 'CarrierGatewayError' },
+        refund: { outcome: 'REFUNDED' },
+        release: { outcome: 'RELEASED' },
+      },
+    });
+    expect(failure).toEqual({ error: 'NeedsAttention', cause: 'needs a person' });
   });
 
   it('retries a compensation that fails transiently and still cancels', async () => {

@@ -33,6 +33,7 @@ const LAMBDA_TRANSIENT = [
 ];
 const FORWARD = ['ReserveInventory', 'ChargePayment', 'CreateShipment', 'ConfirmOrder'];
 const COMPENSATING = [
+  'CancelShipment',
   'RefundPayment',
   'ReleaseInventory',
   'RecordRejected',
@@ -52,6 +53,7 @@ const ERROR_SAMPLES: Record<string, () => Error> = {
   PaymentVoided: () => new sagaErrors.PaymentVoided('o'),
   PaymentLedgerConflict: () => new sagaErrors.PaymentLedgerConflict('o', 'PENDING'),
   ShippingError: () => new sagaErrors.ShippingError('m'),
+  ShipmentCancelled: () => new sagaErrors.ShipmentCancelled('o'),
   CarrierGatewayError: () => new sagaErrors.CarrierGatewayError('m'),
   TransientStoreError: () => new sagaErrors.TransientStoreError('m'),
   OrderStatusConflict: () => new sagaErrors.OrderStatusConflict('o', 'CANCELLED', 'COMPLETED'),

@@ -50,6 +50,28 @@ describe('outcome reasons', () => {
     );
   });
 
+  it('names a failed shipment cancellation before a failed refund', () => {
+    // Arrange
+    const state: SagaState = {
+      ...sagaInput(buildOrder()),
+      error: { Error: 'CarrierGatewayError' },
+      cancelShipmentError: {
+        Error: 'CarrierGatewayError',
+        Cause: lambdaCause('CarrierGatewayError', 'down'),
+      },
+      refundError: { Error: 'PaymentGatewayError' },
+    };
+
+    // Act
+    const reason = outcomeReason({ status: 'NEEDS_ATTENTION', state });
+
+    // Assert
+    expect(reason).toBe(
+      'CancelShipment failed: CarrierGatewayError: down; RefundPayment failed: PaymentGatewayError ' +
+        '(compensating CarrierGatewayError)',
+    );
+  });
+
   it('bounds long reasons', () => {
     // Arrange
     const state: SagaState = { ...sagaInput(buildOrder()), error: { Error: 'X', Cause: 'y'.repeat(5_000) } };

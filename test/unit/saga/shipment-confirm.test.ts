@@ -1,17 +1,26 @@
-import { SimulatedCarrier } from '#shared/adapters/simulated-carrier';
+import { SimulatedCarrier, SimulatedCarrierBooks } from '#shared/adapters/simulated-carrier';
 import type { Carrier, ShipmentRequest } from '#shared/domain/ports';
+import { cancelShipment } from '#shared/domain/steps/cancel-shipment';
 import { confirmOrder } from '#shared/domain/steps/confirm-order';
 import { createShipment } from '#shared/domain/steps/create-shipment';
 import { fixedClock, InMemoryOrders, RecordingNotifier } from '../../helpers/saga-fakes';
 import { buildOrder, sagaInput } from '../../helpers/saga-orders';
 
+/** The simulated carrier with books of its own, counting the calls that reach it. */
 class CountingCarrier implements Carrier {
   readonly requests: ShipmentRequest[] = [];
-  private readonly inner = new SimulatedCarrier();
+  readonly cancellations: string[] = [];
+  readonly books = new SimulatedCarrierBooks();
+  private readonly inner = new SimulatedCarrier(this.books);
 
   createShipment(request: ShipmentRequest) {
     this.requests.push(request);
     return this.inner.createShipment(request);
+  }
+
+  cancel(orderId: string) {
+    this.cancellations.push(orderId);
+    return this.inner.cancel(orderId);
   }
 }
 
@@ -64,6 +73,106 @@ describe('createShipment', () => {
       message: expect.stringContaining('AQ'),
     });
     expect(orders.items.get(input.order.orderId)?.status).toBe('CHARGED');
+  });
+});
+
+describe('cancelShipment', () => {
+  it('cancels a booked shipment at the carrier and marks the order', async () => {
+    // Arrange
+    const { input, deps, orders, carrier } = setup();
+    const shipment = await createShipment(input, deps);
+
+    // Act
+    const summary = await cancelShipment(input, deps);
+
+    // Assert
+    expect(summary).toEqual({ outcome: 'CANCELLED', trackingId: shipment.trackingId });
+    expect(carrier.books.isLive(input.order.orderId)).toBe(false);
+    expect(orders.items.get(input.order.orderId)?.shipmentCancelledAt).toBe('2026-11-22T12:00:00.000Z');
+  });
+
+  it('cancels a parcel the carrier booked though its answer was lost', async () => {
+    // Arrange
+    const { input, deps, carrier, orders } = setup({ postalCode: '99998' });
+    await expect(createShipment(input, deps)).rejects.toMatchObject({ name: 'CarrierGatewayError' });
+    const liveBefore = carrier.books.isLive(input.order.orderId);
+
+    // Act
+    const summary = await cancelShipment(input, deps);
+
+    // Assert
+    expect(liveBefore).toBe(true);
+    expect(summary).toEqual({ outcome: 'CANCELLED', trackingId: expect.stringMatching(/^SIM/) });
+    expect(carrier.books.isLive(input.order.orderId)).toBe(false);
+    expect(orders.items.get(input.order.orderId)?.shipment).toBeUndefined();
+  });
+
+  it('cancels nothing for an order the carrier never booked, and refuses a booking afterwards', async () => {
+    // Arrange
+    const { input, deps, carrier } = setup();
+
+    // Act
+    const summary = await cancelShipment(input, deps);
+    const late = carrier.createShipment({
+      idempotencyKey: input.order.orderId,
+      orderId: input.order.orderId,
+      shipTo: input.order.shipTo,
+      items: input.order.items,
+    });
+
+    // Assert
+    expect(summary).toEqual({ outcome: 'NOTHING_TO_CANCEL', trackingId: null });
+    await expect(late).rejects.toMatchObject({ name: 'ShippingError' });
+    expect(carrier.books.isLive(input.order.orderId)).toBe(false);
+  });
+
+  it('cancels once however often it runs', async () => {
+    // Arrange
+    const { input, deps, orders, carrier } = setup();
+    await createShipment(input, deps);
+    const first = await cancelShipment(input, deps);
+    deps.clock.advance(60_000);
+
+    // Act
+    const second = await cancelShipment(input, deps);
+
+    // Assert
+    expect(second).toEqual(first);
+    expect(carrier.cancellations).toHaveLength(2);
+    expect(orders.items.get(input.order.orderId)?.shipmentCancelledAt).toBe('2026-11-22T12:00:00.000Z');
+  });
+
+  it('keeps a booking that lands after the cancellation off the order', async () => {
+    // Arrange: CreateShipment got the carrier's answer, then stalled before storing it.
+    const { input, deps, orders, carrier } = setup();
+    const booked = await carrier.createShipment({
+      idempotencyKey: input.order.orderId,
+      orderId: input.order.orderId,
+      shipTo: input.order.shipTo,
+      items: input.order.items,
+    });
+    await cancelShipment(input, deps);
+
+    // Act
+    const late = orders.attachShipment(input.order.orderId, booked, '2026-11-22T12:01:00.000Z');
+
+    // Assert
+    await expect(late).rejects.toMatchObject({ name: 'ShipmentCancelled' });
+    expect(orders.items.get(input.order.orderId)?.shipment).toBeUndefined();
+    expect(carrier.books.isLive(input.order.orderId)).toBe(false);
+  });
+
+  it('never books an order whose shipment was cancelled, however late the retry', async () => {
+    // Arrange
+    const { input, deps, carrier } = setup();
+    await cancelShipment(input, deps);
+
+    // Act
+    const late = createShipment(input, deps);
+
+    // Assert
+    await expect(late).rejects.toMatchObject({ name: 'ShipmentCancelled' });
+    expect(carrier.requests).toHaveLength(0);
   });
 });
 

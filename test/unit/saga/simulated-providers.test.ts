@@ -1,4 +1,4 @@
-import { SimulatedCarrier } from '#shared/adapters/simulated-carrier';
+import { SimulatedCarrier, SimulatedCarrierBooks } from '#shared/adapters/simulated-carrier';
 import {
   SIMULATED_FUNDS_LIMIT_CENTS,
   SimulatedPaymentGateway,
@@ -38,13 +38,21 @@ const voidRequest = (token: string, attempt = 1) => ({
   attempt,
 });
 
+const shipmentRequest = (country: string, postalCode: string, orderId = 'o1') => ({
+  idempotencyKey: orderId,
+  orderId,
+  shipTo: { country, postalCode },
+  items: [],
+});
+
+/** A carrier with books of its own, so one test's bookings never answer another's. */
+const freshCarrier = () => {
+  const books = new SimulatedCarrierBooks();
+  return { books, carrier: new SimulatedCarrier(books) };
+};
+
 const ship = (country: string, postalCode: string, orderId = 'o1') =>
-  new SimulatedCarrier().createShipment({
-    idempotencyKey: orderId,
-    orderId,
-    shipTo: { country, postalCode },
-    items: [],
-  });
+  freshCarrier().carrier.createShipment(shipmentRequest(country, postalCode, orderId));
 
 describe('simulated payment gateway', () => {
   it('charges ordinary tokens with a charge id named after the idempotency key', async () => {
@@ -207,14 +215,63 @@ describe('simulated carrier', () => {
   });
 
   it('gives the same order the same tracking id and another order another', async () => {
+    // Arrange
+    const { carrier } = freshCarrier();
+
     // Act
-    const first = await ship('DE', '10115', 'o1');
-    const again = await ship('DE', '10115', 'o1');
+    const first = await carrier.createShipment(shipmentRequest('DE', '10115', 'o1'));
+    const again = await carrier.createShipment(shipmentRequest('DE', '10115', 'o1'));
     const other = await ship('DE', '10115', 'o2');
 
     // Assert
     expect(first).toEqual(again);
     expect(first.trackingId).toMatch(/^SIM[0-9A-F]{16}$/);
     expect(other.trackingId).not.toBe(first.trackingId);
+  });
+
+  it('books postal code 99998 and then loses its answer, on every attempt', async () => {
+    // Arrange
+    const { books, carrier } = freshCarrier();
+
+    // Act
+    const answers = [
+      await carrier.createShipment(shipmentRequest('DE', '99998')).catch((error: Error) => error.name),
+      await carrier.createShipment(shipmentRequest('DE', '99998')).catch((error: Error) => error.name),
+    ];
+
+    // Assert
+    expect(answers).toEqual(['CarrierGatewayError', 'CarrierGatewayError']);
+    expect(books.isLive('o1')).toBe(true);
+  });
+
+  it('cancels a booking once and never books the key again', async () => {
+    // Arrange
+    const { books, carrier } = freshCarrier();
+    const booked = await carrier.createShipment(shipmentRequest('DE', '10115'));
+
+    // Act
+    const first = await carrier.cancel('o1');
+    const again = await carrier.cancel('o1');
+    const rebook = carrier.createShipment(shipmentRequest('DE', '10115'));
+
+    // Assert
+    expect(first).toEqual({ outcome: 'cancelled', trackingId: booked.trackingId });
+    expect(again).toEqual(first);
+    await expect(rebook).rejects.toMatchObject({ name: 'ShippingError' });
+    expect(books.bookingOf('o1')?.status).toBe('CANCELLED');
+  });
+
+  it('cancels a key it never booked as a no-op and refuses to book it afterwards', async () => {
+    // Arrange
+    const { books, carrier } = freshCarrier();
+
+    // Act
+    const cancelled = await carrier.cancel('o1');
+    const late = carrier.createShipment(shipmentRequest('DE', '10115'));
+
+    // Assert
+    expect(cancelled).toEqual({ outcome: 'not-booked' });
+    await expect(late).rejects.toMatchObject({ name: 'ShippingError' });
+    expect(books.isLive('o1')).toBe(false);
   });
 });
