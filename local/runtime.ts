@@ -1,25 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { PROJECT_ROOT } from '../lib/constructs/orderflow-function';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { ApiCallCounter, type ServiceCalls } from './api-calls';
 import { type Gateway, startGateway } from './gateway';
 import type { AsyncFailure } from './lambda/async-invoke';
 import { AsyncInvoker } from './lambda/async-invoke';
-import { functionEnvironment, hiddenHostVariables, type LocalAwsEnvironment } from './lambda/environment';
+import { makeDestinationSender } from './lambda/destinations';
+import type { LocalAwsEnvironment } from './lambda/environment';
 import { installFunctionScopes } from './lambda/function-scope';
 import { type InvocationStats, Invoker } from './lambda/invoker';
-import { type LoadedFunction, loadFunction } from './lambda/load';
-import { FunctionLogs } from './lambda/logs';
+import { loadAllFunctions } from './lambda/load-all';
 import { createResources } from './resources';
+import { startSaga } from './saga';
 import type { ExecutionStatusChangeEvent } from './sfn';
-import { type LocalStepFunctions, startLocalStepFunctions } from './sfn';
-import { StandInError, type StandIns, startStandIns } from './stand-ins';
+import { fauxqsQueueUrl, StandInError, type StandIns, startStandIns } from './stand-ins';
 import { deriveTopology, type LocalTopology, synthesizeApp } from './topology';
 import { EventBus } from './triggers/event-rules';
 import { S3Notifier } from './triggers/s3-notifications';
@@ -150,12 +148,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       dynamodb: standIns.dynamoDbEndpoint,
     });
 
-    const fauxqsPort = new URL(standIns.fauxqsEndpoint).port;
     const topology = deriveTopology(synthesized, {
       region: REGION,
       accountId: ACCOUNT_ID,
-      // fauxqs names queues by its host option and its own port (see local/stand-ins.ts).
-      queueUrl: (name) => `http://sqs.${REGION}.127.0.0.1:${fauxqsPort}/${ACCOUNT_ID}/${name}`,
+      queueUrl: fauxqsQueueUrl(standIns.fauxqsEndpoint, REGION, ACCOUNT_ID),
     });
     const clients = directClients(standIns.fauxqsEndpoint, standIns.dynamoDbEndpoint);
     cleanups.push(() => {
@@ -164,88 +160,41 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     await createResources(topology, clients);
 
     const aws: LocalAwsEnvironment = { endpoint: gateway.endpoint, region: REGION, ...LOCAL_CREDENTIALS };
-    const logs = new FunctionLogs(path.join(stateDir, 'logs'));
+    const { functions, logs } = loadAllFunctions(topology, aws, stateDir);
     cleanups.push(() => logs.close());
-    const hidden = hiddenHostVariables(topology.functions, process.env);
-    const loaded: LoadedFunction[] = topology.functions.map((fn) =>
-      loadFunction(
-        fn,
-        { functionName: fn.name, env: functionEnvironment(fn, aws), hidden, log: logs.sink(fn.name) },
-        PROJECT_ROOT,
-      ),
-    );
-    const invoker = new Invoker(loaded);
+    const invoker = new Invoker(functions);
 
-    const sendToDestination = async (arn: string, body: string): Promise<void> => {
-      const queue = topology.queues.find((candidate) => candidate.arn === arn);
-      if (queue) {
-        await clients.sqs.send(
-          new SendMessageCommand({
-            QueueUrl: queue.url,
-            MessageBody: body,
-            ...(queue.fifo ? { MessageGroupId: 'destination', MessageDeduplicationId: randomUUID() } : {}),
-          }),
-        );
-        return;
-      }
-      if (topology.topics.some((topic) => topic.arn === arn)) {
-        await clients.sns.send(new PublishCommand({ TopicArn: arn, Message: body }));
-        return;
-      }
+    const invokeAsync = (arn: string, event: unknown): boolean => {
       const fn = invoker.find(arn);
-      if (fn) return asyncInvoker.invokeAsync(fn, JSON.parse(body));
-      throw new Error(`destination ${arn} is not emulated locally`);
+      if (fn) asyncInvoker.invokeAsync(fn, event);
+      return fn !== undefined;
     };
+    const sendToDestination = makeDestinationSender(topology, clients, invokeAsync);
     const asyncInvoker: AsyncInvoker = new AsyncInvoker(invoker, sendToDestination, timeScale, (failure) =>
       report(
         `${failure.functionName}: event failed after ${failure.attempts} attempt(s) (${failure.errorType}: ${failure.errorMessage}) → ${failure.destination ?? 'dropped: no on-failure destination'}`,
       ),
     );
     cleanups.push(() => asyncInvoker.stop());
-    const invokeAsync = (arn: string, event: unknown) => {
-      const fn = invoker.find(arn);
-      if (fn) asyncInvoker.invokeAsync(fn, event);
-      else report(`no local function ${arn} for an async event`);
+    const invokeOrReport = (arn: string, event: unknown): void => {
+      if (!invokeAsync(arn, event)) report(`no local function ${arn} for an async event`);
     };
 
-    const bus = new EventBus(topology.eventRules, invokeAsync);
+    const bus = new EventBus(topology.eventRules, invokeOrReport);
     const statusListeners: ((event: ExecutionStatusChangeEvent) => void)[] = [];
-    const lambdaHandlers = Object.fromEntries(
-      loaded.map((fn) => [
-        fn.spec.arn,
-        (payload: unknown, context: { getRemainingTimeInMillis(): number }) =>
-          invoker.invoke(fn, payload, { deadline: Date.now() + context.getRemainingTimeInMillis() }),
-      ]),
-    );
-    const sfn: LocalStepFunctions = await startLocalStepFunctions({
-      host: '127.0.0.1',
-      region: REGION,
-      accountId: ACCOUNT_ID,
+    const sfn = await startSaga(topology, invoker, {
       timeScale,
-      stateMachines: topology.stateMachines.map((machine) => ({
-        name: machine.name,
-        definition: machine.definition,
-        substitutions: machine.substitutions,
-        lambdaHandlers,
-      })),
-      onExecutionStatusChange: (event) => {
+      onStatusChange: (event) => {
         bus.put(event);
         for (const listener of statusListeners) listener(event);
       },
-      logger: { error: (message, ...details) => report(`${message} ${details.map(String).join(' ')}`) },
+      report,
     });
     cleanups.push(() => sfn.stop());
     upstreams.states = sfn.endpoint;
-    for (const machine of topology.stateMachines) {
-      if (sfn.stateMachineArn(machine.name) !== machine.arn) {
-        throw new Error(
-          `state machine ${machine.name} is served as ${sfn.stateMachineArn(machine.name)}, not ${machine.arn}`,
-        );
-      }
-    }
 
     const notifier = new S3Notifier(topology.buckets, clients.s3, REGION, {
-      invokeFunction: invokeAsync,
+      invokeFunction: invokeOrReport,
       deliver: (target, body) => sendToDestination(target.arn, body),
       onError: report,
     });

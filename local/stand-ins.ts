@@ -153,6 +153,16 @@ const stopChild = (child: ChildProcess): Promise<void> =>
     child.kill('SIGTERM');
   });
 
+/**
+ * The URL fauxqs gives a queue: `sqs.<region>.<host option>:<its own port>` (see its
+ * buildQueueUrl), whatever endpoint the request came through. Queue URLs are opaque to SQS
+ * clients; they only have to match.
+ */
+export const fauxqsQueueUrl =
+  (fauxqsEndpoint: string, region: string, accountId: string) =>
+  (queueName: string): string =>
+    `http://sqs.${region}.127.0.0.1:${new URL(fauxqsEndpoint).port}/${accountId}/${queueName}`;
+
 export const startStandIns = async (options: StandInsOptions = {}): Promise<StandIns> => {
   assertJava();
   for (const port of [options.fauxqsPort, options.dynamoDbPort]) {

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createResources } from '../../local/resources';
+import { fauxqsQueueUrl } from '../../local/stand-ins';
 import { deriveTopology, type LocalQueue, synthesizeApp } from '../../local/topology';
 
 /**
@@ -12,7 +13,6 @@ import { deriveTopology, type LocalQueue, synthesizeApp } from '../../local/topo
  */
 describe('local redrive follows the CDK configuration', () => {
   const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ?? '';
-  const port = new URL(sqsEndpoint).port;
   const sqs = new SQSClient({ endpoint: sqsEndpoint });
 
   afterAll(() => sqs.destroy());
@@ -22,7 +22,7 @@ describe('local redrive follows the CDK configuration', () => {
     const topology = deriveTopology(synthesizeApp({ context: { ordersMaxReceiveCount: 2 } }), {
       region: 'us-east-1',
       accountId: '000000000000',
-      queueUrl: (name) => `http://sqs.us-east-1.127.0.0.1:${port}/000000000000/${name}`,
+      queueUrl: fauxqsQueueUrl(sqsEndpoint, 'us-east-1', '000000000000'),
     });
     const s3 = new S3Client({ endpoint: process.env.AWS_ENDPOINT_URL_S3 ?? '', forcePathStyle: true });
     const sns = new SNSClient({ endpoint: process.env.AWS_ENDPOINT_URL_SNS ?? '' });
