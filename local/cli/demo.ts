@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
-import { type LocalRuntime, startLocalRuntime } from '../runtime';
+import type { LocalRuntime } from '../runtime';
 import { type CliClients, makeCliClients } from './clients';
 import { failureQueues, labelOf, namesFromOutputs } from './names';
 import { Progress } from './progress';
 import { peekMessages } from './queue-messages';
 import { readStockCsv, seedInventory } from './seed';
 import { waitUntilSettled } from './settle';
-import { stopOnSignals } from './signals';
+import { startStoppableRuntime } from './signals';
 import { formatDemoReport } from './summary';
 import { uploadFile } from './upload';
 
@@ -163,15 +163,16 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
   out.write(
     'orderflow demo: synthesizing the CDK app and starting the local runtime (fauxqs, DynamoDB Local, Step Functions)…\n',
   );
-  const runtime = await startLocalRuntime({
-    timeScale: options.timeScale,
-    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-    log: (message) => out.write(`  [runtime] ${message}\n`),
-  });
-  const release = stopOnSignals(
-    () => runtime.stop(),
+  const { runtime, release, interrupted } = await startStoppableRuntime(
+    {
+      timeScale: options.timeScale,
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      log: (message) => out.write(`  [runtime] ${message}\n`),
+    },
     () => out.write('\nStopping the local runtime…\n'),
   );
+  // Interrupted while starting: the signal handler is stopping it and will exit.
+  if (interrupted()) return new Promise<never>(() => undefined);
   try {
     out.write(
       `${describeTopology(runtime)} Local endpoint ${runtime.endpoint}; saga timing ×${runtime.timeScale}.\n`,

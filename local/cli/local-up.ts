@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { awsEnvironment } from '../lambda/environment';
-import { type LocalRuntime, startLocalRuntime } from '../runtime';
+import type { LocalRuntime } from '../runtime';
 import { labelOf } from './names';
-import { stopOnSignals } from './signals';
+import { startStoppableRuntime } from './signals';
 
 export interface LocalUpOptions {
   readonly port: number;
@@ -73,12 +73,17 @@ const resourceLines = (runtime: LocalRuntime): string[] => {
 export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
   const out = options.out ?? process.stdout;
   out.write('Starting the orderflow local runtime…\n');
-  const runtime = await startLocalRuntime({
-    port: options.port,
-    timeScale: options.timeScale,
-    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-    log: (message) => out.write(`[runtime] ${message}\n`),
-  });
+  const { runtime, interrupted } = await startStoppableRuntime(
+    {
+      port: options.port,
+      timeScale: options.timeScale,
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      log: (message) => out.write(`[runtime] ${message}\n`),
+    },
+    () => out.write('\nStopping the local runtime…\n'),
+  );
+  // Interrupted while starting: the signal handler is stopping it and will exit.
+  if (interrupted()) return new Promise<never>(() => undefined);
   const env = localEnvironment(runtime);
   writeSupportFiles(runtime, env);
   const names = runtime.outputs;
@@ -104,11 +109,7 @@ export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
     '',
   ];
   out.write(lines.join('\n'));
-  await new Promise<void>(() => {
-    stopOnSignals(
-      () => runtime.stop(),
-      () => out.write('\nStopping the local runtime…\n'),
-    );
-  });
+  // Runs until a signal: the handler stops the runtime and exits.
+  await new Promise<never>(() => undefined);
   return 0;
 };
