@@ -101,6 +101,8 @@ export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
     `  aws s3 cp samples/orders.jsonl s3://${names.IngestBucketName}/incoming/orders.jsonl`,
     `  aws dynamodb scan --table-name ${names.OrdersTableName} --query 'Items[].[orderId.S,status.S]' --output text`,
     `  aws stepfunctions list-executions --state-machine-arn ${names.StateMachineArn}`,
+    `  aws sqs get-queue-attributes --endpoint-url ${runtime.endpoint} --queue-url ${names.OrdersDlqUrl} --attribute-names All`,
+    '    (AWS CLI v1 ignores AWS_ENDPOINT_URL_SQS: it pins SQS in us-east-1 to queue.amazonaws.com, so pass --endpoint-url)',
     '  npm run orderflow -- status <orderId>',
     '',
     `State: ${runtime.stateDir}${runtime.persistent ? ' (kept: DynamoDB data survives restarts)' : ' (temporary: removed on exit)'}.`,
