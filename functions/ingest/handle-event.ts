@@ -2,12 +2,18 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Event } from 'aws-lambda';
 import type { IngestOutcome } from './ingest-once';
+import { type InProgressPolicy, ingestWhenFree } from './ingest-when-free';
 import { type ObjectRef, objectRefsFromEvent, skipReason } from './object-ref';
 
 export interface EventDeps {
   readonly ingestOnce: (ref: ObjectRef) => Promise<IngestOutcome>;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The invocation's time left (the Lambda context's getRemainingTimeInMillis). */
+  readonly remainingTimeInMillis: () => number;
+  /** For tests: how a pause while another invocation holds an object passes. @default a timer */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly inProgressPolicy?: Partial<InProgressPolicy>;
 }
 
 export interface SkippedObject {
@@ -16,7 +22,12 @@ export interface SkippedObject {
   readonly skipped: string;
 }
 
-export type EventOutcome = IngestOutcome | SkippedObject;
+export interface IngestedObject extends IngestOutcome {
+  /** Present when another invocation held this object version when this one first tried. */
+  readonly waitedForOtherInvocation?: true;
+}
+
+export type EventOutcome = IngestedObject | SkippedObject;
 
 const recordMetrics = (metrics: Metrics, outcome: IngestOutcome): void => {
   metrics.addMetric('RecordsAccepted', MetricUnit.Count, outcome.accepted);
@@ -28,7 +39,8 @@ const recordMetrics = (metrics: Metrics, outcome: IngestOutcome): void => {
 /**
  * Ingests every object an S3 notification names, one after another. An object that fails throws
  * and fails the invocation; objects finished before it are remembered by the idempotency store,
- * so the retry skips them.
+ * so the retry skips them. An object another invocation is ingesting is waited for (see
+ * ingest-when-free.ts for why waiting, not skipping, is the safe answer).
  */
 export const handleS3Event = async (event: S3Event, deps: EventDeps): Promise<EventOutcome[]> => {
   const { logger, metrics } = deps;
@@ -42,14 +54,26 @@ export const handleS3Event = async (event: S3Event, deps: EventDeps): Promise<Ev
     }
     logger.appendKeys({ correlationId: `${ref.bucket}/${ref.key}`, objectVersion: ref.version });
     try {
-      const outcome = await deps.ingestOnce(ref);
+      const { outcome, waitedForOtherInvocation } = await ingestWhenFree(ref, {
+        ingestOnce: deps.ingestOnce,
+        logger,
+        remainingTimeInMillis: deps.remainingTimeInMillis,
+        onInProgressElsewhere: () => metrics.addMetric('FilesAlreadyInProgress', MetricUnit.Count, 1),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        ...(deps.inProgressPolicy ? { policy: deps.inProgressPolicy } : {}),
+      });
       if (outcome.duplicate) {
-        logger.info('object version already ingested: nothing to do', { outcome });
+        logger.info(
+          waitedForOtherInvocation
+            ? 'object version was ingested by another invocation, which this one waited for: nothing to do'
+            : 'object version already ingested: nothing to do',
+          { outcome },
+        );
       } else {
         logger.info('object ingested', { outcome });
         recordMetrics(metrics, outcome);
       }
-      outcomes.push(outcome);
+      outcomes.push(waitedForOtherInvocation ? { ...outcome, waitedForOtherInvocation } : outcome);
     } finally {
       logger.removeKeys(['correlationId', 'objectVersion']);
     }

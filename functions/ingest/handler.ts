@@ -39,7 +39,12 @@ export const handler = async (event: S3Event, context: Context): Promise<EventOu
     tracer.addServiceNameAnnotation();
   }
   try {
-    return await handleS3Event(event, { ingestOnce, logger, metrics });
+    return await handleS3Event(event, {
+      ingestOnce,
+      logger,
+      metrics,
+      remainingTimeInMillis: () => context.getRemainingTimeInMillis(),
+    });
   } catch (error) {
     logger.error('ingest failed; the invocation will be retried', error as Error);
     if (subsegment) tracer.addErrorAsMetadata(error as Error);

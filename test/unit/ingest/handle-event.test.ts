@@ -1,3 +1,4 @@
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { handleS3Event } from '../../../functions/ingest/handle-event';
@@ -28,8 +29,40 @@ const setup = (duplicate = false) => {
     refs.push(ref);
     return outcomeFor(ref, duplicate);
   };
-  return { deps: { ingestOnce, logger, metrics }, added, refs };
+  return { deps: { ingestOnce, logger, metrics, remainingTimeInMillis: () => 60_000 }, added, refs };
 };
+
+const inProgress = () => new IdempotencyAlreadyInProgressError('There is already an execution in progress');
+
+/**
+ * An invocation with `remainingMs` left whose ingestOnce answers with `answers` in turn (an error is
+ * thrown); pauses advance a fake clock instead of waiting.
+ */
+const contended = (remainingMs: number, answers: (IngestOutcome | Error)[]) => {
+  const base = setup();
+  let elapsed = 0;
+  const pauses: number[] = [];
+  let attempts = 0;
+  const ingestOnce = async (ref: ObjectRef) => {
+    attempts += 1;
+    const answer = answers.shift() ?? outcomeFor(ref, true);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  };
+  const deps = {
+    ...base.deps,
+    ingestOnce,
+    remainingTimeInMillis: () => remainingMs - elapsed,
+    sleep: async (ms: number) => {
+      pauses.push(ms);
+      elapsed += ms;
+    },
+  };
+  return { deps, added: base.added, pauses, attempts: () => attempts };
+};
+
+const ref = { bucket: 'b', key: 'incoming/a.jsonl' };
+const refOf = (): ObjectRef => ({ ...ref, sequencer: '01', version: 'sequencer:01', size: 0 });
 
 describe('handleS3Event', () => {
   it('ingests every object of the event with its decoded key, in order', async () => {
@@ -104,5 +137,65 @@ describe('handleS3Event', () => {
 
     // Assert
     await expect(handling).rejects.toThrow('SQS unavailable');
+  });
+
+  it('waits for another invocation that holds the object and returns its stored outcome, counted once', async () => {
+    // Arrange
+    const { deps, added, pauses } = contended(60_000, [
+      inProgress(),
+      inProgress(),
+      outcomeFor(refOf(), true),
+    ]);
+
+    // Act
+    const [outcome] = await handleS3Event(s3Event(ref), deps);
+
+    // Assert
+    expect(outcome).toEqual({ ...outcomeFor(refOf(), true), waitedForOtherInvocation: true });
+    expect(pauses).toEqual([500, 1_000]);
+    expect(added.mock.calls.map(([name, , value]) => [name, value])).toEqual([['FilesAlreadyInProgress', 1]]);
+  });
+
+  it('ingests the object itself once the other invocation lets go of it, with the usual metrics', async () => {
+    // Arrange: the holder failed (marker deleted) or crashed (marker expired).
+    const { deps, added } = contended(60_000, [inProgress(), outcomeFor(refOf())]);
+
+    // Act
+    const [outcome] = await handleS3Event(s3Event(ref), deps);
+
+    // Assert
+    expect(outcome).toMatchObject({ duplicate: false, accepted: 2, waitedForOtherInvocation: true });
+    expect(added.mock.calls.map(([name]) => name)).toEqual([
+      'FilesAlreadyInProgress',
+      'RecordsAccepted',
+      'RecordsRejected',
+      'BytesRead',
+      'FilesRejected',
+    ]);
+  });
+
+  it('backs off up to five seconds between attempts and never past its reserve', async () => {
+    // Arrange: 42 s left, 30 s kept in reserve: 12 s to wait in.
+    const { deps, pauses } = contended(42_000, Array.from({ length: 20 }, inProgress));
+
+    // Act
+    const handling = handleS3Event(s3Event(ref), deps);
+
+    // Assert
+    await expect(handling).rejects.toThrow(IdempotencyAlreadyInProgressError);
+    expect(pauses).toEqual([500, 1_000, 2_000, 4_000, 4_500]);
+  });
+
+  it('fails so Lambda retries the event when the other invocation still holds the object as time runs out', async () => {
+    // Arrange
+    const { deps, added, attempts } = contended(30_000, [inProgress(), outcomeFor(refOf(), true)]);
+
+    // Act
+    const handling = handleS3Event(s3Event(ref), deps);
+
+    // Assert
+    await expect(handling).rejects.toThrow(IdempotencyAlreadyInProgressError);
+    expect(attempts()).toBe(1);
+    expect(added.mock.calls.map(([name, , value]) => [name, value])).toEqual([['FilesAlreadyInProgress', 1]]);
   });
 });
