@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type CfnResource, Duration, Names, type RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Fn, Names, type RemovalPolicy } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -67,9 +67,13 @@ export class OrderSaga extends Construct {
       );
     }
 
+    // The id part of the stack ARN (arn:...:stack/<name>/<uuid>) is new with every creation of the stack.
+    const stackCreation = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     this.logGroup = new LogGroup(this, 'Logs', {
-      // A generated, stack-unique name under the vended-logs prefix (no name can be chosen by hand).
-      logGroupName: `${VENDED_LOGS_PREFIX}${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
+      // A name under the vended-logs prefix has to be chosen; CloudFormation would generate one outside it.
+      // The stack id makes it unique per stack creation: prod retains the group on delete, and a fixed
+      // name would make re-creating the stack (or retrying a failed first deploy) fail with "already exists".
+      logGroupName: `${VENDED_LOGS_PREFIX}${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-${stackCreation}`,
       retention: props.logRetention,
       removalPolicy: props.logRemovalPolicy,
     });

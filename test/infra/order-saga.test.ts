@@ -112,8 +112,29 @@ describe('OrderSaga: logging', () => {
 
     // Assert
     expect(resources[logGroupArn.asString()]?.Properties).toEqual({
-      LogGroupName: expect.stringMatching(/^\/aws\/vendedlogs\/states\//),
+      LogGroupName: expect.anything(),
       RetentionInDays: 14,
+    });
+  });
+
+  it('names the log group uniquely per stack creation, so a re-created stack never meets a retained group', () => {
+    // Arrange: the id part of the stack ARN (arn:...:stack/<name>/<uuid>) changes with every creation.
+    const stackUuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+
+    // Act
+    const groups = Object.values(prod.findResources('AWS::Logs::LogGroup')).filter((group) =>
+      JSON.stringify(group.Properties?.LogGroupName ?? '').includes('vendedlogs'),
+    );
+
+    // Assert
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        LogGroupName: {
+          'Fn::Join': ['', [expect.stringMatching(/^\/aws\/vendedlogs\/states\/[\w-]+-$/), stackUuid]],
+        },
+      },
     });
   });
 });

@@ -211,12 +211,19 @@ describe('PipelineStack: contract with the stateful stack and the CLI', () => {
       .filter(([, r]) => !['AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission'].includes(r.Type))
       .filter(([, r]) => r.Type !== 'AWS::Lambda::EventSourceMapping');
 
-    // Assert: Step Functions vended logs want the /aws/vendedlogs/ prefix, the rest of the name is generated
+    // Assert: Step Functions vended logs want the /aws/vendedlogs/ prefix; the rest of the name is
+    // generated from the construct path and the stack id
     expect(named.map(([, r]) => r.Properties)).toEqual([
       expect.objectContaining({
-        LogGroupName: expect.stringMatching(
-          /^\/aws\/vendedlogs\/states\/orderflowdevpipeline-Saga-[0-9A-F]{8}$/,
-        ),
+        LogGroupName: {
+          'Fn::Join': [
+            '',
+            [
+              expect.stringMatching(/^\/aws\/vendedlogs\/states\/orderflowdevpipeline-Saga-[0-9A-F]{8}-$/),
+              { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] },
+            ],
+          ],
+        },
       }),
     ]);
   });
