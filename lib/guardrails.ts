@@ -9,6 +9,14 @@ const DEFAULT_FUNCTION_TIMEOUT_S = 3;
 const VISIBILITY_FACTOR = 6;
 
 /**
+ * What a consumer may add to a message when it dead-letters it itself. process-order sends a
+ * permanent failure straight to the DLQ with errorType, errorReason (cut at 1 KiB), failedAt,
+ * correlationId (<bucket>/<key>#<line>, up to ~1.1 KB for a 1,024-byte S3 key) and sourceMessageId:
+ * under 2.5 KB with names and data types (test/infra/dead-letter-headroom.test.ts measures it).
+ */
+export const DLQ_ATTRIBUTE_HEADROOM_BYTES = 8 * 1024;
+
+/**
  * Synth-time guardrails for the SQS → Lambda paths. Added as an Aspect on the app, it attaches a
  * validation to every stack, so `app.synth()` / `cdk synth` fails with every violation listed:
  *  (a) a queue's visibility timeout is shorter than 6 × the consuming function's timeout plus the
@@ -17,7 +25,10 @@ const VISIBILITY_FACTOR = 6;
  *  (b) a FIFO queue redrives to a standard DLQ, or a standard queue to a FIFO DLQ (SQS rejects it at
  *      deploy time; failing at synth is cheaper);
  *  (c) an SQS event source mapping without ReportBatchItemFailures (one bad message would make the
- *      whole batch, and for FIFO its groups, be retried).
+ *      whole batch, and for FIFO its groups, be retried);
+ *  (d) a queue with a maximum message size whose DLQ cannot take that size plus the error attributes
+ *      a consumer adds when it dead-letters a message itself (the send would fail, and the message
+ *      would block its group until maxReceiveCount). A DLQ left at the SQS default counts as too small.
  * The checks read the L1 resources, so they also see what escape hatches changed.
  */
 export class Guardrails implements IAspect {
@@ -83,6 +94,17 @@ export const checkStack = (stack: Stack): string[] => {
           `${dlqFifo ? 'FIFO' : 'standard'} dead-letter queue ${dlq ? path(dlq) : String(dlqArn)}; ` +
           'a FIFO queue needs a FIFO DLQ and a standard queue a standard one',
       );
+    }
+    const sourceMax = stack.resolve(queue.maximumMessageSize) as number | undefined;
+    if (typeof sourceMax === 'number' && dlq instanceof CfnQueue) {
+      const dlqMax = stack.resolve(dlq.maximumMessageSize) as number | undefined;
+      if (typeof dlqMax !== 'number' || dlqMax < sourceMax + DLQ_ATTRIBUTE_HEADROOM_BYTES) {
+        errors.push(
+          `guardrail: dead-letter queue ${path(dlq)} accepts messages of up to ${dlqMax ?? 'the SQS default'} ` +
+            `bytes, below the ${sourceMax} bytes ${path(queue)} accepts + ${DLQ_ATTRIBUTE_HEADROOM_BYTES} bytes ` +
+            'for the error attributes a consumer adds when it dead-letters a message (SQS allows up to 1,048,576)',
+        );
+      }
     }
   }
 

@@ -4,12 +4,20 @@ import { Construct } from 'constructs';
 
 /**
  * 256 KiB. The schema caps a serialized order at 64 KiB; message attributes (eventType,
- * schemaVersion, correlationId, and the error attributes process-order adds on the DLQ) count towards
- * the same limit. 256 KiB leaves that headroom, equals the Step Functions input limit the order
- * flows into next, and keeps a 10-message SendMessageBatch (1 MiB per call) possible for records
- * of realistic size. The DLQ takes the same size so a redriven or re-sent message always fits.
+ * schemaVersion, correlationId) count towards the same limit. 256 KiB leaves that headroom, equals
+ * the Step Functions input limit the order flows into next, and keeps a 10-message SendMessageBatch
+ * (1 MiB per call) possible for records of realistic size.
  */
 export const ORDER_MESSAGE_MAX_BYTES = 262_144;
+
+/**
+ * SQS's maximum, 1 MiB. process-order sends a message that can never succeed to the DLQ itself, with
+ * error attributes on top of the original's (errorReason alone up to 1 KiB): a message at the orders
+ * queue's limit would not fit a DLQ of the same size, the send would fail and the message would
+ * hold back its group until maxReceiveCount. lib/guardrails enforces DLQ ≥ source + headroom. A
+ * redrive strips the error attributes again (orderflow dlq redrive), so a redriven message fits orders.fifo.
+ */
+export const DEAD_LETTER_MAX_BYTES = 1_048_576;
 
 const RETENTION = Duration.days(14);
 
@@ -38,13 +46,16 @@ export class OrderQueues extends Construct {
       fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      maxMessageSizeBytes: ORDER_MESSAGE_MAX_BYTES,
       retentionPeriod: RETENTION,
     };
 
-    this.deadLetters = new Queue(this, 'DeadLetters', common);
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      ...common,
+      maxMessageSizeBytes: DEAD_LETTER_MAX_BYTES,
+    });
     this.orders = new Queue(this, 'Orders', {
       ...common,
+      maxMessageSizeBytes: ORDER_MESSAGE_MAX_BYTES,
       // AWS guidance for Lambda sources: at least six function timeouts, so a batch still being
       // retried inside the function is not handed to a second invocation. lib/guardrails enforces it.
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),

@@ -2,7 +2,7 @@ import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type CfnQueue, Queue, type QueueProps } from 'aws-cdk-lib/aws-sqs';
-import { Guardrails } from '../../lib/guardrails';
+import { DLQ_ATTRIBUTE_HEADROOM_BYTES, Guardrails } from '../../lib/guardrails';
 
 interface Scenario {
   readonly queue?: QueueProps;
@@ -109,6 +109,42 @@ describe('Guardrails: dead-letter queue type', () => {
 
     // Act / Assert
     expect(() => app.synth()).toThrow(/redrives to a standard dead-letter queue arn:aws:sqs/);
+  });
+});
+
+describe('Guardrails: dead-letter queue size', () => {
+  const fifo = { fifo: true, visibilityTimeout: Duration.seconds(180), maxMessageSizeBytes: 262_144 };
+
+  it('fails synth when the DLQ cannot take the largest message plus the error attributes added on the way', () => {
+    // Arrange
+    const synth = synthScenario({ queue: fifo, dlq: { fifo: true, maxMessageSizeBytes: 262_144 } });
+
+    // Act / Assert
+    expect(synth).toThrow(
+      new RegExp(
+        `dead-letter queue Guarded/Dlq/Resource accepts messages of up to 262144 bytes, below the 262144 bytes ` +
+          `Guarded/Queue/Resource accepts \\+ ${DLQ_ATTRIBUTE_HEADROOM_BYTES} bytes`,
+      ),
+    );
+  });
+
+  it('fails synth when the source sets a maximum size and the DLQ leaves it to the SQS default', () => {
+    // Arrange
+    const synth = synthScenario({ queue: fifo, dlq: { fifo: true } });
+
+    // Act / Assert
+    expect(synth).toThrow(
+      /dead-letter queue Guarded\/Dlq\/Resource accepts messages of up to the SQS default/,
+    );
+  });
+
+  it('passes when the DLQ takes the largest message plus the headroom', () => {
+    // Arrange
+    const maxMessageSizeBytes = 262_144 + DLQ_ATTRIBUTE_HEADROOM_BYTES;
+    const synth = synthScenario({ queue: fifo, dlq: { fifo: true, maxMessageSizeBytes } });
+
+    // Act / Assert
+    expect(synth).not.toThrow();
   });
 });
 

@@ -14,7 +14,6 @@ const highThroughputFifo = {
   DeduplicationScope: 'messageGroup',
   FifoThroughputLimit: 'perMessageGroupId',
   SqsManagedSseEnabled: true,
-  MaximumMessageSize: 262144,
   MessageRetentionPeriod: 14 * 24 * 3600,
 };
 
@@ -26,10 +25,25 @@ describe('PipelineStack: orders.fifo', () => {
     // Assert
     template.hasResourceProperties('AWS::SQS::Queue', {
       ...highThroughputFifo,
+      MaximumMessageSize: 262144,
       RedrivePolicy: { deadLetterTargetArn: deadLetterArn, maxReceiveCount: 5 },
     });
     const dlqLogicalId = (deadLetterArn.asObject()['Fn::GetAtt'] as string[])[0] ?? '';
     expect(resources[dlqLogicalId]?.Properties).toMatchObject(highThroughputFifo);
+  });
+
+  it('gives the DLQ room for a largest order plus the error attributes process-order adds', () => {
+    // Arrange
+    const deadLetterArn = new Capture();
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: deadLetterArn, maxReceiveCount: 5 },
+    });
+
+    // Act
+    const dlqLogicalId = (deadLetterArn.asObject()['Fn::GetAtt'] as string[])[0] ?? '';
+
+    // Assert: SQS's own maximum, 1 MiB
+    expect(resources[dlqLogicalId]?.Properties?.MaximumMessageSize).toBe(1_048_576);
   });
 
   it('keeps a message invisible for six process-order timeouts', () => {
