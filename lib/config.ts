@@ -57,6 +57,8 @@ export const StageConfigSchema = z
     }),
     alarms: z.object({
       dlqOldestMessageAgeSeconds: positiveInt,
+      /** orders.fifo not draining: a consumer down, throttled, or a message group held back by a failure. */
+      ordersOldestMessageAgeSeconds: positiveInt,
       periodSeconds: z.coerce.number().int().min(60),
       evaluationPeriods: positiveInt,
     }),
@@ -81,7 +83,14 @@ const sharedDefaults = {
   processOrder: { timeoutSeconds: 30, memoryMb: 512, maxConcurrency: 10 },
   sagaStep: { timeoutSeconds: 10, memoryMb: 256 },
   ordersQueue: { maxReceiveCount: 5 },
-  alarms: { dlqOldestMessageAgeSeconds: 3600, periodSeconds: 300, evaluationPeriods: 1 },
+  alarms: {
+    dlqOldestMessageAgeSeconds: 3600,
+    // A message retried transiently is on the queue for up to maxReceiveCount × visibility timeout
+    // (5 × 180 s = 15 min in both presets) before SQS moves it to the DLQ; older means stalled.
+    ordersOldestMessageAgeSeconds: 900,
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+  },
 } as const;
 
 const PRESETS: Record<StageName, unknown> = {
@@ -108,6 +117,7 @@ const CONTEXT_OVERRIDES = {
   processOrderMaxConcurrency: ['processOrder', 'maxConcurrency'],
   ordersMaxReceiveCount: ['ordersQueue', 'maxReceiveCount'],
   logRetentionDays: ['logs', 'retentionDays'],
+  ordersOldestMessageAgeSeconds: ['alarms', 'ordersOldestMessageAgeSeconds'],
 } as const;
 
 export type ContextReader = (key: string) => unknown;

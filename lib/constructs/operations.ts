@@ -1,4 +1,4 @@
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -42,6 +42,11 @@ export interface OperationsProps {
   /** Services whose OrdersNeedingAttention metric counts (their POWERTOOLS_SERVICE_NAME). */
   readonly needsAttentionServices: readonly string[];
   readonly dlqOldestMessageAge: Duration;
+  /**
+   * Age of the oldest message on orders.fifo that means the queue is not draining: process-order
+   * down or throttled, or a message group held back behind a failing message. @default 15 minutes
+   */
+  readonly ordersOldestMessageAge?: Duration;
   readonly period: Duration;
   readonly evaluationPeriods: number;
   readonly keyRemovalPolicy: RemovalPolicy;
@@ -49,8 +54,8 @@ export interface OperationsProps {
 
 /**
  * Alarms (all publishing to the alerts topic) and one dashboard: saga executions that failed, timed
- * out or were aborted, orders needing attention, a non-empty DLQ and its oldest message, failure
- * queues, and function errors / throttles.
+ * out or were aborted, orders needing attention, the oldest message on orders.fifo, a non-empty DLQ
+ * and its oldest message, failure queues, and function errors / throttles.
  */
 export class Operations extends Construct {
   readonly alerts: Topic;
@@ -126,6 +131,13 @@ export class Operations extends Construct {
       ),
     });
     alarm('OrdersNeedingAttention', this.needsAttention, 1, 'orders set to NEEDS_ATTENTION: see the runbook');
+
+    alarm(
+      'OrdersOldestMessage',
+      props.ordersQueue.metricApproximateAgeOfOldestMessage(max),
+      (props.ordersOldestMessageAge ?? Duration.minutes(15)).toSeconds(),
+      'a message has waited on orders.fifo longer than the stage allows: is process-order running, is a group stuck?',
+    );
 
     const dlq = props.deadLetterQueue;
     alarm(

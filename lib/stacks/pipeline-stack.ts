@@ -114,6 +114,7 @@ export class PipelineStack extends Stack {
       },
       needsAttentionServices: ['record-outcome', 'execution-ended'],
       dlqOldestMessageAge: Duration.seconds(config.alarms.dlqOldestMessageAgeSeconds),
+      ordersOldestMessageAge: Duration.seconds(config.alarms.ordersOldestMessageAgeSeconds),
       period: Duration.seconds(config.alarms.periodSeconds),
       evaluationPeriods: config.alarms.evaluationPeriods,
       keyRemovalPolicy: logRemovalPolicy,

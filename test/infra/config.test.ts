@@ -63,4 +63,16 @@ describe('loadStageConfig', () => {
     // Act / Assert
     expect(() => loadStageConfig(context)).toThrow(/logs\.retentionDays/);
   });
+
+  it('alarms on a 15-minute-old message on orders.fifo unless the context says otherwise', () => {
+    // Arrange / Act
+    const dev = loadStageConfig(fromContext({ stage: 'dev' }));
+    const prod = loadStageConfig(fromContext({ stage: 'prod' }));
+    const overridden = loadStageConfig(fromContext({ ordersOldestMessageAgeSeconds: '600' }));
+
+    // Assert
+    expect(dev.alarms.ordersOldestMessageAgeSeconds).toBe(900);
+    expect(prod.alarms.ordersOldestMessageAgeSeconds).toBe(900);
+    expect(overridden.alarms.ordersOldestMessageAgeSeconds).toBe(600);
+  });
 });

@@ -306,6 +306,24 @@ describe('Operations: alarms', () => {
     });
   });
 
+  it('alarms when the oldest message on orders.fifo has waited 15 minutes, so a stalled queue is seen', () => {
+    // Arrange
+    const orders = [
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^QueuesOrders'), 'QueueName'] } },
+    ];
+
+    // Assert
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: orders,
+      Statistic: 'Maximum',
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperationsAlerts') }],
+    });
+  });
+
   it('sends alarms to a topic CloudWatch can publish to through a rotating customer key', () => {
     // Assert
     dev.hasResourceProperties('AWS::KMS::Key', {
