@@ -170,15 +170,18 @@ export class IntrinsicResolver {
   }
 
   private refValue(target: string, stack: SynthesizedStack): string {
-    const pseudo = this.pseudoParameter(target);
+    const pseudo = this.pseudoParameter(target, stack);
     if (pseudo !== undefined) return pseudo;
     const parameter = stack.template.Parameters?.[target];
     if (parameter) return this.parameterValue(target, parameter.Type, parameter.Default, stack);
     return this.ref(this.resource(stack, target));
   }
 
-  private pseudoParameter(name: string): string | undefined {
+  private pseudoParameter(name: string, stack: SynthesizedStack): string | undefined {
     const values: Record<string, string> = {
+      'AWS::StackName': stack.stackName,
+      // A stack id's last part is unique per creation; locally one fixed id per stack is enough.
+      'AWS::StackId': `arn:aws:cloudformation:${this.scope.region}:${this.scope.accountId}:stack/${stack.stackName}/00000000-0000-0000-0000-000000000000`,
       'AWS::Region': this.scope.region,
       'AWS::AccountId': this.scope.accountId,
       'AWS::Partition': 'aws',

@@ -36,6 +36,16 @@ const app = (assets: Map<string, string>): SynthesizedApp => ({
                 // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub syntax, not a JS template
                 WHERE: { 'Fn::Sub': '${AWS::Region}/${Uploads}/${Worker.Arn}' },
                 JOINED: { 'Fn::Join': ['-', ['a', { Ref: 'AWS::AccountId' }]] },
+                // The shape CDK apps use for a name unique per stack creation.
+                CREATION: {
+                  'Fn::Join': [
+                    '-',
+                    [
+                      { Ref: 'AWS::StackName' },
+                      { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] },
+                    ],
+                  ],
+                },
               },
             },
           },
@@ -85,6 +95,7 @@ describe('deriveTopology on hand-written templates', () => {
         JOBS_ARN: 'arn:aws:sqs:eu-west-1:111111111111:jobs',
         WHERE: 'eu-west-1/app-uploads/arn:aws:lambda:eu-west-1:111111111111:function:app-Worker',
         JOINED: 'a-111111111111',
+        CREATION: 'app-00000000-0000-0000-0000-000000000000',
       },
       asyncInvoke: { maximumRetryAttempts: 0 },
     });
