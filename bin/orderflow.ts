@@ -19,7 +19,7 @@ const positiveNumber = (value: string): number => {
 const program = new Command()
   .name('orderflow')
   .description(
-    'Operate the orderflow pipeline: locally (no AWS account) or, later, against a deployed stack.',
+    'Operate the orderflow pipeline: locally (no AWS account) or against a deployed stage (--outputs).',
   )
   .showHelpAfterError();
 
@@ -93,7 +93,8 @@ const withTarget = (work: (target: Target) => Promise<number>) => (options: { ou
       target.clients.destroy();
     }
   });
-const OUTPUTS_HELP = 'stack outputs as JSON (default: $ORDERFLOW_OUTPUTS, which `local up` prints)';
+const OUTPUTS_HELP =
+  'stack outputs as JSON: `cdk deploy --all --outputs-file`, or $ORDERFLOW_OUTPUTS, which `local up` prints';
 
 program
   .command('seed <csv>')
