@@ -4,6 +4,7 @@ import { listDlq, redriveDlq } from '../local/cli/dlq';
 import { runLocalUp } from '../local/cli/local-up';
 import { quietSdkNodeWarning, runCommand } from '../local/cli/run';
 import { readStockCsv, seedInventory } from '../local/cli/seed';
+import { startFromFile } from '../local/cli/start';
 import { showStatus } from '../local/cli/status';
 import { resolveTarget, type Target } from '../local/cli/target';
 import { incomingKey, uploadFile } from '../local/cli/upload';
@@ -126,6 +127,14 @@ program
       );
       return 0;
     })(options),
+  );
+
+program
+  .command('start <file>')
+  .description('start the saga for one order from a JSON file (name = orderId)')
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((file: string, options: { outputs?: string }) =>
+    withTarget((target) => startFromFile(target, file, process.stdout))(options),
   );
 
 program

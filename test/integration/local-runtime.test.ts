@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -13,6 +15,7 @@ import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
 import { getOrder, scanOrders } from '../../local/cli/orders';
 import { readStockCsv, seedInventory } from '../../local/cli/seed';
 import { waitUntilSettled } from '../../local/cli/settle';
+import { startFromFile } from '../../local/cli/start';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 
 const samples = path.join(__dirname, '../../samples');
@@ -49,6 +52,18 @@ const processIsGone = (pid: number): boolean => {
   } catch {
     return true;
   }
+};
+
+/** A writable that keeps what the CLI prints. */
+const capture = () => {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  return { stream, text: () => chunks.join('') };
 };
 
 const pollUntil = async <T>(
@@ -199,6 +214,50 @@ describe('the local runtime', () => {
       payment: { status: 'CHARGED' },
       confirmation: { status: 'COMPLETED' },
     });
+  }, 30_000);
+
+  it('starts a saga from an order file with the CLI, once, and refuses an invalid file with its reasons', async () => {
+    // Arrange
+    const directory = mkdtempSync(path.join(tmpdir(), 'orderflow-start-'));
+    const valid = path.join(directory, 'order.json');
+    const invalid = path.join(directory, 'bad.json');
+    const order = {
+      schemaVersion: 1,
+      orderId: 'ord-cli-start-1',
+      customerId: 'cust-2',
+      currency: 'EUR',
+      items: [{ sku: 'HDMI-ADAPT', quantity: 1, unitPriceCents: 1999 }],
+      totalCents: 1999,
+      payment: { token: 'tok_visa' },
+      shipTo: { country: 'DE', postalCode: '10115' },
+      placedAt: '2026-11-20T09:15:00+01:00',
+    };
+    writeFileSync(valid, JSON.stringify(order));
+    writeFileSync(invalid, JSON.stringify({ ...order, totalCents: 1 }));
+    const out = capture();
+    const target = { clients, names };
+
+    // Act
+    const first = await startFromFile(target, valid, out.stream);
+    const again = await startFromFile(target, valid, out.stream);
+    const refused = await startFromFile(target, invalid, out.stream);
+    const settled = await pollUntil(
+      () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
+      (item) => item?.status === 'COMPLETED',
+      20_000,
+    );
+
+    // Assert
+    expect([first, again, refused]).toEqual([0, 0, 1]);
+    // A repeated start with the same input is the same execution (AWS: idempotent while running,
+    // ExecutionAlreadyExists with the same order once closed): one execution for the order.
+    const executions = await clients.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: names.stateMachineArn }),
+    );
+    expect(executions.executions?.filter((execution) => execution.name === order.orderId)).toHaveLength(1);
+    expect(out.text()).toContain('totalCents: totalCents is 1 but the items add up to 1999');
+    expect(settled?.status).toBe('COMPLETED');
+    rmSync(directory, { recursive: true, force: true });
   }, 30_000);
 
   it('hands an execution that ended without an outcome to execution-ended through the EventBridge rule', async () => {
