@@ -13,6 +13,7 @@ import {
 import { type CliClients, makeCliClients } from '../../local/cli/clients';
 import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
 import { getOrder, scanOrders } from '../../local/cli/orders';
+import { peekMessages } from '../../local/cli/queue-messages';
 import { readStockCsv, seedInventory } from '../../local/cli/seed';
 import { waitUntilSettled } from '../../local/cli/settle';
 import { startFromFile } from '../../local/cli/start';
@@ -137,7 +138,7 @@ describe('the local runtime', () => {
 
     // Assert: through DynamoDB
     expect(unsettled).toBeUndefined();
-    expect(view.report?.summary).toMatchObject({ recordsRead: 25, accepted: 20, rejected: 5 });
+    expect(view.report?.summary).toMatchObject({ recordsRead: 26, accepted: 21, rejected: 5 });
     const orders = await scanOrders(clients.dynamodb, names.ordersTable);
     const outcomes = Object.fromEntries(
       orders.map((order) => [
@@ -149,6 +150,12 @@ describe('the local runtime', () => {
     expect(orders.find((order) => order.orderId === 'ord-2026-1001')?.correlationId).toBe(
       `${names.ingestBucket}/${key}#1`,
     );
+    // Assert: through SQS — the later ord-2026-1002 with other content is in the DLQ, with its reason
+    const dead = await peekMessages(clients.sqs, names.ordersDlqUrl);
+    expect(dead.map((message) => [message.groupId, message.attributes.errorType])).toEqual([
+      ['ord-2026-1002', 'ConflictingDuplicate'],
+    ]);
+    expect(dead[0]?.attributes.correlationId).toBe(`${names.ingestBucket}/${key}#26`);
   }, 60_000);
 
   it('reports the same outcomes through the Step Functions API', async () => {

@@ -24,7 +24,7 @@ const inventory = new Map(
 );
 
 describe('samples', () => {
-  it('orders.jsonl holds 20 valid lines (one an exact duplicate) and 5 invalid ones', async () => {
+  it('orders.jsonl holds 21 valid lines (an exact duplicate and a conflicting duplicate among them) and 5 invalid ones', async () => {
     // Arrange / Act
     const results = judge(
       await collect(parseJsonLines(createReadStream(join(samples, 'orders.jsonl')), { line: 1 })),
@@ -32,9 +32,11 @@ describe('samples', () => {
 
     // Assert
     const valid = results.flatMap((result) => (result.ok ? [result] : []));
-    expect(valid).toHaveLength(20);
+    expect(valid).toHaveLength(21);
     expect(results.length - valid.length).toBe(5);
-    expect(new Set(valid.map((result) => result.canonical)).size).toBe(19);
+    expect(new Set(valid.map((result) => result.canonical)).size).toBe(20);
+    // The same orderId with other content: process-order sends it to the DLQ as ConflictingDuplicate.
+    expect(new Set(valid.map((result) => result.order.orderId)).size).toBe(19);
   });
 
   it('orders.jsonl exercises every later failure path: decline, insufficient funds, flaky, out of stock, no carrier', async () => {
