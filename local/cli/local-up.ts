@@ -21,6 +21,15 @@ export const localEnvironment = (runtime: LocalRuntime): Record<string, string> 
   ORDERFLOW_OUTPUTS: path.join(runtime.stateDir, 'outputs.json'),
 });
 
+/** `IngestBucketName` → `ORDERFLOW_INGEST_BUCKET_NAME`: the stack outputs as shell variables. */
+export const outputVariables = (outputs: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(outputs).map(([key, value]) => [
+      `ORDERFLOW_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`,
+      value,
+    ]),
+  );
+
 const writeSupportFiles = (runtime: LocalRuntime, env: Record<string, string>): void => {
   writeFileSync(
     path.join(runtime.stateDir, 'aws-config'),
@@ -29,8 +38,8 @@ const writeSupportFiles = (runtime: LocalRuntime, env: Record<string, string>): 
   writeFileSync(path.join(runtime.stateDir, 'outputs.json'), `${JSON.stringify(runtime.outputs, null, 2)}\n`);
   writeFileSync(
     path.join(runtime.stateDir, 'env.sh'),
-    `${Object.entries(env)
-      .map(([key, value]) => `export ${key}=${value}`)
+    `${Object.entries({ ...env, ...outputVariables(runtime.outputs) })
+      .map(([key, value]) => `export ${key}='${value}'`)
       .join('\n')}\n`,
   );
 };

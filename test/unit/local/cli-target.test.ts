@@ -1,3 +1,4 @@
+import { outputVariables } from '../../../local/cli/local-up';
 import { flattenOutputs } from '../../../local/cli/target';
 
 describe('flattenOutputs', () => {
@@ -27,5 +28,18 @@ describe('flattenOutputs', () => {
   it('refuses a file that is not an object of outputs', () => {
     // Act / Assert
     expect(() => flattenOutputs(['IngestBucketName'])).toThrow('expected a JSON object of stack outputs');
+  });
+});
+
+describe('outputVariables', () => {
+  it('names each stack output as an ORDERFLOW_ shell variable', () => {
+    // Act
+    const variables = outputVariables({ IngestBucketName: 'bucket', OrdersDlqUrl: 'http://dlq' });
+
+    // Assert
+    expect(variables).toEqual({
+      ORDERFLOW_INGEST_BUCKET_NAME: 'bucket',
+      ORDERFLOW_ORDERS_DLQ_URL: 'http://dlq',
+    });
   });
 });
