@@ -18,6 +18,7 @@ import { readStockCsv, seedInventory } from '../../local/cli/seed';
 import { waitUntilSettled } from '../../local/cli/settle';
 import { startFromFile } from '../../local/cli/start';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { anOrder } from '../helpers/orders';
 
 const samples = path.join(__dirname, '../../samples');
 
@@ -189,17 +190,7 @@ describe('the local runtime', () => {
 
   it('runs a saga started directly with StartExecution', async () => {
     // Arrange
-    const order = {
-      schemaVersion: 1,
-      orderId: 'ord-direct-1',
-      customerId: 'cust-1',
-      currency: 'EUR',
-      items: [{ sku: 'KB-MECH-87', quantity: 1, unitPriceCents: 8999 }],
-      totalCents: 8999,
-      payment: { token: 'tok_flaky' },
-      shipTo: { country: 'DE', postalCode: '10115' },
-      placedAt: '2026-11-20T09:15:00+01:00',
-    };
+    const order = anOrder({ orderId: 'ord-direct-1', payment: { token: 'tok_flaky' } });
 
     // Act
     const { executionArn } = await clients.sfn.send(
@@ -228,17 +219,10 @@ describe('the local runtime', () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'orderflow-start-'));
     const valid = path.join(directory, 'order.json');
     const invalid = path.join(directory, 'bad.json');
-    const order = {
-      schemaVersion: 1,
+    const order = anOrder({
       orderId: 'ord-cli-start-1',
-      customerId: 'cust-2',
-      currency: 'EUR',
       items: [{ sku: 'HDMI-ADAPT', quantity: 1, unitPriceCents: 1999 }],
-      totalCents: 1999,
-      payment: { token: 'tok_visa' },
-      shipTo: { country: 'DE', postalCode: '10115' },
-      placedAt: '2026-11-20T09:15:00+01:00',
-    };
+    });
     writeFileSync(valid, JSON.stringify(order));
     writeFileSync(invalid, JSON.stringify({ ...order, totalCents: 1 }));
     const out = capture();
@@ -269,17 +253,7 @@ describe('the local runtime', () => {
 
   it('hands an execution that ended without an outcome to execution-ended through the EventBridge rule', async () => {
     // Arrange: the gateway keeps failing, so the saga sits in ChargePayment's retry backoff
-    const order = {
-      schemaVersion: 1,
-      orderId: 'ord-aborted-1',
-      customerId: 'cust-2',
-      currency: 'EUR',
-      items: [{ sku: 'MOUSE-ERGO-2', quantity: 1, unitPriceCents: 5499 }],
-      totalCents: 5499,
-      payment: { token: 'tok_gateway_down' },
-      shipTo: { country: 'DE', postalCode: '10115' },
-      placedAt: '2026-11-20T09:15:00+01:00',
-    };
+    const order = anOrder({ orderId: 'ord-aborted-1', payment: { token: 'tok_gateway_down' } });
     const { executionArn } = await clients.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: names.stateMachineArn,
