@@ -10,6 +10,13 @@ import { isConditionalCheckFailed, rethrowTransient } from './dynamo-errors';
 
 type Values = Record<string, unknown>;
 
+/** The parts of a status UpdateItem that differ between moves; `#status` is always bound. */
+interface StatusUpdate {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeValues: Values;
+}
+
 /**
  * The payments table as a ledger: one item per order whose status only moves
  * PENDING → CHARGED → REFUNDED, PENDING → DECLINED or (no item | PENDING) → VOIDED, each move
@@ -43,7 +50,7 @@ export class DynamoPaymentLedger implements PaymentLedgerPort {
       refundAttempts: 0,
       updatedAt: at,
     };
-    try {
+    return this.writeOrRead(orderId, `opening the payment of order ${orderId}`, async () => {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -52,11 +59,7 @@ export class DynamoPaymentLedger implements PaymentLedgerPort {
         }),
       );
       return record;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error))
-        return rethrowTransient(error, `opening the payment of order ${orderId}`);
-      return this.require(orderId);
-    }
+    });
   }
 
   countChargeAttempt(orderId: string, at: string): Promise<number | undefined> {
@@ -82,76 +85,45 @@ export class DynamoPaymentLedger implements PaymentLedgerPort {
     return this.move(orderId, 'CHARGED', 'REFUNDED', at, 'refundId = :refundId', { ':refundId': refundId });
   }
 
-  async markVoided(
-    orderId: string,
-    amountCents: number,
-    currency: string,
-    at: string,
-  ): Promise<PaymentRecord> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { orderId },
-          UpdateExpression:
-            'SET #status = :voided, voidedAt = :at, updatedAt = :at, ' +
-            'amountCents = if_not_exists(amountCents, :amount), currency = if_not_exists(currency, :currency), ' +
-            'attempts = if_not_exists(attempts, :zero), refundAttempts = if_not_exists(refundAttempts, :zero)',
-          // A missing item becomes a void marker: a charge step still on its way finds it and stops.
-          ConditionExpression: 'attribute_not_exists(orderId) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':voided': 'VOIDED',
-            ':pending': 'PENDING',
-            ':at': at,
-            ':amount': amountCents,
-            ':currency': currency,
-            ':zero': 0,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toRecord(Attributes ?? {});
-    } catch (error) {
-      if (!isConditionalCheckFailed(error))
-        return rethrowTransient(error, `voiding the payment of order ${orderId}`);
-      return this.require(orderId);
-    }
+  markVoided(orderId: string, amountCents: number, currency: string, at: string): Promise<PaymentRecord> {
+    return this.update(orderId, `voiding the payment of order ${orderId}`, {
+      UpdateExpression:
+        'SET #status = :voided, voidedAt = :at, updatedAt = :at, ' +
+        'amountCents = if_not_exists(amountCents, :amount), currency = if_not_exists(currency, :currency), ' +
+        'attempts = if_not_exists(attempts, :zero), refundAttempts = if_not_exists(refundAttempts, :zero)',
+      // A missing item becomes a void marker: a charge step still on its way finds it and stops.
+      ConditionExpression: 'attribute_not_exists(orderId) OR #status = :pending',
+      ExpressionAttributeValues: {
+        ':voided': 'VOIDED',
+        ':pending': 'PENDING',
+        ':at': at,
+        ':amount': amountCents,
+        ':currency': currency,
+        ':zero': 0,
+      },
+    });
   }
 
   countVoidAttempt(orderId: string, at: string): Promise<number | undefined> {
     return this.count(orderId, 'refundAttempts', 'VOIDED', at);
   }
 
-  async settleVoid(
+  settleVoid(
     orderId: string,
     outcome: VoidOutcome,
     refundId: string | undefined,
     at: string,
   ): Promise<PaymentRecord> {
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { orderId },
-          UpdateExpression: `SET voidOutcome = :outcome, updatedAt = :at${refundId === undefined ? '' : ', refundId = :refundId'}`,
-          ConditionExpression: '#status = :voided AND attribute_not_exists(voidOutcome)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':outcome': outcome,
-            ':voided': 'VOIDED',
-            ':at': at,
-            ...(refundId === undefined ? {} : { ':refundId': refundId }),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toRecord(Attributes ?? {});
-    } catch (error) {
-      if (!isConditionalCheckFailed(error))
-        return rethrowTransient(error, `settling the void of order ${orderId}`);
-      return this.require(orderId);
-    }
+    return this.update(orderId, `settling the void of order ${orderId}`, {
+      UpdateExpression: `SET voidOutcome = :outcome, updatedAt = :at${refundId === undefined ? '' : ', refundId = :refundId'}`,
+      ConditionExpression: '#status = :voided AND attribute_not_exists(voidOutcome)',
+      ExpressionAttributeValues: {
+        ':outcome': outcome,
+        ':voided': 'VOIDED',
+        ':at': at,
+        ...(refundId === undefined ? {} : { ':refundId': refundId }),
+      },
+    });
   }
 
   private async count(
@@ -187,22 +159,42 @@ export class DynamoPaymentLedger implements PaymentLedgerPort {
     set: string,
     values: Values,
   ): Promise<PaymentRecord> {
-    try {
+    return this.update(orderId, `moving the payment of order ${orderId} to ${to}`, {
+      UpdateExpression: `SET #status = :to, updatedAt = :at, ${set}`,
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ...values },
+    });
+  }
+
+  /** A conditional UpdateItem on the status returning the whole new item, or the current one if it lost. */
+  private update(orderId: string, what: string, change: StatusUpdate): Promise<PaymentRecord> {
+    return this.writeOrRead(orderId, what, async () => {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
-          UpdateExpression: `SET #status = :to, updatedAt = :at, ${set}`,
-          ConditionExpression: '#status = :from',
+          ...change,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ...values },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return toRecord(Attributes ?? {});
+    });
+  }
+
+  /**
+   * Runs a conditional write. A failed condition means another attempt already moved the item,
+   * so the caller gets the item as it is now; transient errors become retryable.
+   */
+  private async writeOrRead(
+    orderId: string,
+    what: string,
+    write: () => Promise<PaymentRecord>,
+  ): Promise<PaymentRecord> {
+    try {
+      return await write();
     } catch (error) {
-      if (!isConditionalCheckFailed(error))
-        return rethrowTransient(error, `moving the payment of order ${orderId} to ${to}`);
+      if (!isConditionalCheckFailed(error)) return rethrowTransient(error, what);
       return this.require(orderId);
     }
   }
