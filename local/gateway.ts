@@ -1,6 +1,6 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type ApiCallCounter, operationOf, serviceOf } from './api-calls';
+import { listen } from './listen';
 
 /** Where each service's requests go: a stand-in's base URL. */
 export type Upstreams = Readonly<Record<string, string>>;
@@ -75,14 +75,7 @@ export const startGateway = async (
     });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   return {
     endpoint: `http://${host}:${port}`,
     port,

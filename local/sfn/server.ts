@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../listen';
 import type { AccountScope } from './arns';
 import { SfnApiError } from './errors';
 import { ExecutionStore } from './executions';
@@ -73,14 +73,7 @@ export const startLocalStepFunctions = async (
     void handleRequest(operations, logger, request, response);
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 0, host);
   const endpointHost = host.includes(':') ? `[${host}]` : host;
 
   return {
