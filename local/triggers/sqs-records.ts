@@ -1,9 +1,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 
-/** A received message in the shape Lambda's SQS event source hands to the function. */
-export const sqsRecord = (message: Message, queueArn: string, region: string): SQSRecord => {
-  const attributes = message.Attributes ?? {};
+/** A received message's attributes as Lambda spells them (binary values base64-encoded). */
+export const lambdaMessageAttributes = (message: Message): SQSMessageAttributes => {
   const messageAttributes: SQSMessageAttributes = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     messageAttributes[name] = {
@@ -16,6 +15,13 @@ export const sqsRecord = (message: Message, queueArn: string, region: string): S
       binaryListValues: [],
     };
   }
+  return messageAttributes;
+};
+
+/** A received message in the shape Lambda's SQS event source hands to the function. */
+export const sqsRecord = (message: Message, queueArn: string, region: string): SQSRecord => {
+  const attributes = message.Attributes ?? {};
+  const messageAttributes = lambdaMessageAttributes(message);
   return {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',

@@ -4,24 +4,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaMessageAttributes } from '../../local/triggers/sqs-records';
 import type { TestQueue } from './aws-resources';
-
-const toLambdaAttributes = (message: Message): SQSMessageAttributes =>
-  Object.fromEntries(
-    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-      name,
-      {
-        dataType: value.DataType ?? 'String',
-        ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-        ...(value.BinaryValue !== undefined
-          ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
-          : {}),
-        stringListValues: [],
-        binaryListValues: [],
-      },
-    ]),
-  );
 
 /** A received message in the shape the Lambda event source mapping hands to the function. */
 export const toSqsRecord = (message: Message, queueArn: string): SQSRecord => {
@@ -39,7 +24,7 @@ export const toSqsRecord = (message: Message, queueArn: string): SQSRecord => {
       ...(system.MessageGroupId ? { MessageGroupId: system.MessageGroupId } : {}),
       ...(system.MessageDeduplicationId ? { MessageDeduplicationId: system.MessageDeduplicationId } : {}),
     },
-    messageAttributes: toLambdaAttributes(message),
+    messageAttributes: lambdaMessageAttributes(message),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
     eventSourceARN: queueArn,
