@@ -6,7 +6,7 @@ import { failureQueues, labelOf, namesFromOutputs } from './names';
 import { Progress } from './progress';
 import { peekMessages } from './queue-messages';
 import { readStockCsv, seedInventory } from './seed';
-import { waitUntilSettled } from './settle';
+import { settleTargetOf, waitUntilSettled } from './settle';
 import { startStoppableRuntime } from './signals';
 import { formatDemoReport } from './summary';
 import { uploadFile } from './upload';
@@ -93,20 +93,10 @@ const runPipeline = async (
     );
 
     const progress = new Progress(out);
-    const { view, unsettled } = await waitUntilSettled(
-      {
-        clients: watcher,
-        bucket: names.ingestBucket,
-        sourceKey: upload.key,
-        ordersTable: names.ordersTable,
-        ordersQueueUrl: names.ordersQueueUrl,
-        stateMachineArn: names.stateMachineArn,
-        ingestFunctionName: names.ingestFunctionName,
-        busy: () => runtime.busy(),
-        asyncFailures: () => runtime.asyncFailures(),
-      },
-      { deadline: uploadedAt + options.timeoutSeconds * 1000, onView: (v) => progress.update(v) },
-    );
+    const { view, unsettled } = await waitUntilSettled(settleTargetOf(runtime, watcher, names, upload.key), {
+      deadline: uploadedAt + options.timeoutSeconds * 1000,
+      onView: (v) => progress.update(v),
+    });
     progress.done();
     const settleMs = Date.now() - uploadedAt;
 

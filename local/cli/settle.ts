@@ -1,6 +1,8 @@
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { AsyncFailure } from '../lambda/async-invoke';
+import type { LocalRuntime } from '../runtime';
 import type { CliClients } from './clients';
+import type { PipelineNames } from './names';
 import { isFinal, type OrderView, scanOrders } from './orders';
 import { type QueueDepth, queueDepth } from './queue-messages';
 import { type RejectsReportView, readRejectsReport } from './rejects';
@@ -25,6 +27,24 @@ export interface SettleTarget {
   readonly busy: () => number;
   readonly asyncFailures: () => readonly AsyncFailure[];
 }
+
+/** What to watch after uploading `sourceKey` to a pipeline run by the local runtime. */
+export const settleTargetOf = (
+  runtime: Pick<LocalRuntime, 'busy' | 'asyncFailures'>,
+  clients: CliClients,
+  names: PipelineNames,
+  sourceKey: string,
+): SettleTarget => ({
+  clients,
+  bucket: names.ingestBucket,
+  sourceKey,
+  ordersTable: names.ordersTable,
+  ordersQueueUrl: names.ordersQueueUrl,
+  stateMachineArn: names.stateMachineArn,
+  ingestFunctionName: names.ingestFunctionName,
+  busy: () => runtime.busy(),
+  asyncFailures: () => runtime.asyncFailures(),
+});
 
 export const observe = async (target: SettleTarget, known?: RejectsReportView): Promise<PipelineView> => {
   const { clients } = target;

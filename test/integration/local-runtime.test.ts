@@ -15,7 +15,7 @@ import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
 import { getOrder, scanOrders } from '../../local/cli/orders';
 import { peekMessages } from '../../local/cli/queue-messages';
 import { readStockCsv, seedInventory } from '../../local/cli/seed';
-import { waitUntilSettled } from '../../local/cli/settle';
+import { settleTargetOf, waitUntilSettled } from '../../local/cli/settle';
 import { startFromFile } from '../../local/cli/start';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { anOrder } from '../helpers/orders';
@@ -122,20 +122,9 @@ describe('the local runtime', () => {
         Body: readFileSync(path.join(samples, 'orders.jsonl')),
       }),
     );
-    const { view, unsettled } = await waitUntilSettled(
-      {
-        clients,
-        bucket: names.ingestBucket,
-        sourceKey: key,
-        ordersTable: names.ordersTable,
-        ordersQueueUrl: names.ordersQueueUrl,
-        stateMachineArn: names.stateMachineArn,
-        ingestFunctionName: names.ingestFunctionName,
-        busy: () => runtime.busy(),
-        asyncFailures: () => runtime.asyncFailures(),
-      },
-      { deadline: Date.now() + 40_000 },
-    );
+    const { view, unsettled } = await waitUntilSettled(settleTargetOf(runtime, clients, names, key), {
+      deadline: Date.now() + 40_000,
+    });
 
     // Assert: through DynamoDB
     expect(unsettled).toBeUndefined();
