@@ -218,9 +218,17 @@ describe('the local runtime', () => {
     const target = { clients, names };
 
     // Act
-    const first = await startFromFile(target, valid, out.stream);
-    const again = await startFromFile(target, valid, out.stream);
-    const refused = await startFromFile(target, invalid, out.stream);
+    const [first, again, refused] = await (async () => {
+      try {
+        return [
+          await startFromFile(target, valid, out.stream),
+          await startFromFile(target, valid, out.stream),
+          await startFromFile(target, invalid, out.stream),
+        ];
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    })();
     const settled = await pollUntil(
       () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
       (item) => item?.status === 'COMPLETED',
@@ -237,7 +245,6 @@ describe('the local runtime', () => {
     expect(executions.executions?.filter((execution) => execution.name === order.orderId)).toHaveLength(1);
     expect(out.text()).toContain('totalCents: totalCents is 1 but the items add up to 1999');
     expect(settled?.status).toBe('COMPLETED');
-    rmSync(directory, { recursive: true, force: true });
   }, 30_000);
 
   it('hands an execution that ended without an outcome to execution-ended through the EventBridge rule', async () => {
