@@ -83,11 +83,11 @@ export class IngestPath extends Construct {
       this.handler.role,
       {
         id: `AwsSolutions-IAM5[${objects(INGEST_PREFIXES.incoming)}]`,
-        reason: 'Reads order files: any object under incoming/ (the notification prefix), nothing else.',
+        reason: 'Reads order files: the objects under incoming/ (the notification prefix) and nothing else in the bucket.',
       },
       {
         id: `AwsSolutions-IAM5[${objects(INGEST_PREFIXES.rejected)}]`,
-        reason: 'Writes rejects reports: any object under rejected/, nothing else.',
+        reason: 'Writes rejects reports: the objects under rejected/ and nothing else in the bucket.',
       },
       ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*'].map((action) => ({
         id: `AwsSolutions-IAM5[Action::${action}]`,
