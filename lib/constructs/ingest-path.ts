@@ -83,7 +83,8 @@ export class IngestPath extends Construct {
       this.handler.role,
       {
         id: `AwsSolutions-IAM5[${objects(INGEST_PREFIXES.incoming)}]`,
-        reason: 'Reads order files: the objects under incoming/ (the notification prefix) and nothing else in the bucket.',
+        reason:
+          'Reads order files: the objects under incoming/ (the notification prefix) and nothing else in the bucket.',
       },
       {
         id: `AwsSolutions-IAM5[${objects(INGEST_PREFIXES.rejected)}]`,
