@@ -1,19 +1,20 @@
 import { canTransition, type OrderStatus, type TransitionResult } from '#shared/domain/order-status';
-import type {
-  Clock,
-  DeclineCode,
-  InventoryPort,
-  Notifier,
-  OrderCompletedNotification,
-  OrderRecord,
-  OrderRepository,
-  PaymentLedgerPort,
-  PaymentRecord,
-  ReleaseOutcome,
-  Reservation,
-  ReservationLine,
-  Shipment,
-  VoidOutcome,
+import {
+  type Clock,
+  type DeclineCode,
+  type InventoryPort,
+  type Notifier,
+  newPaymentRecord,
+  type OrderCompletedNotification,
+  type OrderRecord,
+  type OrderRepository,
+  type PaymentLedgerPort,
+  type PaymentRecord,
+  type ReleaseOutcome,
+  type Reservation,
+  type ReservationLine,
+  type Shipment,
+  type VoidOutcome,
 } from '#shared/domain/ports';
 import { OutOfStock, ShipmentCancelled, UnknownSku } from '#shared/errors/saga';
 
@@ -83,15 +84,7 @@ export class InMemoryLedger implements PaymentLedgerPort {
   async open(orderId: string, amountCents: number, currency: string, at: string) {
     const existing = this.items.get(orderId);
     if (existing) return existing;
-    const record: PaymentRecord = {
-      orderId,
-      amountCents,
-      currency,
-      status: 'PENDING',
-      attempts: 0,
-      refundAttempts: 0,
-      updatedAt: at,
-    };
+    const record = newPaymentRecord(orderId, amountCents, currency, at);
     this.items.set(orderId, record);
     return record;
   }

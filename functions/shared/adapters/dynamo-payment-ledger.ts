@@ -1,10 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type {
-  DeclineCode,
-  PaymentLedgerPort,
-  PaymentRecord,
-  PaymentStatus,
-  VoidOutcome,
+import {
+  type DeclineCode,
+  newPaymentRecord,
+  type PaymentLedgerPort,
+  type PaymentRecord,
+  type PaymentStatus,
+  type VoidOutcome,
 } from '#shared/domain/ports';
 import { isConditionalCheckFailed, rethrowTransient } from './dynamo-errors';
 
@@ -41,15 +42,7 @@ export class DynamoPaymentLedger implements PaymentLedgerPort {
   }
 
   async open(orderId: string, amountCents: number, currency: string, at: string): Promise<PaymentRecord> {
-    const record: PaymentRecord = {
-      orderId,
-      amountCents,
-      currency,
-      status: 'PENDING',
-      attempts: 0,
-      refundAttempts: 0,
-      updatedAt: at,
-    };
+    const record = newPaymentRecord(orderId, amountCents, currency, at);
     return this.writeOrRead(orderId, `opening the payment of order ${orderId}`, async () => {
       await this.client.send(
         new PutCommand({

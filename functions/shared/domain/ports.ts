@@ -89,6 +89,22 @@ export interface PaymentRecord {
   readonly updatedAt: string;
 }
 
+/** The ledger item a payment starts as: PENDING, nothing attempted yet. */
+export const newPaymentRecord = (
+  orderId: string,
+  amountCents: number,
+  currency: string,
+  at: string,
+): PaymentRecord => ({
+  orderId,
+  amountCents,
+  currency,
+  status: 'PENDING',
+  attempts: 0,
+  refundAttempts: 0,
+  updatedAt: at,
+});
+
 export interface PaymentLedgerPort {
   get(orderId: string): Promise<PaymentRecord | undefined>;
   /** Creates the PENDING item if the order has none; returns the order's item either way. */
