@@ -1,3 +1,10 @@
+// Every npm script runs on the Node.js major of lib/node-runtime.ts; a jest started on another stops here.
+const { LAMBDA_NODE_RUNTIME } = require('tsx/cjs/api').require('./lib/node-runtime.ts', __filename);
+require('tsx/cjs/api').require('./lib/require-node.ts', __filename);
+process.stderr.write(
+  `orderflow tests on Node.js ${process.version} (functions deploy on ${LAMBDA_NODE_RUNTIME})\n`,
+);
+
 /** @type {import('jest').Config} */
 const transform = {
   '^.+\\.(t|j)sx?$': [
@@ -6,19 +13,27 @@ const transform = {
   ],
 };
 const common = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/helpers/console-on-failure-environment.ts',
   transform,
   moduleNameMapper: { '^#shared/(.*)$': '<rootDir>/functions/shared/$1' },
 };
 
+// Budgets for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions,
+// synthesize the CDK app and wait on the stand-ins; a slow machine must not turn that into a failure.
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], testTimeout: 30_000 },
+    {
+      ...common,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      testTimeout: 120_000,
+    },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 120_000,
       globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
     },

@@ -9,6 +9,7 @@
  *
  * Writes bench/results/ingest.json.
  */
+import '../lib/require-node';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,15 +1,14 @@
+import '../lib/require-node';
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from '../local/cli/demo';
 import { listDlq, redriveDlq } from '../local/cli/dlq';
 import { runLocalUp } from '../local/cli/local-up';
-import { quietSdkNodeWarning, runCommand } from '../local/cli/run';
+import { runCommand } from '../local/cli/run';
 import { readStockCsv, seedInventory } from '../local/cli/seed';
 import { startFromFile } from '../local/cli/start';
 import { showStatus } from '../local/cli/status';
 import { resolveTarget, type Target } from '../local/cli/target';
 import { incomingKey, uploadFile } from '../local/cli/upload';
-
-quietSdkNodeWarning();
 
 const positiveNumber = (value: string): number => {
   const parsed = Number(value);

@@ -2,13 +2,38 @@ import * as path from 'node:path';
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENTRY_METADATA_KEY } from '../contract';
+import { ESBUILD_NODE_TARGET, LAMBDA_NODE_RUNTIME, NODE_MAJOR } from '../node-runtime';
 
 /** Repository root: entries, the lockfile and tsconfig are resolved from here, never from the cwd. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The CDK's runtime object for lib/node-runtime's major: one of the Node.js runtimes it knows. */
+const lambdaRuntime = (): Runtime => {
+  const runtime = [Runtime.NODEJS_22_X, Runtime.NODEJS_24_X].find((r) => r.name === LAMBDA_NODE_RUNTIME);
+  if (runtime === undefined)
+    throw new Error(`no Lambda runtime ${LAMBDA_NODE_RUNTIME} for Node.js ${NODE_MAJOR}`);
+  return runtime;
+};
+
+/**
+ * How every function is bundled: the one options object the construct passes to esbuild, exported so
+ * the tests that run the shipped bundles and the drift test read the same values, never a copy.
+ */
+export const ORDERFLOW_BUNDLING = {
+  format: OutputFormat.CJS,
+  target: ESBUILD_NODE_TARGET,
+  minify: true,
+  sourceMap: true,
+  keepNames: true,
+  bundleAwsSDK: true,
+  // ESM entry points of the SDK and Powertools tree-shake far better than their CJS builds.
+  mainFields: ['module', 'main'],
+  tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+} as const satisfies BundlingOptions;
 
 export interface OrderflowFunctionProps {
   /** Handler module, relative to the repository root, e.g. `functions/ingest/handler.ts`. */
@@ -57,7 +82,7 @@ export class OrderflowFunction extends Construct implements IGrantable {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: lambdaRuntime(),
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
       memorySize: props.memorySize,
@@ -71,17 +96,7 @@ export class OrderflowFunction extends Construct implements IGrantable {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        keepNames: true,
-        bundleAwsSDK: true,
-        // ESM entry points of the SDK and Powertools tree-shake far better than their CJS builds.
-        mainFields: ['module', 'main'],
-        tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
-      },
+      bundling: { ...ORDERFLOW_BUNDLING, mainFields: [...ORDERFLOW_BUNDLING.mainFields] },
     });
     this.grantPrincipal = this.function.grantPrincipal;
 

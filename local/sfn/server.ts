@@ -4,7 +4,6 @@ import type { AccountScope } from './arns';
 import { SfnApiError } from './errors';
 import { ExecutionStore } from './executions';
 import { makeOperations, type Operation } from './operations';
-import { installPromiseWithResolvers } from './polyfill';
 import { readApiRequest, sendError, sendJson } from './protocol';
 import { type RegisteredStateMachine, registerStateMachine } from './state-machines';
 import { makeStatusNotifier } from './status-events';
@@ -54,7 +53,6 @@ const registerAll = (
 export const startLocalStepFunctions = async (
   options: LocalStepFunctionsOptions,
 ): Promise<LocalStepFunctions> => {
-  installPromiseWithResolvers();
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
   const scope: AccountScope = {

@@ -4,27 +4,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { INGEST_KEY_PREFIX, makeIngestIdempotencyConfig } from '../../functions/ingest/ingest-once';
 import type { ObjectRef } from '../../functions/ingest/object-ref';
 
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-/** Promise.withResolvers, which Node 20 lacks. */
-export const deferred = <T = void>(): Deferred<T> => {
-  let resolve: (value: T) => void = () => undefined;
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-};
-
 /**
  * Holds every GetObject of `s3` until `release` is called: an invocation parked mid-ingest, its
  * idempotency marker taken. `reached` resolves when the first GetObject is held.
  */
 export const holdObjectReads = (s3: S3Client): { reached: Promise<void>; release: () => void } => {
-  const reached = deferred();
-  const released = deferred();
+  const reached = Promise.withResolvers<void>();
+  const released = Promise.withResolvers<void>();
   s3.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'GetObjectCommand') {

@@ -2,10 +2,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { installPromiseWithResolvers } from '../../local/sfn/polyfill';
-
-// aws-local-stepfunctions 3 needs Promise.withResolvers, which Node 20 lacks.
-installPromiseWithResolvers();
 
 export interface AslValidation {
   readonly isValid: boolean;

@@ -8,7 +8,7 @@ import { type EventDeps, handleS3Event } from '../../functions/ingest/handle-eve
 import type { handler as IngestHandler } from '../../functions/ingest/handler';
 import { makeIngestIdempotencyConfig, makeIngestOnce } from '../../functions/ingest/ingest-once';
 import { drainQueue } from '../helpers/aws-resources';
-import { deferred, holdObjectReads, leaveInProgressMarker } from '../helpers/ingest-contention';
+import { holdObjectReads, leaveInProgressMarker } from '../helpers/ingest-contention';
 import { setUpIngest } from '../helpers/ingest-env';
 import { lambdaContext } from '../helpers/lambda-context';
 import { anOrder, manyOrders, toJsonLines } from '../helpers/orders';
@@ -61,7 +61,7 @@ describe('ingest while another invocation holds the object version', () => {
     const reads = holdObjectReads(firstS3);
     const first = container(firstS3)(event);
     await reads.reached;
-    const waiting = deferred();
+    const waiting = Promise.withResolvers<void>();
     const duplicate = container(makeS3Client(), {
       sleep: async (ms) => {
         waiting.resolve();
