@@ -1,5 +1,13 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { type ApiCallCounter, operationOf, serviceOf } from './api-calls';
+import {
+  apiCallOf,
+  errorResponse,
+  type Fault,
+  type FaultInjector,
+  splitBatch,
+  withFailedEntries,
+} from './chaos/faults';
 import { listen } from './listen';
 
 /** Where each service's requests go: a stand-in's base URL. */
@@ -26,10 +34,22 @@ const readBody = (incoming: IncomingMessage): Promise<Buffer> =>
  * Functions endpoint) and counts it. Counting here, at the HTTP level, sees every call whoever makes
  * it: handlers, the event source pollers, the CLI, the AWS CLI.
  */
+export interface GatewayOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** Decides which calls fail, and how (chaos runs and fault tests). @default none */
+  readonly faults?: FaultInjector;
+}
+
+/** Drops the caller's connection without an answer, as a reset or a lost response looks to the SDK. */
+const dropConnection = (incoming: IncomingMessage): void => {
+  incoming.socket.destroy();
+};
+
 export const startGateway = async (
   upstreams: Upstreams,
   counter: ApiCallCounter,
-  options: { readonly port?: number; readonly host?: string } = {},
+  options: GatewayOptions = {},
 ): Promise<Gateway> => {
   const agent = new Agent({ keepAlive: true });
 
@@ -43,19 +63,65 @@ export const startGateway = async (
       return;
     }
     // S3 bodies stream through; the others are small and read whole to name the operation.
-    const body = service === 's3' ? undefined : await readBody(incoming);
-    counter.add(service, operationOf(service, incoming.method ?? 'GET', url, incoming.headers, body));
+    let body = service === 's3' ? undefined : await readBody(incoming);
+    const operation = operationOf(service, incoming.method ?? 'GET', url, incoming.headers, body);
+    counter.add(service, operation);
+    const fault: Fault | undefined = options.faults?.decide(apiCallOf(service, operation, incoming.headers));
+    let failedIds: readonly string[] | undefined;
+    switch (fault?.kind) {
+      case 'throttle':
+      case 'server-error': {
+        incoming.resume();
+        const response = errorResponse(service, fault);
+        outgoing.writeHead(response.status, response.headers).end(response.body);
+        return;
+      }
+      case 'connection-reset':
+        dropConnection(incoming);
+        return;
+      case 'entries-failed': {
+        if (operation !== 'SendMessageBatch' || body === undefined) break;
+        const split = splitBatch(body, fault.entryIds);
+        failedIds = split.failedIds;
+        if (split.forward === undefined) {
+          outgoing
+            .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+            .end(withFailedEntries(undefined, failedIds));
+          return;
+        }
+        body = split.forward;
+        break;
+      }
+      default:
+        break;
+    }
+    const headers =
+      body === undefined ? incoming.headers : { ...incoming.headers, 'content-length': String(body.length) };
     const target = new URL(base);
     const upstream = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        method: incoming.method,
-        path: url,
-        headers: incoming.headers,
-      },
+      { agent, host: target.hostname, port: target.port, method: incoming.method, path: url, headers },
       (response) => {
+        if (fault?.kind === 'response-lost') {
+          // The stand-in applied the request; its answer is read and thrown away.
+          response.resume();
+          response.on('end', () => dropConnection(incoming));
+          return;
+        }
+        if (failedIds !== undefined && failedIds.length > 0) {
+          readBody(response).then(
+            (answer) => {
+              const rewritten = withFailedEntries(answer, failedIds ?? []);
+              outgoing
+                .writeHead(response.statusCode ?? 200, {
+                  ...response.headers,
+                  'content-length': String(rewritten.length),
+                })
+                .end(rewritten);
+            },
+            () => dropConnection(incoming),
+          );
+          return;
+        }
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(outgoing);
       },

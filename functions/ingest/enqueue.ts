@@ -1,9 +1,12 @@
 import {
   type MessageAttributeValue,
   SendMessageBatchCommand,
+  type SendMessageBatchCommandOutput,
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { isTransientAwsError } from '#shared/aws/transient';
+import { OrderflowError } from '#shared/errors/index';
 import { ORDER_EVENT_TYPE, ORDER_SCHEMA_VERSION } from '#shared/schemas/order-placed';
 
 /** A valid order on its way to the FIFO queue. */
@@ -19,17 +22,38 @@ export interface SenderConfig {
   readonly queueUrl: string;
   /** SendMessageBatch calls in flight at once; the reader waits when all are busy. @default 4 */
   readonly maxInFlight?: number;
-  /** Attempts per entry that SQS returns in `Failed` with a server fault. @default 5 */
-  readonly maxAttempts?: number;
+  /**
+   * Time the sender may still spend retrying, in ms: entries SQS did not confirm (a server fault, an
+   * entry in neither list, a call that failed transiently) are sent again until it runs out, and then
+   * fail the ingest (EnqueueIncomplete). The ingest function passes its invocation's remaining time
+   * minus a reserve. @default no limit
+   */
+  readonly timeLeftMs?: () => number;
   /** First retry delay; doubles per attempt, with full jitter. @default 100 */
   readonly baseDelayMs?: number;
   /** @default 2000 */
   readonly maxDelayMs?: number;
 }
 
+/**
+ * SQS did not confirm some entries before the invocation's time ran out. Not the records' fault:
+ * the invocation fails so the whole file is ingested again (deduplication ids and process-order's
+ * idempotency make the second pass safe), and the records are never reported as rejected.
+ */
+export class EnqueueIncomplete extends OrderflowError {
+  constructor(pending: number, lastProblem: string) {
+    super(
+      `SQS did not confirm ${pending} message(s) before the time to retry ran out (last: ${lastProblem}); ` +
+        'failing so the file is ingested again',
+      'EnqueueIncomplete',
+      false,
+    );
+  }
+}
+
 export interface SenderHooks {
   onEnqueued(order: OutgoingOrder): void;
-  /** The entry will not be sent: it becomes a rejected record with this reason. */
+  /** SQS refused the entry as the sender's fault: it becomes a rejected record with this reason. */
   onFailed(order: OutgoingOrder, reason: string): void;
   sleep?(ms: number): Promise<void>;
   random?(): number;
@@ -67,17 +91,21 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 /**
  * Batches valid orders into SendMessageBatch calls (10 entries, under 1 MiB) with a bounded
  * number of calls in flight: `add` waits while all slots are busy, which holds back the reader,
- * so memory stays flat. Entries returned in `Failed` (the call itself succeeds) are retried with
- * the same deduplication id; a sender fault (invalid message) is final at once, a server fault
- * after maxAttempts. Either way the order is handed to onFailed and reported, never dropped.
- * A call that throws (SQS unreachable after the SDK's own retries) fails the whole ingest,
- * so the invocation is retried and nothing is marked done.
+ * so memory stays flat.
+ *
+ * Only a record's own fault rejects it: an entry SQS returns in `Failed` as a sender fault (an
+ * invalid message) goes to onFailed and into the rejects report. Everything else that leaves an
+ * entry unconfirmed is SQS's problem, not the record's: a server fault, an entry in neither list, a
+ * call that fails transiently after the SDK's retries. Those entries are sent again, with the same
+ * deduplication id and backoff, while `timeLeftMs` allows; then the ingest fails (EnqueueIncomplete)
+ * and the file is ingested again. A call that fails for good (access denied, no such queue) fails
+ * the ingest at once. Either way nothing is marked done and no valid order is reported as invalid.
  */
 export class OrderSender {
   readonly #sqs: SQSClient;
   readonly #queueUrl: string;
   readonly #maxInFlight: number;
-  readonly #maxAttempts: number;
+  readonly #timeLeftMs: () => number;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #hooks: SenderHooks;
@@ -90,7 +118,7 @@ export class OrderSender {
     this.#sqs = sqs;
     this.#queueUrl = config.queueUrl;
     this.#maxInFlight = config.maxInFlight ?? 4;
-    this.#maxAttempts = config.maxAttempts ?? 5;
+    this.#timeLeftMs = config.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
     this.#baseDelayMs = config.baseDelayMs ?? 100;
     this.#maxDelayMs = config.maxDelayMs ?? 2_000;
     this.#hooks = hooks;
@@ -143,47 +171,62 @@ export class OrderSender {
 
   async #send(batch: readonly OutgoingOrder[]): Promise<void> {
     let pending = new Map(batch.map((order, index) => [String(index), order]));
-    for (let attempt = 1; pending.size > 0; attempt += 1) {
-      const entries: SendMessageBatchRequestEntry[] = [...pending].map(([id, order]) => ({
-        Id: id,
-        MessageBody: order.canonical,
-        MessageGroupId: order.orderId,
-        MessageDeduplicationId: order.deduplicationId,
-        MessageAttributes: attributesOf(order),
-      }));
-      const result = await this.#sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: entries }),
-      );
-      const retry = new Map<string, OutgoingOrder>();
-      for (const success of result.Successful ?? []) {
-        const order = success.Id === undefined ? undefined : pending.get(success.Id);
-        if (order === undefined) continue;
-        pending.delete(success.Id as string);
-        this.#hooks.onEnqueued(order);
-      }
-      for (const failure of result.Failed ?? []) {
-        const order = failure.Id === undefined ? undefined : pending.get(failure.Id);
-        if (order === undefined) continue;
-        pending.delete(failure.Id as string);
-        const reason =
-          `could not enqueue: ${failure.Code ?? 'UnknownError'} ${failure.Message ?? ''}`.trimEnd();
-        if (failure.SenderFault || attempt >= this.#maxAttempts) this.#hooks.onFailed(order, reason);
-        else retry.set(failure.Id as string, order);
-      }
-      // An entry in neither list was not confirmed: send it again rather than assume success.
-      for (const [id, order] of pending) {
-        if (attempt >= this.#maxAttempts)
-          this.#hooks.onFailed(order, 'could not enqueue: SQS did not report the entry');
-        else retry.set(id, order);
-      }
-      pending = retry;
-      if (pending.size > 0) await this.#backoff(attempt);
+    for (let attempt = 1; ; attempt += 1) {
+      const unconfirmed = await this.#sendOnce(pending);
+      if (unconfirmed.orders.size === 0) return;
+      const delay = this.#backoffDelay(attempt);
+      if (this.#timeLeftMs() <= delay)
+        throw new EnqueueIncomplete(unconfirmed.orders.size, unconfirmed.problem);
+      await (this.#hooks.sleep ?? realSleep)(delay);
+      pending = unconfirmed.orders;
     }
   }
 
-  #backoff(attempt: number): Promise<void> {
+  /** One SendMessageBatch call: reports what SQS confirmed or refused, returns what it left unconfirmed. */
+  async #sendOnce(
+    pending: ReadonlyMap<string, OutgoingOrder>,
+  ): Promise<{ readonly orders: Map<string, OutgoingOrder>; readonly problem: string }> {
+    const entries: SendMessageBatchRequestEntry[] = [...pending].map(([id, order]) => ({
+      Id: id,
+      MessageBody: order.canonical,
+      MessageGroupId: order.orderId,
+      MessageDeduplicationId: order.deduplicationId,
+      MessageAttributes: attributesOf(order),
+    }));
+    let result: SendMessageBatchCommandOutput;
+    try {
+      result = await this.#sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: entries }),
+      );
+    } catch (error) {
+      if (!isTransientAwsError(error)) throw error;
+      return { orders: new Map(pending), problem: `${(error as Error).name}: ${(error as Error).message}` };
+    }
+    const unconfirmed = new Map(pending);
+    let problem = 'SQS did not report the entry';
+    for (const success of result.Successful ?? []) {
+      const order = success.Id === undefined ? undefined : unconfirmed.get(success.Id);
+      if (order === undefined || success.Id === undefined) continue;
+      unconfirmed.delete(success.Id);
+      this.#hooks.onEnqueued(order);
+    }
+    for (const failure of result.Failed ?? []) {
+      const order = failure.Id === undefined ? undefined : unconfirmed.get(failure.Id);
+      if (order === undefined || failure.Id === undefined) continue;
+      const reason = `${failure.Code ?? 'UnknownError'} ${failure.Message ?? ''}`.trimEnd();
+      if (failure.SenderFault) {
+        unconfirmed.delete(failure.Id);
+        this.#hooks.onFailed(order, `could not enqueue: ${reason}`);
+      } else {
+        problem = reason;
+      }
+    }
+    // An entry in neither list was not confirmed: it stays pending rather than assumed sent.
+    return { orders: unconfirmed, problem };
+  }
+
+  #backoffDelay(attempt: number): number {
     const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
-    const delay = Math.round(ceiling * (this.#hooks.random ?? Math.random)());
-    return (this.#hooks.sleep ?? realSleep)(delay);
+    return Math.round(ceiling * (this.#hooks.random ?? Math.random)());
   }
 }

@@ -1,12 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Event } from 'aws-lambda';
-import type { IngestOutcome } from './ingest-once';
+import type { IngestOnce, IngestOutcome } from './ingest-once';
 import { type InProgressPolicy, ingestWhenFree } from './ingest-when-free';
 import { type ObjectRef, objectRefsFromEvent, skipReason } from './object-ref';
 
 export interface EventDeps {
-  readonly ingestOnce: (ref: ObjectRef) => Promise<IngestOutcome>;
+  readonly ingestOnce: IngestOnce;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** The invocation's time left (the Lambda context's getRemainingTimeInMillis). */

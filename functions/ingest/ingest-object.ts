@@ -18,6 +18,12 @@ export interface IngestConfig extends SenderConfig {
   readonly reportPartBytes?: number;
 }
 
+/** What one invocation gives the ingest of one object. */
+export interface IngestInvocation {
+  /** Time left to retry what SQS did not confirm, in ms (see SenderConfig.timeLeftMs). @default no limit */
+  readonly timeLeftMs?: () => number;
+}
+
 export interface IngestDeps {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
@@ -66,7 +72,11 @@ const missingObjectError = (error: unknown): string | undefined => {
  * report); the function checks that before it returns. Errors that a retry can cure (S3 or SQS
  * unavailable) are thrown, so the invocation fails, nothing is marked done and it runs again.
  */
-export const ingestObject = async (ref: ObjectRef, deps: IngestDeps): Promise<IngestSummary> => {
+export const ingestObject = async (
+  ref: ObjectRef,
+  deps: IngestDeps,
+  invocation: IngestInvocation = {},
+): Promise<IngestSummary> => {
   const report = new RejectsReport(deps.s3, ref.bucket, reportKeyFor(ref.key), deps.config.reportPartBytes);
   const tally = { recordsRead: 0, accepted: 0, rejected: 0, bytesRead: 0 };
   let complete = true;
@@ -85,7 +95,7 @@ export const ingestObject = async (ref: ObjectRef, deps: IngestDeps): Promise<In
   if (!detection.ok) {
     await rejectRemainder(0, `the whole file is rejected: ${detection.reason}`);
   } else {
-    await ingestRecords(ref, deps, detection.format, detection.gzip, {
+    await ingestRecords(ref, deps, invocation, detection.format, detection.gzip, {
       tally,
       reject,
       rejectRemainder,
@@ -126,6 +136,7 @@ interface Run {
 const ingestRecords = async (
   ref: ObjectRef,
   deps: IngestDeps,
+  invocation: IngestInvocation,
   format: RecordFormat,
   gzip: boolean,
   run: Run,
@@ -150,9 +161,12 @@ const ingestRecords = async (
     return;
   }
 
-  // Enqueue failures arrive from calls in flight; they wait here (at most maxInFlight × 10) to be reported.
+  // Sender faults arrive from calls in flight; they wait here (at most maxInFlight × 10) to be reported.
   const failed: RejectEntry[] = [];
-  const sender = new OrderSender(deps.sqs, deps.config, {
+  const senderConfig = invocation.timeLeftMs
+    ? { ...deps.config, timeLeftMs: invocation.timeLeftMs }
+    : deps.config;
+  const sender = new OrderSender(deps.sqs, senderConfig, {
     ...deps.senderHooks,
     onEnqueued: () => {
       tally.accepted += 1;

@@ -1,7 +1,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { ResponseHook } from '@aws-lambda-powertools/idempotency/types';
-import { type IngestDeps, ingestObject } from './ingest-object';
+import { type IngestDeps, type IngestInvocation, ingestObject } from './ingest-object';
 import type { ObjectRef } from './object-ref';
 import type { IngestSummary } from './rejects-report';
 
@@ -34,14 +34,17 @@ export const makeIngestIdempotencyConfig = (expiresAfterSeconds = 86_400): Idemp
 /** Stable across function renames and redeploys, so a renamed function still recognises old files. */
 export const INGEST_KEY_PREFIX = 'orderflow-ingest';
 
+/** Ingests an object version once; only `ref` keys the idempotency record. */
+export type IngestOnce = (ref: ObjectRef, invocation?: IngestInvocation) => Promise<IngestOutcome>;
+
 export const makeIngestOnce = (
   deps: IngestDeps,
   persistenceStore: BasePersistenceLayer,
   config: IdempotencyConfig,
-): ((ref: ObjectRef) => Promise<IngestOutcome>) =>
+): IngestOnce =>
   makeIdempotent(
-    async (ref: ObjectRef): Promise<IngestOutcome> => ({
-      ...(await ingestObject(ref, deps)),
+    async (ref: ObjectRef, invocation: IngestInvocation = {}): Promise<IngestOutcome> => ({
+      ...(await ingestObject(ref, deps, invocation)),
       duplicate: false,
     }),
     { persistenceStore, config, keyPrefix: INGEST_KEY_PREFIX, dataIndexArgument: 0 },

@@ -1,7 +1,7 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { IngestOutcome } from './ingest-once';
+import type { IngestOnce, IngestOutcome } from './ingest-once';
 import type { ObjectRef } from './object-ref';
 
 export interface InProgressPolicy {
@@ -23,11 +23,19 @@ export const DEFAULT_IN_PROGRESS_POLICY: InProgressPolicy = {
   maxPollMs: 5_000,
 };
 
+/**
+ * Time an ingest keeps back from retrying SendMessageBatch: enough to abort the rejects report's
+ * upload and let the idempotency layer delete its marker before Lambda's timeout would cut it off.
+ */
+export const DEFAULT_ENQUEUE_RESERVE_MS = 15_000;
+
 export interface IngestWhenFreeDeps {
-  readonly ingestOnce: (ref: ObjectRef) => Promise<IngestOutcome>;
+  readonly ingestOnce: IngestOnce;
   readonly logger: Logger;
   /** The invocation's time left (the Lambda context's getRemainingTimeInMillis). */
   readonly remainingTimeInMillis: () => number;
+  /** Time the ingest keeps after its last send retry, to fail cleanly before the timeout. @default 15 s */
+  readonly enqueueReserveMs?: number;
   /** Called once, when the object version is first found in progress elsewhere. */
   readonly onInProgressElsewhere: () => void;
   /** For tests: how a pause passes. @default a timer */
@@ -73,7 +81,11 @@ export const ingestWhenFree = async (
   let waited = false;
   for (;;) {
     try {
-      return { outcome: await deps.ingestOnce(ref), waitedForOtherInvocation: waited };
+      const reserve = deps.enqueueReserveMs ?? DEFAULT_ENQUEUE_RESERVE_MS;
+      const outcome = await deps.ingestOnce(ref, {
+        timeLeftMs: () => deps.remainingTimeInMillis() - reserve,
+      });
+      return { outcome, waitedForOtherInvocation: waited };
     } catch (error) {
       if (!(error instanceof IdempotencyAlreadyInProgressError)) throw error;
       if (!waited) {

@@ -5,7 +5,13 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { messageBytes, OrderSender, type OutgoingOrder, SQS_LIMITS } from '../../../functions/ingest/enqueue';
+import {
+  EnqueueIncomplete,
+  messageBytes,
+  OrderSender,
+  type OutgoingOrder,
+  SQS_LIMITS,
+} from '../../../functions/ingest/enqueue';
 
 const sqsMock = mockClient(SQSClient);
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/orders.fifo';
@@ -137,23 +143,28 @@ describe('OrderSender', () => {
     ]);
   });
 
-  it('gives up after maxAttempts and hands the entry over as failed with code and message', async () => {
-    // Arrange
+  it('fails with EnqueueIncomplete, rejecting nothing, when SQS keeps failing an entry past the time to retry', async () => {
+    // Arrange: 350 ms to retry; with full delays (random 1) the waits are 100, 200, then 400 > what is left
     sqsMock.on(SendMessageBatchCommand).resolves({
       Successful: [],
       Failed: [{ Id: '0', SenderFault: false, Code: 'InternalError', Message: 'still broken' }],
     });
     const seen = collector();
-    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL, maxAttempts: 3 }, seen.hooks);
+    const waited = () => seen.delays.reduce((sum, ms) => sum + ms, 0);
+    const sender = new OrderSender(
+      new SQSClient({}),
+      { queueUrl: QUEUE_URL, timeLeftMs: () => 350 - waited() },
+      seen.hooks,
+    );
 
     // Act
-    await sendAll(sender, [order(1)]);
+    const sending = sendAll(sender, [order(1)]);
 
-    // Assert
+    // Assert: the order is neither enqueued nor reported as an invalid record
+    await expect(sending).rejects.toThrow(EnqueueIncomplete);
+    await expect(sending).rejects.toThrow(/did not confirm 1 message.*InternalError still broken/);
     expect(sentEntries()).toHaveLength(3);
-    expect(seen.failed).toEqual([
-      { order: order(1), reason: 'could not enqueue: InternalError still broken' },
-    ]);
+    expect(seen.failed).toEqual([]);
     expect(seen.enqueued).toEqual([]);
   });
 
@@ -240,9 +251,11 @@ describe('OrderSender', () => {
     expect(seen.failed[0]?.reason).toMatch(/^could not enqueue: message is \d+ bytes/);
   });
 
-  it('fails flush when a call throws, so the whole ingest is retried', async () => {
+  it('fails flush at once when a call fails for good, so the whole ingest is retried', async () => {
     // Arrange
-    sqsMock.on(SendMessageBatchCommand).rejects(new Error('connect ECONNREFUSED'));
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
     const seen = collector();
     const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
 
@@ -250,7 +263,33 @@ describe('OrderSender', () => {
     const sending = sendAll(sender, [order(1), order(2)]);
 
     // Assert
-    await expect(sending).rejects.toThrow('connect ECONNREFUSED');
+    await expect(sending).rejects.toThrow('not authorized');
+    expect(sentEntries()).toHaveLength(1);
     expect(seen.enqueued).toEqual([]);
+  });
+
+  it.each([
+    ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+    [
+      'a 503',
+      Object.assign(new Error('busy'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }),
+    ],
+  ])('sends the whole batch again after %s that outlived the SDK retries', async (_, error) => {
+    // Arrange
+    sqsMock.on(SendMessageBatchCommand).rejectsOnce(error).callsFake(allSucceed);
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL }, seen.hooks);
+
+    // Act
+    await sendAll(sender, [order(1), order(2)]);
+
+    // Assert
+    expect(sentEntries().map((entries) => entries.map((entry) => entry.MessageDeduplicationId))).toEqual([
+      ['hash-1', 'hash-2'],
+      ['hash-1', 'hash-2'],
+    ]);
+    expect(seen.enqueued).toHaveLength(2);
+    expect(seen.failed).toEqual([]);
   });
 });
