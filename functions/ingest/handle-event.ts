@@ -3,7 +3,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { S3Event } from 'aws-lambda';
 import type { IngestOnce, IngestOutcome } from './ingest-once';
 import { type InProgressPolicy, ingestWhenFree } from './ingest-when-free';
-import { type ObjectRef, objectRefsFromEvent, skipReason } from './object-ref';
+import { objectRefsFromEvent, skipReason } from './object-ref';
 
 export interface EventDeps {
   readonly ingestOnce: IngestOnce;
