@@ -112,6 +112,21 @@ export class ShipmentCancelled extends OrderflowError {
   }
 }
 
+/**
+ * The carrier has no booking for an order whose item holds a tracking id: our records and the
+ * carrier's disagree, and a parcel may be on its way that nobody can cancel. A person must look.
+ */
+export class ShipmentContradiction extends OrderflowError {
+  constructor(orderId: string, trackingId: string) {
+    super(
+      `the carrier has no booking for order ${orderId}, but the order holds tracking id ${trackingId}: ` +
+        'check with the carrier whether the parcel exists',
+      'ShipmentContradiction',
+      true,
+    );
+  }
+}
+
 /** Transient: the carrier did not answer; the same idempotency key may be retried. */
 export class CarrierGatewayError extends OrderflowError {
   constructor(message: string) {
@@ -156,6 +171,7 @@ export const SAGA_ERROR_NAMES = [
   'PaymentLedgerConflict',
   'ShippingError',
   'ShipmentCancelled',
+  'ShipmentContradiction',
   'CarrierGatewayError',
   'TransientStoreError',
   'OrderStatusConflict',

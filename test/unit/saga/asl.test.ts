@@ -54,6 +54,7 @@ const ERROR_SAMPLES: Record<string, () => Error> = {
   PaymentLedgerConflict: () => new sagaErrors.PaymentLedgerConflict('o', 'PENDING'),
   ShippingError: () => new sagaErrors.ShippingError('m'),
   ShipmentCancelled: () => new sagaErrors.ShipmentCancelled('o'),
+  ShipmentContradiction: () => new sagaErrors.ShipmentContradiction('o', 'SIM1'),
   CarrierGatewayError: () => new sagaErrors.CarrierGatewayError('m'),
   TransientStoreError: () => new sagaErrors.TransientStoreError('m'),
   OrderStatusConflict: () => new sagaErrors.OrderStatusConflict('o', 'CANCELLED', 'COMPLETED'),

@@ -126,6 +126,26 @@ describe('cancelShipment', () => {
     expect(carrier.books.isLive(input.order.orderId)).toBe(false);
   });
 
+  it('reports a contradiction, not "nothing to cancel", when the carrier has no booking for an order that holds a tracking id', async () => {
+    // Arrange: the order's shipment came from a booking these carrier books never saw
+    const { input, deps, orders } = setup();
+    await orders.attachShipment(
+      input.order.orderId,
+      { trackingId: 'SIMFROMELSEWHERE', carrier: 'simulated-post' },
+      '2026-11-22T12:00:00.000Z',
+    );
+
+    // Act
+    const cancelling = cancelShipment(input, deps);
+
+    // Assert
+    await expect(cancelling).rejects.toMatchObject({
+      name: 'ShipmentContradiction',
+      permanent: true,
+      message: expect.stringContaining('tracking id SIMFROMELSEWHERE'),
+    });
+  });
+
   it('cancels once however often it runs', async () => {
     // Arrange
     const { input, deps, orders, carrier } = setup();

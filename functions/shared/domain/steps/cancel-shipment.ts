@@ -1,3 +1,4 @@
+import { ShipmentContradiction } from '#shared/errors/saga';
 import type { Carrier, Clock, OrderRepository } from '../ports';
 import type { SagaInput, ShipmentCancellationSummary } from '../saga-state';
 
@@ -13,6 +14,8 @@ export interface CancelShipmentDeps {
  * shipment or the SHIPPED status failed). First the order's shipment is marked cancelled, so a
  * CreateShipment still running cannot attach a booking afterwards; then the carrier cancels the
  * order's booking by orderId (or, with none, refuses one later). Both are idempotent.
+ * A carrier that has no booking while the order holds a tracking id contradicts our records:
+ * that is not "nothing to cancel" but ShipmentContradiction, and the order needs attention.
  */
 export const cancelShipment = async (
   { order }: SagaInput,
@@ -23,5 +26,7 @@ export const cancelShipment = async (
   if (cancellation.outcome === 'cancelled') {
     return { outcome: 'CANCELLED', trackingId: cancellation.trackingId };
   }
-  return { outcome: 'NOTHING_TO_CANCEL', trackingId: marked.shipment?.trackingId ?? null };
+  if (marked.shipment !== undefined)
+    throw new ShipmentContradiction(order.orderId, marked.shipment.trackingId);
+  return { outcome: 'NOTHING_TO_CANCEL', trackingId: null };
 };
