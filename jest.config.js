@@ -18,22 +18,22 @@ const common = {
   moduleNameMapper: { '^#shared/(.*)$': '<rootDir>/functions/shared/$1' },
 };
 
-// Budgets for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions,
-// synthesize the CDK app and wait on the stand-ins; a slow machine must not turn that into a failure.
 module.exports = {
+  // A budget for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions,
+  // synthesize the CDK app and wait on the stand-ins; a slow machine must not turn that into a failure.
+  // jest reads testTimeout from the top level only (a project's own value is ignored).
+  testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], testTimeout: 30_000 },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
-      testTimeout: 120_000,
     },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120_000,
       globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
     },
