@@ -22,6 +22,7 @@ export const SHARED_PARAMETERS = {
   reservationsTableName: 'tables/reservations/name',
   paymentsTableName: 'tables/payments/name',
   idempotencyTableName: 'tables/idempotency/name',
+  providerTableName: 'tables/provider/name',
 } as const;
 
 export type SharedParameter = keyof typeof SHARED_PARAMETERS;
@@ -37,6 +38,7 @@ export const OUTPUTS = {
   reservationsTableName: 'ReservationsTableName',
   paymentsTableName: 'PaymentsTableName',
   idempotencyTableName: 'IdempotencyTableName',
+  providerTableName: 'ProviderTableName',
   ordersQueueUrl: 'OrdersQueueUrl',
   ordersDlqUrl: 'OrdersDlqUrl',
   ingestFailuresQueueUrl: 'IngestFailuresQueueUrl',

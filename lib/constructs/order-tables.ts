@@ -8,8 +8,8 @@ export interface OrderTablesProps {
 }
 
 /**
- * The five tables of the brief. On demand, PITR, AWS-managed KMS encryption and RETAIN for all:
- * they hold orders, stock and money, which outlive any stack.
+ * The five tables of the brief, and the simulated provider's books. On demand, PITR, AWS-managed KMS
+ * encryption and RETAIN for all: they hold orders, stock and money, which outlive any stack.
  */
 export class OrderTables extends Construct {
   readonly orders: TableV2;
@@ -17,6 +17,12 @@ export class OrderTables extends Construct {
   readonly reservations: TableV2;
   readonly payments: TableV2;
   readonly idempotency: TableV2;
+  /**
+   * The simulated payment provider's and carrier's own books (charges, refunds, voids, bookings,
+   * cancellations; partition key `pk` = `payment#<orderId>` | `shipment#<orderId>`). They play the
+   * provider's side, so they are the external record the checker reads money and parcels from.
+   */
+  readonly provider: TableV2;
 
   constructor(scope: Construct, id: string, props: OrderTablesProps) {
     super(scope, id);
@@ -37,5 +43,6 @@ export class OrderTables extends Construct {
     this.payments = table('Payments', 'orderId');
     // Powertools idempotency layout: partition key `id`, expiry epoch seconds in `expiration`.
     this.idempotency = table('Idempotency', 'id', 'expiration');
+    this.provider = table('SimulatedProvider', 'pk');
   }
 }

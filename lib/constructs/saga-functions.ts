@@ -6,13 +6,14 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { OrderflowFunction } from './orderflow-function';
 
-export type SagaTable = 'orders' | 'inventory' | 'reservations' | 'payments';
+export type SagaTable = 'orders' | 'inventory' | 'reservations' | 'payments' | 'provider';
 
 const TABLE_ENV: Record<SagaTable, string> = {
   orders: 'ORDERS_TABLE',
   inventory: 'INVENTORY_TABLE',
   reservations: 'RESERVATIONS_TABLE',
   payments: 'PAYMENTS_TABLE',
+  provider: 'PROVIDER_TABLE',
 };
 
 interface StepSpec {
@@ -20,8 +21,8 @@ interface StepSpec {
   readonly folder: string;
   /** The only tables the step touches: each gets the table's env var and a grant. */
   readonly tables: readonly SagaTable[];
-  /** The only DynamoDB actions the step uses on its tables. @default read/write data */
-  readonly actions?: readonly string[];
+  /** Per table, the only DynamoDB actions the step uses on it. @default read/write data on each table */
+  readonly actions?: Partial<Record<SagaTable, readonly string[]>>;
   readonly publishesNotifications?: boolean;
 }
 
@@ -34,16 +35,17 @@ export const SAGA_TASKS = {
     folder: 'reserve-inventory',
     tables: ['orders', 'inventory', 'reservations'],
   },
-  ChargePaymentFunctionArn: { folder: 'charge-payment', tables: ['orders', 'payments'] },
-  CreateShipmentFunctionArn: { folder: 'create-shipment', tables: ['orders'] },
+  // `provider`: the simulated payment provider and carrier keep their books there.
+  ChargePaymentFunctionArn: { folder: 'charge-payment', tables: ['orders', 'payments', 'provider'] },
+  CreateShipmentFunctionArn: { folder: 'create-shipment', tables: ['orders', 'provider'] },
   ConfirmOrderFunctionArn: { folder: 'confirm-order', tables: ['orders'], publishesNotifications: true },
-  // It only marks the order's shipment cancelled: one UpdateItem that returns the item.
+  // It marks the order's shipment cancelled (one UpdateItem returning the item) and cancels at the carrier.
   CancelShipmentFunctionArn: {
     folder: 'cancel-shipment',
-    tables: ['orders'],
-    actions: ['dynamodb:UpdateItem'],
+    tables: ['orders', 'provider'],
+    actions: { orders: ['dynamodb:UpdateItem'] },
   },
-  RefundPaymentFunctionArn: { folder: 'refund-payment', tables: ['payments'] },
+  RefundPaymentFunctionArn: { folder: 'refund-payment', tables: ['payments', 'provider'] },
   ReleaseInventoryFunctionArn: { folder: 'release-inventory', tables: ['inventory', 'reservations'] },
   RecordOutcomeFunctionArn: { folder: 'record-outcome', tables: ['orders'] },
 } as const satisfies Record<string, StepSpec>;
@@ -98,7 +100,8 @@ export class SagaFunctions extends Construct {
         },
       });
       for (const table of spec.tables) {
-        if (spec.actions) props.tables[table].grant(fn, ...spec.actions);
+        const actions = spec.actions?.[table];
+        if (actions) props.tables[table].grant(fn, ...actions);
         else props.tables[table].grantReadWriteData(fn);
       }
       if (spec.publishesNotifications) this.notifications.grantPublish(fn);

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { StageName } from '../config';
 import { parameterName, type SharedParameter } from '../contract';
 
-type TableKey = 'orders' | 'inventory' | 'reservations' | 'payments' | 'idempotency';
+type TableKey = 'orders' | 'inventory' | 'reservations' | 'payments' | 'idempotency' | 'provider';
 
 /**
  * The stateful stack's bucket and tables as seen from another stack: imported by the names the

@@ -68,6 +68,7 @@ export class PipelineStack extends Stack {
         inventory: this.shared.table('inventory'),
         reservations: this.shared.table('reservations'),
         payments: this.shared.table('payments'),
+        provider: this.shared.table('provider'),
       },
       timeout: Duration.seconds(config.sagaStep.timeoutSeconds),
       memorySize: config.sagaStep.memoryMb,

@@ -43,6 +43,7 @@ export class StatefulStack extends Stack {
         value: this.tables.idempotency.tableName,
         output: OUTPUTS.idempotencyTableName,
       },
+      providerTableName: { value: this.tables.provider.tableName, output: OUTPUTS.providerTableName },
     };
     for (const [key, { value, output }] of Object.entries(shared) as [
       SharedParameter,

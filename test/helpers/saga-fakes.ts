@@ -1,3 +1,12 @@
+import {
+  isLiveParcel,
+  netChargedCents,
+  type PaymentBook,
+  type ProviderBooks,
+  type ShipmentBook,
+  type SimulatedCharge,
+  type SimulatedRefund,
+} from '#shared/adapters/provider-books';
 import { canTransition, type OrderStatus, type TransitionResult } from '#shared/domain/order-status';
 import {
   type Clock,
@@ -206,5 +215,77 @@ export class RecordingNotifier implements Notifier {
   async publish(notification: OrderCompletedNotification) {
     if (this.failWith) throw this.failWith;
     this.published.push(notification);
+  }
+}
+
+/**
+ * The simulated provider's books in memory, with the DynamoDB books' rules (one conditional write
+ * per key), plus synchronous reads for assertions.
+ */
+export class InMemoryProviderBooks implements ProviderBooks {
+  readonly payments = new Map<string, PaymentBook>();
+  readonly shipments = new Map<string, ShipmentBook>();
+
+  async payment(key: string) {
+    return this.payments.get(key) ?? { key };
+  }
+
+  async takeCharge(key: string, charge: SimulatedCharge, _at: string) {
+    const book = this.payments.get(key) ?? { key };
+    if (book.charge || book.voidedAt !== undefined) return book;
+    return this.setPayment({ ...book, charge });
+  }
+
+  async giveBack(key: string, refund: SimulatedRefund, _at: string) {
+    const book = this.payments.get(key) ?? { key };
+    if (book.refund) return book;
+    return this.setPayment({ ...book, refund });
+  }
+
+  async voidUnlessCharged(key: string, at: string) {
+    const book = this.payments.get(key) ?? { key };
+    if (book.charge) return book;
+    return this.setPayment({ ...book, voidedAt: book.voidedAt ?? at });
+  }
+
+  async shipment(key: string) {
+    return this.shipments.get(key) ?? { key };
+  }
+
+  async book(key: string, shipment: Shipment, _at: string) {
+    const book = this.shipments.get(key) ?? { key };
+    if (book.shipment || book.cancelledAt !== undefined) return book;
+    return this.setShipment({ ...book, shipment });
+  }
+
+  async cancelBooking(key: string, at: string) {
+    const book = this.shipments.get(key) ?? { key };
+    return this.setShipment({ ...book, cancelledAt: book.cancelledAt ?? at });
+  }
+
+  chargeOf(key: string): SimulatedCharge | undefined {
+    return this.payments.get(key)?.charge;
+  }
+
+  netChargedCents(key: string): number {
+    return netChargedCents(this.payments.get(key) ?? { key });
+  }
+
+  isLive(key: string): boolean {
+    return isLiveParcel(this.shipments.get(key) ?? { key });
+  }
+
+  isCancelled(key: string): boolean {
+    return this.shipments.get(key)?.cancelledAt !== undefined;
+  }
+
+  private setPayment(book: PaymentBook): PaymentBook {
+    this.payments.set(book.key, book);
+    return book;
+  }
+
+  private setShipment(book: ShipmentBook): ShipmentBook {
+    this.shipments.set(book.key, book);
+    return book;
   }
 }

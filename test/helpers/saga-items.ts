@@ -1,6 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { simulatedCarrierBooks } from '#shared/adapters/simulated-carrier';
-import { simulatedPaymentProvider } from '#shared/adapters/simulated-payment-gateway';
+import { DynamoProviderBooks, isLiveParcel, netChargedCents } from '#shared/adapters/provider-books';
 import type { OrderRecord, PaymentRecord, Reservation } from '#shared/domain/ports';
 import type { SagaInput } from '#shared/domain/saga-state';
 import { canonicalize, contentHash } from '#shared/schemas/order-placed';
@@ -101,11 +100,20 @@ export const netChargeCents = (payment: PaymentRecord | undefined): number =>
   payment?.status === 'CHARGED' ? payment.amountCents : 0;
 
 /**
- * Money the simulated provider holds for an order, from its own books: the source of truth for
- * "money taken". The step handlers of this test file share these books (one module registry).
+ * Money the simulated provider holds for an order, from its own books (the provider table): the
+ * source of truth for "money taken".
  */
-export const providerNetChargeCents = (orderId: string): number =>
-  simulatedPaymentProvider.netChargedCents(orderId);
+export const providerNetChargeCents = async (
+  documentClient: DynamoDBDocumentClient,
+  tables: SagaTables,
+  orderId: string,
+): Promise<number> =>
+  netChargedCents(await new DynamoProviderBooks(documentClient, tables.provider).payment(orderId));
 
 /** Whether the simulated carrier's own books hold a booked, uncancelled parcel for the order. */
-export const carrierHasLiveParcel = (orderId: string): boolean => simulatedCarrierBooks.isLive(orderId);
+export const carrierHasLiveParcel = async (
+  documentClient: DynamoDBDocumentClient,
+  tables: SagaTables,
+  orderId: string,
+): Promise<boolean> =>
+  isLiveParcel(await new DynamoProviderBooks(documentClient, tables.provider).shipment(orderId));

@@ -78,6 +78,7 @@ describe('StatefulStack: tables', () => {
     ['Reservations', 'orderId'],
     ['Payments', 'orderId'],
     ['Idempotency', 'id'],
+    ['SimulatedProvider', 'pk'],
   ])('keeps the %s table on demand, encrypted, with PITR, retained on stack deletion', (id, key) => {
     // Act
     const matching = template.findResources('AWS::DynamoDB::GlobalTable', {

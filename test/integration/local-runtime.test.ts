@@ -10,6 +10,8 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { DynamoProviderBooks, isLiveParcel, netChargedCents } from '#shared/adapters/provider-books';
+import { makeDocumentClient } from '#shared/aws/clients';
 import { type CliClients, makeCliClients } from '../../local/cli/clients';
 import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
 import { getOrder, scanOrders } from '../../local/cli/orders';
@@ -246,6 +248,51 @@ describe('the local runtime', () => {
     expect(out.text()).toContain('totalCents: totalCents is 1 but the items add up to 1999');
     expect(settled?.status).toBe('COMPLETED');
   }, 30_000);
+
+  it("gives back a lost charge and cancels a parcel booked with a lost answer, in the provider's one set of books", async () => {
+    // Arrange: each function loads its own modules, as its own bundle would; the books are a table
+    const lostCharge = anOrder({ orderId: 'ord-books-charge', payment: { token: 'tok_charge_timeout' } });
+    const lostBooking = anOrder({
+      orderId: 'ord-books-parcel',
+      shipTo: { country: 'DE', postalCode: '99998' },
+    });
+    const books = new DynamoProviderBooks(
+      makeDocumentClient(clients.dynamodb),
+      runtime.outputs.ProviderTableName ?? '',
+    );
+
+    // Act
+    await Promise.all(
+      [lostCharge, lostBooking].map((order) =>
+        clients.sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: names.stateMachineArn,
+            name: order.orderId,
+            input: JSON.stringify({ order, correlationId: `test/books#${order.orderId}` }),
+          }),
+        ),
+      ),
+    );
+    const settled = await Promise.all(
+      [lostCharge, lostBooking].map((order) =>
+        pollUntil(
+          () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
+          (found) => found?.status === 'CANCELLED' || found?.status === 'NEEDS_ATTENTION',
+          30_000,
+        ),
+      ),
+    );
+
+    // Assert: the charge's books are the void's books, the booking's books are the cancellation's
+    expect(settled.map((order) => order?.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    const chargeBook = await books.payment(lostCharge.orderId);
+    expect(chargeBook.charge?.amountCents).toBe(lostCharge.totalCents);
+    expect(netChargedCents(chargeBook)).toBe(0);
+    const parcelBook = await books.shipment(lostBooking.orderId);
+    expect(parcelBook.shipment?.trackingId).toMatch(/^SIM/);
+    expect(isLiveParcel(parcelBook)).toBe(false);
+    expect(netChargedCents(await books.payment(lostBooking.orderId))).toBe(0);
+  }, 60_000);
 
   it('hands an execution that ended without an outcome to execution-ended through the EventBridge rule', async () => {
     // Arrange: the gateway keeps failing, so the saga sits in ChargePayment's retry backoff

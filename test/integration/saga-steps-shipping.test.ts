@@ -128,7 +128,7 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
     // Arrange
     const { input, orderId, order } = await prepare();
     const shipment = (await ship(input)) as { trackingId: string };
-    const liveBefore = carrierHasLiveParcel(orderId);
+    const liveBefore = await carrierHasLiveParcel(documentClient, tables, orderId);
 
     // Act
     const first = await cancelShipment(input);
@@ -140,7 +140,7 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
     expect(first).toEqual({ outcome: 'CANCELLED', trackingId: shipment.trackingId });
     expect(second).toEqual(first);
     await expect(late).rejects.toMatchObject({ name: 'ShipmentCancelled' });
-    expect(carrierHasLiveParcel(orderId)).toBe(false);
+    expect(await carrierHasLiveParcel(documentClient, tables, orderId)).toBe(false);
     expect(await order()).toMatchObject({ shipment, shipmentCancelledAt: expect.any(String) });
   });
 
@@ -148,7 +148,7 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
     // Arrange
     const { input, orderId, order } = await prepare({ postalCode: '99998' });
     await expect(ship(input)).rejects.toMatchObject({ name: 'CarrierGatewayError' });
-    const liveBefore = carrierHasLiveParcel(orderId);
+    const liveBefore = await carrierHasLiveParcel(documentClient, tables, orderId);
 
     // Act
     const result = await cancelShipment(input);
@@ -156,7 +156,7 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
     // Assert
     expect(liveBefore).toBe(true);
     expect(result).toEqual({ outcome: 'CANCELLED', trackingId: expect.stringMatching(/^SIM/) });
-    expect(carrierHasLiveParcel(orderId)).toBe(false);
+    expect(await carrierHasLiveParcel(documentClient, tables, orderId)).toBe(false);
     expect((await order())?.shipment).toBeUndefined();
   });
 
@@ -189,7 +189,7 @@ describe('create-shipment and confirm-order against DynamoDB Local and SNS', () 
     // Assert
     expect(result).toEqual({ outcome: 'NOTHING_TO_CANCEL', trackingId: null });
     await expect(late).rejects.toMatchObject({ name: 'ShipmentCancelled' });
-    expect(carrierHasLiveParcel(orderId)).toBe(false);
+    expect(await carrierHasLiveParcel(documentClient, tables, orderId)).toBe(false);
     expect((await order())?.status).toBe('RECEIVED');
   });
 

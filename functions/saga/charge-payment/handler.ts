@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { DynamoOrderRepository } from '#shared/adapters/dynamo-order-repository';
 import { DynamoPaymentLedger } from '#shared/adapters/dynamo-payment-ledger';
+import { DynamoProviderBooks } from '#shared/adapters/provider-books';
 import { SimulatedPaymentGateway } from '#shared/adapters/simulated-payment-gateway';
 import { systemClock } from '#shared/adapters/system-clock';
 import type { PaymentSummary } from '#shared/domain/saga-state';
@@ -15,7 +16,7 @@ const documentClient = tracedDocumentClient(powertools);
 const deps = {
   ledger: new DynamoPaymentLedger(documentClient, env('PAYMENTS_TABLE')),
   // The only gateway this project has; a real provider's adapter implements the same port.
-  gateway: new SimulatedPaymentGateway(),
+  gateway: new SimulatedPaymentGateway(new DynamoProviderBooks(documentClient, env('PROVIDER_TABLE'))),
   orders: new DynamoOrderRepository(documentClient, env('ORDERS_TABLE')),
   clock: systemClock,
 };

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { DynamoOrderRepository } from '#shared/adapters/dynamo-order-repository';
+import { DynamoProviderBooks } from '#shared/adapters/provider-books';
 import { SimulatedCarrier } from '#shared/adapters/simulated-carrier';
 import { systemClock } from '#shared/adapters/system-clock';
 import type { Shipment } from '#shared/domain/ports';
@@ -10,10 +11,11 @@ import { tracedDocumentClient } from '../clients';
 import { runSagaStep } from '../run-step';
 
 const powertools = makePowertools('create-shipment');
+const documentClient = tracedDocumentClient(powertools);
 const deps = {
   // The only carrier this project has; a real carrier's adapter implements the same port.
-  carrier: new SimulatedCarrier(),
-  orders: new DynamoOrderRepository(tracedDocumentClient(powertools), env('ORDERS_TABLE')),
+  carrier: new SimulatedCarrier(new DynamoProviderBooks(documentClient, env('PROVIDER_TABLE'))),
+  orders: new DynamoOrderRepository(documentClient, env('ORDERS_TABLE')),
   clock: systemClock,
 };
 

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { DynamoPaymentLedger } from '#shared/adapters/dynamo-payment-ledger';
+import { DynamoProviderBooks } from '#shared/adapters/provider-books';
 import { SimulatedPaymentGateway } from '#shared/adapters/simulated-payment-gateway';
 import { systemClock } from '#shared/adapters/system-clock';
 import type { RefundSummary } from '#shared/domain/saga-state';
@@ -10,9 +11,10 @@ import { tracedDocumentClient } from '../clients';
 import { runSagaStep } from '../run-step';
 
 const powertools = makePowertools('refund-payment');
+const documentClient = tracedDocumentClient(powertools);
 const deps = {
-  ledger: new DynamoPaymentLedger(tracedDocumentClient(powertools), env('PAYMENTS_TABLE')),
-  gateway: new SimulatedPaymentGateway(),
+  ledger: new DynamoPaymentLedger(documentClient, env('PAYMENTS_TABLE')),
+  gateway: new SimulatedPaymentGateway(new DynamoProviderBooks(documentClient, env('PROVIDER_TABLE'))),
   clock: systemClock,
 };
 

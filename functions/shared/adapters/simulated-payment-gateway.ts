@@ -6,7 +6,9 @@ import type {
   VoidRequest,
   VoidResult,
 } from '#shared/domain/ports';
+import { OrderflowError } from '#shared/errors/index';
 import { PaymentGatewayError } from '#shared/errors/saga';
+import type { ProviderBooks } from './provider-books';
 
 /** Charges above this many cents are declined as InsufficientFunds (100,000.00 in any currency). */
 export const SIMULATED_FUNDS_LIMIT_CENTS = 10_000_000;
@@ -14,71 +16,24 @@ export const SIMULATED_FUNDS_LIMIT_CENTS = 10_000_000;
 /** Failing attempts of the flaky tokens before they succeed. */
 export const SIMULATED_FLAKY_FAILURES = 2;
 
-export interface SimulatedCharge {
-  readonly chargeId: string;
-  readonly amountCents: number;
-  readonly currency: string;
-}
-
-export interface SimulatedRefund {
-  readonly refundId: string;
-  readonly amountCents: number;
-}
+/** The provider's clock: its books record when it did what. */
+const now = (): string => new Date().toISOString();
 
 /**
- * The simulated provider's own books, per idempotency key (the orderId): what it charged,
- * what it refunded, and which keys were voided before any charge. They, not our ledger, say
- * whether money was taken. The books live in process memory: every gateway of one process
- * (tests, the local runtime) shares the default books; deployed, each function instance has
- * its own, so there they only answer for calls made by that instance.
+ * A call to the books failed: to the caller, the provider did not answer (a transient gateway error,
+ * retried by the state machine). An answer lost after the write landed is found in the books on the
+ * next attempt, as with a real provider's idempotency keys.
  */
-export class SimulatedPaymentProvider {
-  private readonly charges = new Map<string, SimulatedCharge>();
-  private readonly refunds = new Map<string, SimulatedRefund>();
-  private readonly voided = new Set<string>();
-
-  chargeOf(key: string): SimulatedCharge | undefined {
-    return this.charges.get(key);
+const unanswered = async <T>(call: () => Promise<T>): Promise<T> => {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof OrderflowError) throw error;
+    throw new PaymentGatewayError(
+      `the payment provider did not answer: ${(error as Error).name}: ${(error as Error).message}`,
+    );
   }
-
-  refundOf(key: string): SimulatedRefund | undefined {
-    return this.refunds.get(key);
-  }
-
-  isVoided(key: string): boolean {
-    return this.voided.has(key);
-  }
-
-  /** Money the provider holds for the key: charged minus refunded. */
-  netChargedCents(key: string): number {
-    return (this.charges.get(key)?.amountCents ?? 0) - (this.refunds.get(key)?.amountCents ?? 0);
-  }
-
-  /** Takes the money once per key. */
-  take(key: string, amountCents: number, currency: string): SimulatedCharge {
-    const charge = this.charges.get(key) ?? { chargeId: `ch_${key}`, amountCents, currency };
-    this.charges.set(key, charge);
-    return charge;
-  }
-
-  /** Gives back the key's charge once (the requested amount when these books never saw the charge). */
-  giveBack(key: string, amountCents: number): SimulatedRefund {
-    const refund = this.refunds.get(key) ?? {
-      refundId: `re_${key}`,
-      amountCents: this.charges.get(key)?.amountCents ?? amountCents,
-    };
-    this.refunds.set(key, refund);
-    return refund;
-  }
-
-  /** No charge is ever taken for the key after this. */
-  voidKey(key: string): void {
-    this.voided.add(key);
-  }
-}
-
-/** The books every SimulatedPaymentGateway of this process uses unless it is given its own. */
-export const simulatedPaymentProvider = new SimulatedPaymentProvider();
+};
 
 const failRefundLike = (token: string, attempt: number, what: string): void => {
   if (token === 'tok_refund_down') throw new PaymentGatewayError(`${what} unavailable (tok_refund_down)`);
@@ -88,8 +43,9 @@ const failRefundLike = (token: string, attempt: number, what: string): void => {
 };
 
 /**
- * A payment provider whose every answer follows from the request and its books, so tests and
- * demos are reproducible (attempt numbers come from the ledger, not from memory):
+ * A payment provider whose every answer follows from the request and its books (a DynamoDB table
+ * shared by every function, locally and deployed), so tests and demos are reproducible (attempt
+ * numbers come from the ledger, not from memory):
  *
  * | token                    | charge                                                   | refund / void                  |
  * |--------------------------|----------------------------------------------------------|--------------------------------|
@@ -107,20 +63,19 @@ const failRefundLike = (token: string, attempt: number, what: string): void => {
  * orderId); a key is charged at most once. A void refunds the key's charge when the books hold
  * one, and otherwise voids the key: nothing was taken, and every later charge for the key is
  * declined (PaymentDeclined). A void that fails (the refund tokens) means the provider cannot tell.
+ * A failed call to the books is the provider not answering (PaymentGatewayError).
  */
 export class SimulatedPaymentGateway implements PaymentGateway {
-  constructor(private readonly provider: SimulatedPaymentProvider = simulatedPaymentProvider) {}
+  constructor(private readonly books: ProviderBooks) {}
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     const { idempotencyKey: key, token, amountCents, currency, attempt } = request;
-    if (this.provider.isVoided(key)) {
-      return { outcome: 'declined', code: 'PaymentDeclined', reason: `the payment ${key} was voided` };
-    }
-    const previous = this.provider.chargeOf(key);
-    if (previous) {
+    const book = await unanswered(() => this.books.payment(key));
+    if (book.charge) {
       if (token === 'tok_charge_timeout') throw this.lostAnswer(attempt);
-      return { outcome: 'charged', chargeId: previous.chargeId };
+      return { outcome: 'charged', chargeId: book.charge.chargeId };
     }
+    if (book.voidedAt !== undefined) return this.voided(key);
     if (token === 'tok_decline')
       return { outcome: 'declined', code: 'PaymentDeclined', reason: 'card declined (tok_decline)' };
     if (token === 'tok_insufficient_funds') {
@@ -142,28 +97,46 @@ export class SimulatedPaymentGateway implements PaymentGateway {
     if (token === 'tok_flaky' && attempt <= SIMULATED_FLAKY_FAILURES) {
       throw new PaymentGatewayError(`payment gateway timed out (tok_flaky, attempt ${attempt})`);
     }
-    const { chargeId } = this.provider.take(key, amountCents, currency);
+    const taken = await unanswered(() =>
+      this.books.takeCharge(key, { chargeId: `ch_${key}`, amountCents, currency }, now()),
+    );
+    // A void landed first: the key is never charged.
+    if (!taken.charge) return this.voided(key);
     if (token === 'tok_charge_timeout') throw this.lostAnswer(attempt);
-    return { outcome: 'charged', chargeId };
+    return { outcome: 'charged', chargeId: taken.charge.chargeId };
   }
 
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
-    const previous = this.provider.refundOf(request.idempotencyKey);
-    if (previous) return { refundId: previous.refundId };
+    const { idempotencyKey: key } = request;
+    const book = await unanswered(() => this.books.payment(key));
+    if (book.refund) return { refundId: book.refund.refundId };
     failRefundLike(request.token, request.attempt, 'refunds');
-    return { refundId: this.provider.giveBack(request.idempotencyKey, request.amountCents).refundId };
+    const given = await unanswered(() =>
+      this.books.giveBack(
+        key,
+        { refundId: `re_${key}`, amountCents: book.charge?.amountCents ?? request.amountCents },
+        now(),
+      ),
+    );
+    return { refundId: given.refund?.refundId ?? `re_${key}` };
   }
 
   async voidCharge(request: VoidRequest): Promise<VoidResult> {
     const { idempotencyKey: key } = request;
-    const previous = this.provider.refundOf(key);
-    if (previous) return { outcome: 'refunded', refundId: previous.refundId };
+    const book = await unanswered(() => this.books.payment(key));
+    if (book.refund) return { outcome: 'refunded', refundId: book.refund.refundId };
     failRefundLike(request.token, request.attempt, 'voids');
-    if (this.provider.chargeOf(key)) {
-      return { outcome: 'refunded', refundId: this.provider.giveBack(key, request.amountCents).refundId };
-    }
-    this.provider.voidKey(key);
-    return { outcome: 'not-charged' };
+    const voided = await unanswered(() => this.books.voidUnlessCharged(key, now()));
+    if (!voided.charge) return { outcome: 'not-charged' };
+    const { charge } = voided;
+    const given = await unanswered(() =>
+      this.books.giveBack(key, { refundId: `re_${key}`, amountCents: charge.amountCents }, now()),
+    );
+    return { outcome: 'refunded', refundId: given.refund?.refundId ?? `re_${key}` };
+  }
+
+  private voided(key: string): ChargeResult {
+    return { outcome: 'declined', code: 'PaymentDeclined', reason: `the payment ${key} was voided` };
   }
 
   private lostAnswer(attempt: number): PaymentGatewayError {

@@ -1,11 +1,8 @@
-import {
-  SimulatedPaymentGateway,
-  SimulatedPaymentProvider,
-} from '#shared/adapters/simulated-payment-gateway';
+import { SimulatedPaymentGateway } from '#shared/adapters/simulated-payment-gateway';
 import type { ChargeRequest, PaymentGateway, RefundRequest, VoidRequest } from '#shared/domain/ports';
 import { chargePayment } from '#shared/domain/steps/charge-payment';
 import { refundPayment } from '#shared/domain/steps/refund-payment';
-import { fixedClock, InMemoryLedger, InMemoryOrders } from '../../helpers/saga-fakes';
+import { fixedClock, InMemoryLedger, InMemoryOrders, InMemoryProviderBooks } from '../../helpers/saga-fakes';
 import { buildOrder, sagaInput } from '../../helpers/saga-orders';
 
 /** The simulated gateway with books of its own, counting the calls that reach it. */
@@ -13,7 +10,7 @@ class CountingGateway implements PaymentGateway {
   readonly charges: ChargeRequest[] = [];
   readonly refunds: RefundRequest[] = [];
   readonly voids: VoidRequest[] = [];
-  readonly provider = new SimulatedPaymentProvider();
+  readonly provider = new InMemoryProviderBooks();
   private readonly inner = new SimulatedPaymentGateway(this.provider);
 
   charge(request: ChargeRequest) {

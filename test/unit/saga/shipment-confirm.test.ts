@@ -1,16 +1,21 @@
-import { SimulatedCarrier, SimulatedCarrierBooks } from '#shared/adapters/simulated-carrier';
+import { SimulatedCarrier } from '#shared/adapters/simulated-carrier';
 import type { Carrier, ShipmentRequest } from '#shared/domain/ports';
 import { cancelShipment } from '#shared/domain/steps/cancel-shipment';
 import { confirmOrder } from '#shared/domain/steps/confirm-order';
 import { createShipment } from '#shared/domain/steps/create-shipment';
-import { fixedClock, InMemoryOrders, RecordingNotifier } from '../../helpers/saga-fakes';
+import {
+  fixedClock,
+  InMemoryOrders,
+  InMemoryProviderBooks,
+  RecordingNotifier,
+} from '../../helpers/saga-fakes';
 import { buildOrder, sagaInput } from '../../helpers/saga-orders';
 
 /** The simulated carrier with books of its own, counting the calls that reach it. */
 class CountingCarrier implements Carrier {
   readonly requests: ShipmentRequest[] = [];
   readonly cancellations: string[] = [];
-  readonly books = new SimulatedCarrierBooks();
+  readonly books = new InMemoryProviderBooks();
   private readonly inner = new SimulatedCarrier(this.books);
 
   createShipment(request: ShipmentRequest) {
