@@ -9,24 +9,29 @@ export interface ReceivedOrder {
   readonly correlationId: string;
 }
 
-/** `created`: this call wrote the order. `exists`: the same order was already there, untouched. */
+/**
+ * `created`: this call wrote the order. `exists`: the same order was already there, untouched, with
+ * the saga execution that owns it when one is linked (an execution started by hand may own it).
+ */
 export type PutOrderOutcome =
   | { readonly kind: 'created' }
-  | { readonly kind: 'exists'; readonly status: string };
+  | { readonly kind: 'exists'; readonly status: string; readonly sagaExecutionArn?: string };
 
 const stringOf = (value: AttributeValue | undefined): string | undefined =>
   value && 'S' in value ? value.S : undefined;
 
 /**
- * Writes the order with status RECEIVED only when no item exists for its id. An existing item
- * is never overwritten: the saga may have advanced its status, and the idempotency record that
- * usually stops a duplicate expires. The old item's hash tells a redelivery from a conflict.
+ * Writes the order with status RECEIVED only when no item exists for its id, linked to the saga
+ * execution about to be started for it (`sagaExecutionArn`). An existing item is never overwritten:
+ * the saga may have advanced its status, and the idempotency record that usually stops a duplicate
+ * expires. The old item's hash tells a redelivery from a conflict.
  */
 export const putReceivedOrder = async (
   documentClient: DynamoDBDocumentClient,
   tableName: string,
   received: ReceivedOrder,
   now: Date,
+  sagaExecutionArn: string,
 ): Promise<PutOrderOutcome> => {
   const at = now.toISOString();
   const { orderId } = received.order;
@@ -41,6 +46,7 @@ export const putReceivedOrder = async (
           contentHash: received.contentHash,
           order: received.order,
           correlationId: received.correlationId,
+          sagaExecutionArn,
           createdAt: at,
           updatedAt: at,
         },
@@ -52,10 +58,18 @@ export const putReceivedOrder = async (
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const existing = error.Item
-      ? { contentHash: stringOf(error.Item.contentHash), status: stringOf(error.Item.status) }
+      ? {
+          contentHash: stringOf(error.Item.contentHash),
+          status: stringOf(error.Item.status),
+          sagaExecutionArn: stringOf(error.Item.sagaExecutionArn),
+        }
       : await readExisting(documentClient, tableName, orderId);
     if (existing.contentHash !== received.contentHash) throw new ConflictingDuplicate(orderId);
-    return { kind: 'exists', status: existing.status ?? 'UNKNOWN' };
+    return {
+      kind: 'exists',
+      status: existing.status ?? 'UNKNOWN',
+      ...(existing.sagaExecutionArn === undefined ? {} : { sagaExecutionArn: existing.sagaExecutionArn }),
+    };
   }
 };
 
@@ -65,7 +79,7 @@ const readExisting = async (documentClient: DynamoDBDocumentClient, tableName: s
     new GetCommand({
       TableName: tableName,
       Key: { orderId },
-      ProjectionExpression: 'contentHash, #status',
+      ProjectionExpression: 'contentHash, #status, sagaExecutionArn',
       ExpressionAttributeNames: { '#status': 'status' },
       ConsistentRead: true,
     }),
@@ -75,5 +89,6 @@ const readExisting = async (documentClient: DynamoDBDocumentClient, tableName: s
   return {
     contentHash: typeof Item.contentHash === 'string' ? Item.contentHash : undefined,
     status: typeof Item.status === 'string' ? Item.status : undefined,
+    sagaExecutionArn: typeof Item.sagaExecutionArn === 'string' ? Item.sagaExecutionArn : undefined,
   };
 };

@@ -2,7 +2,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderPlaced } from '#shared/schemas/order-placed';
 import { putReceivedOrder } from './orders-table';
-import { startSaga } from './saga-start';
+import { executionArnFor, startSaga } from './saga-start';
 
 export interface PlaceOrderConfig {
   readonly ordersTable: string;
@@ -37,15 +37,27 @@ export interface PlaceOrderResult {
 }
 
 /**
- * Puts the order (RECEIVED) and starts its saga. Every step is safe to repeat, so a retry after
- * any partial failure completes the work without doing any of it twice.
+ * Puts the order (RECEIVED, linked to the execution named by its orderId) and starts that saga.
+ * Every step is safe to repeat, so a retry after any partial failure completes the work without
+ * doing any of it twice.
  */
 export const placeOrder = async (input: PlaceOrderInput, deps: PlaceOrderDeps): Promise<PlaceOrderResult> => {
-  const put = await putReceivedOrder(deps.documentClient, deps.config.ordersTable, input, deps.clock());
+  const executionArn = executionArnFor(deps.config.stateMachineArn, input.orderId);
+  const put = await putReceivedOrder(
+    deps.documentClient,
+    deps.config.ordersTable,
+    input,
+    deps.clock(),
+    executionArn,
+  );
   // A status past RECEIVED was written by the saga, so its execution exists or existed. Starting
   // again is at best a no-op and, once Step Functions has forgotten a closed execution, a second saga.
   if (put.kind === 'exists' && put.status !== 'RECEIVED') {
     return { orderId: input.orderId, outcome: 'already-processed' };
+  }
+  // An execution started by hand (under another name) owns the order: one saga per order.
+  if (put.kind === 'exists' && put.sagaExecutionArn !== undefined && put.sagaExecutionArn !== executionArn) {
+    return { orderId: input.orderId, outcome: 'already-started', executionArn: put.sagaExecutionArn };
   }
   const started = await startSaga(deps.sfn, {
     stateMachineArn: deps.config.stateMachineArn,

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { parseSagaInput } from '#shared/domain/saga-input';
 import { ConflictingDuplicate } from '#shared/errors/index';
-import { contentHash, validateOrder } from '#shared/schemas/order-placed';
 import { UnverifiableExecution } from './errors';
 
 export interface SagaStart {
@@ -37,8 +37,9 @@ const isExecutionAlreadyExists = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ExecutionAlreadyExists';
 
 /**
- * The content hash of the order an execution was started with, or a reason it has none.
- * Only the order is compared: the same order ingested again from another file carries
+ * The content hash of the order an execution was started with, or a reason it has none. The input
+ * is either shape a saga takes (the envelope process-order sends, or the order itself pasted by a
+ * person). Only the order is compared: the same order ingested again from another file carries
  * another correlation id and is still the same order.
  */
 const orderHashOf = (input: string | undefined): { hash: string } | { problem: string } => {
@@ -49,10 +50,8 @@ const orderHashOf = (input: string | undefined): { hash: string } | { problem: s
   } catch {
     return { problem: 'its input is not JSON' };
   }
-  const order =
-    typeof parsed === 'object' && parsed !== null ? (parsed as { order?: unknown }).order : undefined;
-  const result = validateOrder(order);
-  return result.ok ? { hash: contentHash(result.canonical) } : { problem: 'its input holds no valid order' };
+  const result = parseSagaInput(parsed);
+  return result.ok ? { hash: result.contentHash } : { problem: 'its input holds no valid order' };
 };
 
 /**

@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { contentHash, validateOrder } from '#shared/schemas/order-placed';
-import { startSaga } from '../../functions/process-order/saga-start';
+import { parseSagaInput } from '#shared/domain/saga-input';
+import { ConflictingDuplicate } from '#shared/errors/index';
+import { placeOrder } from '../../functions/process-order/place-order';
 import type { Target } from './target';
 
 /**
- * `orderflow start <file>`: starts the saga for one order from a JSON file, the way process-order
- * starts it (name = orderId, the same input shape, the same duplicate rules), without the queue.
- * The order item is not put as RECEIVED first; the saga's own status writes create it.
+ * `orderflow start <file>`: starts the saga for one order exactly the way process-order does, without
+ * the queue: the order item is put as RECEIVED with its content hash (conditionally), then the
+ * execution named by the orderId is started with the same input. So the same order arriving later
+ * through S3 is a duplicate, and another order under the same id a conflict. The file holds the
+ * order itself or the `{order, correlationId}` envelope, as a hand-started execution may.
  */
 export const startFromFile = async (
   { clients, names }: Target,
@@ -21,22 +24,39 @@ export const startFromFile = async (
     out.write(`${file}: not a JSON file (${(error as Error).message})\n`);
     return 1;
   }
-  const result = validateOrder(value);
-  if (!result.ok) {
-    out.write(`${file}: not a valid OrderPlaced v1 order\n`);
-    for (const reason of result.reasons) out.write(`  - ${reason}\n`);
+  const parsed = parseSagaInput(value);
+  if (!parsed.ok) {
+    out.write(`${file}: not an OrderPlaced v1 order, nor {"order": …, "correlationId": …}\n`);
+    for (const reason of parsed.reasons) out.write(`  - ${reason}\n`);
     return 1;
   }
-  const outcome = await startSaga(clients.sfn, {
-    stateMachineArn: names.stateMachineArn,
-    orderId: result.order.orderId,
-    contentHash: contentHash(result.canonical),
-    canonical: result.canonical,
-    correlationId: `cli:${path.basename(file)}`,
-  });
-  out.write(
-    `${outcome.kind === 'started' ? 'Started' : 'Already started'} ${outcome.executionArn}\n` +
-      `Follow it with: orderflow status ${result.order.orderId}\n`,
-  );
-  return 0;
+  const { orderId } = parsed.order;
+  try {
+    const placed = await placeOrder(
+      {
+        orderId,
+        contentHash: parsed.contentHash,
+        canonical: parsed.canonical,
+        order: parsed.order,
+        correlationId: parsed.correlationId ?? `cli:${path.basename(file)}`,
+      },
+      {
+        documentClient: clients.dynamodb,
+        sfn: clients.sfn,
+        config: { ordersTable: names.ordersTable, stateMachineArn: names.stateMachineArn },
+        clock: () => new Date(),
+      },
+    );
+    const what = {
+      started: `Started ${placed.executionArn}`,
+      'already-started': `Already started: ${placed.executionArn}`,
+      'already-processed': `Order ${orderId} was already received and its saga has moved it on`,
+    }[placed.outcome];
+    out.write(`${what}\nFollow it with: orderflow status ${orderId}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConflictingDuplicate)) throw error;
+    out.write(`${file}: ${error.message}; nothing was started\n`);
+    return 1;
+  }
 };

@@ -249,6 +249,42 @@ describe('the local runtime', () => {
     expect(settled?.status).toBe('COMPLETED');
   }, 30_000);
 
+  it('treats an order started with the CLI and arriving later through S3 as a duplicate, not a conflict', async () => {
+    // Arrange: the CLI writes the order as process-order does (RECEIVED with its content hash)
+    const directory = mkdtempSync(path.join(tmpdir(), 'orderflow-start-'));
+    const file = path.join(directory, 'order.json');
+    const order = anOrder({
+      orderId: 'ord-cli-then-s3',
+      items: [{ sku: 'HDMI-ADAPT', quantity: 1, unitPriceCents: 1999 }],
+    });
+    writeFileSync(file, JSON.stringify(order));
+    const started = await startFromFile({ clients, names }, file, capture().stream).finally(() =>
+      rmSync(directory, { recursive: true, force: true }),
+    );
+    await pollUntil(
+      () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
+      (item) => item?.status === 'COMPLETED',
+      20_000,
+    );
+    const key = 'incoming/later-through-s3.jsonl';
+
+    // Act
+    await clients.s3.send(
+      new PutObjectCommand({ Bucket: names.ingestBucket, Key: key, Body: `${JSON.stringify(order)}\n` }),
+    );
+    const { unsettled } = await waitUntilSettled(settleTargetOf(runtime, clients, names, key), {
+      deadline: Date.now() + 30_000,
+    });
+
+    // Assert
+    expect(started).toBe(0);
+    expect(unsettled).toBeUndefined();
+    const dead = await peekMessages(clients.sqs, names.ordersDlqUrl);
+    expect(dead.filter((message) => message.groupId === order.orderId)).toEqual([]);
+    const item = await getOrder(clients.dynamodb, names.ordersTable, order.orderId);
+    expect(item?.status).toBe('COMPLETED');
+  }, 60_000);
+
   it("gives back a lost charge and cancels a parcel booked with a lost answer, in the provider's one set of books", async () => {
     // Arrange: each function loads its own modules, as its own bundle would; the books are a table
     const lostCharge = anOrder({ orderId: 'ord-books-charge', payment: { token: 'tok_charge_timeout' } });

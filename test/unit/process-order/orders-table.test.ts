@@ -11,6 +11,7 @@ import { putReceivedOrder } from '../../../functions/process-order/orders-table'
 import { orderPlaced } from '../../helpers/sqs-events';
 
 const now = new Date('2026-11-22T08:00:00.000Z');
+const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:saga:order-7';
 const received = {
   order: OrderPlacedSchema.parse(orderPlaced('order-7')),
   contentHash: 'hash-1',
@@ -34,7 +35,7 @@ describe('putReceivedOrder', () => {
     mock.on(PutCommand).resolves({});
 
     // Act
-    const outcome = await putReceivedOrder(documentClient, 'orders', received, now);
+    const outcome = await putReceivedOrder(documentClient, 'orders', received, now, EXECUTION_ARN);
 
     // Assert
     expect(outcome).toEqual({ kind: 'created' });
@@ -47,6 +48,7 @@ describe('putReceivedOrder', () => {
       contentHash: 'hash-1',
       order: received.order,
       correlationId: 'bucket/incoming/a.jsonl#3',
+      sagaExecutionArn: EXECUTION_ARN,
       createdAt: '2026-11-22T08:00:00.000Z',
       updatedAt: '2026-11-22T08:00:00.000Z',
     });
@@ -57,10 +59,28 @@ describe('putReceivedOrder', () => {
     mock.on(PutCommand).rejects(conditionFailed({ contentHash: { S: 'hash-1' }, status: { S: 'CHARGED' } }));
 
     // Act
-    const outcome = await putReceivedOrder(documentClient, 'orders', received, now);
+    const outcome = await putReceivedOrder(documentClient, 'orders', received, now, EXECUTION_ARN);
 
     // Assert
     expect(outcome).toEqual({ kind: 'exists', status: 'CHARGED' });
+  });
+
+  it('reports the execution that owns an existing order, such as one started by hand', async () => {
+    // Arrange
+    const handStarted = 'arn:aws:states:us-east-1:123456789012:execution:saga:by-hand';
+    mock.on(PutCommand).rejects(
+      conditionFailed({
+        contentHash: { S: 'hash-1' },
+        status: { S: 'RECEIVED' },
+        sagaExecutionArn: { S: handStarted },
+      }),
+    );
+
+    // Act
+    const outcome = await putReceivedOrder(documentClient, 'orders', received, now, EXECUTION_ARN);
+
+    // Assert
+    expect(outcome).toEqual({ kind: 'exists', status: 'RECEIVED', sagaExecutionArn: handStarted });
   });
 
   it('rejects an existing order with other content as a conflicting duplicate', async () => {
@@ -68,7 +88,7 @@ describe('putReceivedOrder', () => {
     mock.on(PutCommand).rejects(conditionFailed({ contentHash: { S: 'hash-2' }, status: { S: 'RECEIVED' } }));
 
     // Act
-    const outcome = putReceivedOrder(documentClient, 'orders', received, now);
+    const outcome = putReceivedOrder(documentClient, 'orders', received, now, EXECUTION_ARN);
 
     // Assert
     await expect(outcome).rejects.toBeInstanceOf(ConflictingDuplicate);
@@ -80,7 +100,7 @@ describe('putReceivedOrder', () => {
     mock.on(GetCommand).resolves({ Item: { contentHash: 'hash-1', status: 'RECEIVED' } });
 
     // Act
-    const outcome = await putReceivedOrder(documentClient, 'orders', received, now);
+    const outcome = await putReceivedOrder(documentClient, 'orders', received, now, EXECUTION_ARN);
 
     // Assert
     expect(outcome).toEqual({ kind: 'exists', status: 'RECEIVED' });
@@ -93,7 +113,7 @@ describe('putReceivedOrder', () => {
       .rejects(new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: {} }));
 
     // Act
-    const outcome = putReceivedOrder(documentClient, 'orders', received, now);
+    const outcome = putReceivedOrder(documentClient, 'orders', received, now, EXECUTION_ARN);
 
     // Assert
     await expect(outcome).rejects.toBeInstanceOf(ProvisionedThroughputExceededException);
