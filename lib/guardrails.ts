@@ -1,6 +1,7 @@
 import { CfnResource, type IAspect, Stack } from 'aws-cdk-lib';
 import { CfnAlias, CfnEventSourceMapping, CfnFunction, CfnVersion } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 
 /** SQS and Lambda defaults that apply when the template leaves a property out. */
@@ -17,6 +18,13 @@ const VISIBILITY_FACTOR = 6;
 export const DLQ_ATTRIBUTE_HEADROOM_BYTES = 8 * 1024;
 
 /**
+ * How much longer a saga task's TimeoutSeconds must be than its function's timeout: Lambda stops the
+ * function (Sandbox.Timedout) before Step Functions gives up on the task (States.Timeout) and moves
+ * on, to a retry or a compensation. Otherwise a step would keep writing while its compensation runs.
+ */
+export const TASK_TIMEOUT_MARGIN_S = 5;
+
+/**
  * Synth-time guardrails for the SQS → Lambda paths. Added as an Aspect on the app, it attaches a
  * validation to every stack, so `app.synth()` / `cdk synth` fails with every violation listed:
  *  (a) a queue's visibility timeout is shorter than 6 × the consuming function's timeout plus the
@@ -28,7 +36,9 @@ export const DLQ_ATTRIBUTE_HEADROOM_BYTES = 8 * 1024;
  *      whole batch, and for FIFO its groups, be retried);
  *  (d) a queue with a maximum message size whose DLQ cannot take that size plus the error attributes
  *      a consumer adds when it dead-letters a message itself (the send would fail, and the message
- *      would block its group until maxReceiveCount). A DLQ left at the SQS default counts as too small.
+ *      would block its group until maxReceiveCount). A DLQ left at the SQS default counts as too small;
+ *  (e) a state machine Task invoking one of the stack's functions without a TimeoutSeconds that exceeds
+ *      the function's timeout by TASK_TIMEOUT_MARGIN_S (a step must not outlive its task).
  * The checks read the L1 resources, so they also see what escape hatches changed.
  */
 export class Guardrails implements IAspect {
@@ -135,6 +145,62 @@ export const checkStack = (stack: Stack): string[] => {
       errors.push(
         `guardrail: queue ${path(queue)} has a visibility timeout of ${visibility} s, below ` +
           `${VISIBILITY_FACTOR} × ${timeout} s (timeout of ${path(fn)}) + ${window} s batching window = ${required} s`,
+      );
+    }
+  }
+  for (const machine of resources.filter((r): r is CfnStateMachine => r instanceof CfnStateMachine)) {
+    errors.push(...checkTaskTimeouts(stack, machine, (value) => functionBehind(value), path(machine)));
+  }
+  return errors;
+};
+
+interface TaskState {
+  readonly Type?: string;
+  readonly TimeoutSeconds?: number;
+  readonly Parameters?: { readonly FunctionName?: unknown };
+  readonly Resource?: unknown;
+  readonly Branches?: readonly { readonly States?: Record<string, TaskState> }[];
+  readonly ItemProcessor?: { readonly States?: Record<string, TaskState> };
+  readonly Iterator?: { readonly States?: Record<string, TaskState> };
+}
+
+/** Every Task state, nested Parallel branches and Map processors included. */
+const taskStatesOf = (states: Record<string, TaskState> | undefined): [string, TaskState][] =>
+  Object.entries(states ?? {}).flatMap(([name, state]) => [
+    ...(state.Type === 'Task' ? [[name, state] as [string, TaskState]] : []),
+    ...(state.Branches ?? []).flatMap((branch) => taskStatesOf(branch.States)),
+    ...taskStatesOf(state.ItemProcessor?.States ?? state.Iterator?.States),
+  ]);
+
+/** (e): the definition is a string with `${Key}` placeholders; the substitutions name the functions. */
+const checkTaskTimeouts = (
+  stack: Stack,
+  machine: CfnStateMachine,
+  functionOf: (value: unknown) => CfnFunction | undefined,
+  where: string,
+): string[] => {
+  const text = stack.resolve(machine.definitionString) as unknown;
+  if (typeof text !== 'string') return [];
+  const substitutions = (stack.resolve(machine.definitionSubstitutions) ?? {}) as Record<string, unknown>;
+  let definition: { States?: Record<string, TaskState> };
+  try {
+    definition = JSON.parse(text) as { States?: Record<string, TaskState> };
+  } catch {
+    return [];
+  }
+  const errors: string[] = [];
+  for (const [name, task] of taskStatesOf(definition.States)) {
+    const reference = String(task.Parameters?.FunctionName ?? task.Resource ?? '');
+    const key = /^\$\{([A-Za-z0-9_]+)\}$/.exec(reference)?.[1];
+    const fn = key === undefined ? undefined : functionOf(substitutions[key]);
+    if (fn === undefined) continue;
+    const functionTimeout = (stack.resolve(fn.timeout) as number | undefined) ?? DEFAULT_FUNCTION_TIMEOUT_S;
+    const required = functionTimeout + TASK_TIMEOUT_MARGIN_S;
+    if (task.TimeoutSeconds === undefined || task.TimeoutSeconds < required) {
+      errors.push(
+        `guardrail: task ${name} of ${where} times out after ${task.TimeoutSeconds ?? 'no'} s, but its function ` +
+          `${fn.node.path} may run ${functionTimeout} s: give the task at least ${required} s ` +
+          `(${TASK_TIMEOUT_MARGIN_S} s margin) so Lambda stops the step before Step Functions moves on`,
       );
     }
   }

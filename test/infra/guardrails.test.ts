@@ -2,7 +2,9 @@ import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type CfnQueue, Queue, type QueueProps } from 'aws-cdk-lib/aws-sqs';
-import { DLQ_ATTRIBUTE_HEADROOM_BYTES, Guardrails } from '../../lib/guardrails';
+import { DefinitionBody, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { DLQ_ATTRIBUTE_HEADROOM_BYTES, Guardrails, TASK_TIMEOUT_MARGIN_S } from '../../lib/guardrails';
+import { buildApp } from './support/app';
 
 interface Scenario {
   readonly queue?: QueueProps;
@@ -169,5 +171,69 @@ describe('Guardrails: partial batch responses', () => {
 
     // Act / Assert
     expect(synth).not.toThrow();
+  });
+});
+
+describe('Guardrails: saga task timeouts', () => {
+  /** A guarded stack whose one-task state machine invokes a function through a substitution. */
+  const synthMachine = (functionTimeout: Duration, taskTimeoutSeconds: number | undefined) => {
+    const app = new App();
+    const stack = new Stack(app, 'Saga');
+    const fn = new LambdaFunction(stack, 'Step', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => ({});'),
+      timeout: functionTimeout,
+    });
+    const definition = {
+      StartAt: 'Step',
+      States: {
+        Step: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL definition substitution, not a template
+          Parameters: { FunctionName: '${StepFunctionArn}', 'Payload.$': '$' },
+          ...(taskTimeoutSeconds === undefined ? {} : { TimeoutSeconds: taskTimeoutSeconds }),
+          End: true,
+        },
+      },
+    };
+    new StateMachine(stack, 'Machine', {
+      definitionBody: DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionSubstitutions: { StepFunctionArn: fn.functionArn },
+    });
+    Aspects.of(app).add(new Guardrails());
+    return () => app.synth();
+  };
+
+  it('fails synth when a task may time out before its function does', () => {
+    // Arrange: the function may run 30 s, the task waits 30 s
+    const synth = synthMachine(Duration.seconds(30), 30);
+
+    // Act / Assert
+    expect(synth).toThrow(
+      /task Step of .* times out after 30 s, but its function .* may run 30 s: give the task at least 35 s/,
+    );
+  });
+
+  it('fails synth when a task has no timeout at all', () => {
+    // Arrange
+    const synth = synthMachine(Duration.seconds(10), undefined);
+
+    // Act / Assert
+    expect(synth).toThrow(/task Step of .* times out after no s/);
+  });
+
+  it('passes when the task outlasts its function by the margin', () => {
+    // Arrange
+    const synth = synthMachine(Duration.seconds(30), 30 + TASK_TIMEOUT_MARGIN_S);
+
+    // Act / Assert
+    expect(synth).not.toThrow();
+  });
+
+  it('holds for the order saga as the stack builds it', () => {
+    // Act / Assert: buildApp validates on synth; the saga's tasks outlast the steps' functions
+    expect(() => buildApp().app.synth()).not.toThrow();
   });
 });
