@@ -1,3 +1,4 @@
+import { isTransientAwsError } from '#shared/aws/transient';
 import { TransientStoreError } from '#shared/errors/saga';
 
 /** DynamoDB error names that mean "try again later", seen after the SDK's own retries. */
@@ -41,11 +42,12 @@ export const isTransientCancellation = (reasons: readonly CancellationReasonLike
 
 /**
  * Turns a DynamoDB error the state machine should retry into TransientStoreError (a name
- * its Retry lists); anything else is rethrown as it is.
+ * its Retry lists): throttling, a transaction conflict, a server fault, and a timeout or a broken
+ * connection that outlived the SDK's own retries. Anything else is rethrown as it is.
  */
 export const rethrowTransient = (error: unknown, what: string): never => {
   const name = nameOf(error);
-  if (name !== undefined && TRANSIENT_NAMES.has(name)) {
+  if ((name !== undefined && TRANSIENT_NAMES.has(name)) || isTransientAwsError(error)) {
     throw new TransientStoreError(`${what}: ${name}: ${(error as Error).message}`);
   }
   const reasons = cancellationReasonsOf(error);
