@@ -31,6 +31,8 @@ interface StepSpec {
  * Table access follows the step handlers: a step is granted exactly the tables it names.
  */
 export const SAGA_TASKS = {
+  // Records the order from the execution input (process-order's envelope or a pasted order) and links it.
+  AcceptOrderFunctionArn: { folder: 'accept-order', tables: ['orders'] },
   ReserveInventoryFunctionArn: {
     folder: 'reserve-inventory',
     tables: ['orders', 'inventory', 'reservations'],

@@ -103,6 +103,8 @@ export class PipelineStack extends Stack {
       functions: {
         Ingest: { fn: this.ingest.handler.function, errorsAreIncidents: true },
         ProcessOrder: { fn: this.processing.handler.function, errorsAreIncidents: true },
+        // Refused inputs (a bad hand-started execution) are outcomes, as are forward steps' business errors.
+        AcceptOrder: { fn: tasks.AcceptOrderFunctionArn.function, errorsAreIncidents: false },
         ReserveInventory: { fn: tasks.ReserveInventoryFunctionArn.function, errorsAreIncidents: false },
         ChargePayment: { fn: tasks.ChargePaymentFunctionArn.function, errorsAreIncidents: false },
         CreateShipment: { fn: tasks.CreateShipmentFunctionArn.function, errorsAreIncidents: false },

@@ -17,6 +17,7 @@ export const SAGA_ASL_PATH = join(__dirname, '..', '..', 'statemachines', 'order
 
 /** The definition substitution keys the CDK construct must provide. */
 export const SAGA_SUBSTITUTION_KEYS = [
+  'AcceptOrderFunctionArn',
   'ReserveInventoryFunctionArn',
   'ChargePaymentFunctionArn',
   'CreateShipmentFunctionArn',
@@ -96,6 +97,15 @@ export const runSagaWithFakes = async (
   );
   const machine = new StateMachine(definition);
   const execution = machine.run(input as never, {
+    // As Step Functions gives it: AcceptOrder links the order to this execution.
+    context: {
+      Execution: {
+        Id: 'arn:aws:states:us-east-1:123456789012:execution:order-saga:fake-execution',
+        Name: 'fake-execution',
+        Input: input,
+        StartTime: '2026-11-22T12:00:00.000Z',
+      },
+    } as never,
     overrides: {
       taskResourceLocalHandlers: handlers as never,
       retryIntervalOverrides: Object.fromEntries(taskStates.map((name) => [name, 0])),

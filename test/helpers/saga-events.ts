@@ -1,5 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ExecutionStatusChangeDetail } from '../../functions/saga/execution-ended/handler';
+import { anOrder } from './orders';
 
 /** The whole detail AWS sends, of which the handler reads a part. */
 export type FullStatusChangeEvent = EventBridgeEvent<
@@ -12,6 +13,7 @@ export const executionStatusChange = (
   orderId: string,
   status: 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'SUCCEEDED' | 'RUNNING',
   failure: { error?: string | null; cause?: string | null } = {},
+  input: string | null = JSON.stringify({ order: anOrder({ orderId }), correlationId: `test/${orderId}` }),
 ): FullStatusChangeEvent => {
   const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:OrderSaga';
   const executionArn = `arn:aws:states:us-east-1:123456789012:execution:OrderSaga:${orderId}`;
@@ -31,7 +33,7 @@ export const executionStatusChange = (
       status,
       startDate: 1_795_000_000_000,
       stopDate: status === 'RUNNING' ? null : 1_795_000_060_000,
-      input: '{}',
+      input,
       output: null,
       error: failure.error ?? null,
       cause: failure.cause ?? null,

@@ -9,6 +9,7 @@ import {
 } from '#shared/adapters/provider-books';
 import { canTransition, type OrderStatus, type TransitionResult } from '#shared/domain/order-status';
 import {
+  type AcceptedOrder,
   type Clock,
   type DeclineCode,
   type InventoryPort,
@@ -25,7 +26,8 @@ import {
   type Shipment,
   type VoidOutcome,
 } from '#shared/domain/ports';
-import { OutOfStock, ShipmentCancelled, UnknownSku } from '#shared/errors/saga';
+import { ConflictingDuplicate } from '#shared/errors/index';
+import { OutOfStock, SagaAlreadyStarted, ShipmentCancelled, UnknownSku } from '#shared/errors/saga';
 
 /** In-memory implementations of the saga's ports, with the same rules as the DynamoDB adapters. */
 
@@ -173,6 +175,28 @@ export class InMemoryOrders implements OrderRepository {
 
   async get(orderId: string) {
     return this.items.get(orderId);
+  }
+
+  /** Content hashes by orderId, as the table keeps them next to the order. */
+  readonly hashes = new Map<string, string>();
+
+  async receive(accepted: AcceptedOrder, executionArn: string, at: string) {
+    const { orderId } = accepted.order;
+    const known = this.hashes.get(orderId);
+    if (known !== undefined && known !== accepted.contentHash) throw new ConflictingDuplicate(orderId);
+    const item = this.items.get(orderId);
+    if (item?.sagaExecutionArn !== undefined && item.sagaExecutionArn !== executionArn) {
+      throw new SagaAlreadyStarted(orderId, item.sagaExecutionArn);
+    }
+    this.hashes.set(orderId, accepted.contentHash);
+    this.items.set(orderId, {
+      orderId,
+      status: item?.status ?? 'RECEIVED',
+      history: item?.history ?? [{ status: 'RECEIVED', at }],
+      ...(item?.shipment ? { shipment: item.shipment } : {}),
+      ...(item?.shipmentCancelledAt ? { shipmentCancelledAt: item.shipmentCancelledAt } : {}),
+      sagaExecutionArn: item?.sagaExecutionArn ?? executionArn,
+    });
   }
 
   async transition(

@@ -7,6 +7,7 @@ export type SagaHandlers = Readonly<Record<SagaSubstitutionKey, LambdaHandler>>;
 
 /** The step handlers modules, imported after the environment is set (they read it at module scope). */
 export const importSagaHandlers = async (): Promise<SagaHandlers> => ({
+  AcceptOrderFunctionArn: (await import('../../functions/saga/accept-order/handler')).handler,
   ReserveInventoryFunctionArn: (await import('../../functions/saga/reserve-inventory/handler')).handler,
   ChargePaymentFunctionArn: (await import('../../functions/saga/charge-payment/handler')).handler,
   CreateShipmentFunctionArn: (await import('../../functions/saga/create-shipment/handler')).handler,

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { makeDocumentClient, makeDynamoDbClient, makeSfnClient, makeSnsClient } from '#shared/aws/clients';
+import { canonicalize, contentHash } from '#shared/schemas/order-placed';
 import type { ExecutionStatusChangeEvent } from '../../functions/saga/execution-ended/handler';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
 import { uniqueName } from '../helpers/names';
@@ -24,6 +25,7 @@ import {
   uniqueSkuPrefix,
 } from '../helpers/saga-items';
 import { importSagaHandlers, invokedTwice, sagaStateMachine } from '../helpers/saga-local';
+import { buildOrder } from '../helpers/saga-orders';
 import { SHIPMENT_FAILED_TASKS } from '../helpers/saga-paths';
 import { type SagaTables, setUpSagaTables } from '../helpers/saga-tables';
 
@@ -279,7 +281,11 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
       statusReason: expect.stringMatching(/^OutOfStock: sku SKU-[0-9A-F]+-B is out of stock/),
     });
     expect(await started.payment()).toBeUndefined();
-    expect(tasksEntered(await started.history())).toEqual(['ReserveInventory', 'RecordRejected']);
+    expect(tasksEntered(await started.history())).toEqual([
+      'AcceptOrder',
+      'ReserveInventory',
+      'RecordRejected',
+    ]);
     expect(await started.stock()).toEqual(started.initialStock);
     await expectInvariants(started);
   });
@@ -313,7 +319,7 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     // Assert
     expect(execution.status).toBe('SUCCEEDED');
     const events = await started.history();
-    expect(tasksEntered(events)).toEqual(SHIPMENT_FAILED_TASKS);
+    expect(tasksEntered(events)).toEqual(['AcceptOrder', ...SHIPMENT_FAILED_TASKS]);
     const exited = (name: string) =>
       events.findIndex(
         (event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === name,
@@ -372,7 +378,7 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     expect(execution.status).toBe('SUCCEEDED');
     const events = await started.history();
     expect(taskFailures(events)).toEqual(Array(5).fill('CarrierGatewayError'));
-    expect(tasksEntered(events)).toEqual(SHIPMENT_FAILED_TASKS);
+    expect(tasksEntered(events)).toEqual(['AcceptOrder', ...SHIPMENT_FAILED_TASKS]);
     expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
       shipmentCancellation: { outcome: 'CANCELLED', trackingId: expect.stringMatching(/^SIM/) },
       refund: { outcome: 'REFUNDED' },
@@ -525,5 +531,96 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     expect(await started.stock()).toEqual(started.initialStock);
     expect((await started.order())?.status).toBe('CANCELLED');
     await expectInvariants(started);
+  });
+
+  describe('started by hand', () => {
+    /** Stocks the order's skus and starts an execution with `input` as it is, under `name`. */
+    const startByHand = async (name: string, input: unknown) => {
+      const started = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: fast.stateMachineArn('OrderSaga'),
+          name,
+          input: JSON.stringify(input),
+        }),
+      );
+      const executionArn = started.executionArn ?? '';
+      return { executionArn, finished: () => fast.waitForExecution(executionArn) };
+    };
+
+    const stockedOrder = async () => {
+      const prefix = uniqueSkuPrefix();
+      await seedStock(documentClient, tables, { [`${prefix}-A`]: STOCK });
+      return buildOrder({ items: [{ sku: `${prefix}-A`, quantity: 1, unitPriceCents: 1_000 }] });
+    };
+
+    it('runs the order itself, pasted as input, and records it as process-order would, linked to the execution', async () => {
+      // Arrange
+      const order = await stockedOrder();
+      const name = `by-hand-${order.orderId}`;
+
+      // Act
+      const { executionArn, finished } = await startByHand(name, order);
+      const execution = await finished();
+
+      // Assert
+      expect(execution.status).toBe('SUCCEEDED');
+      const stored = (await readOrder(documentClient, tables, order.orderId)) as
+        | Record<string, unknown>
+        | undefined;
+      expect(stored).toMatchObject({
+        status: 'COMPLETED',
+        contentHash: contentHash(canonicalize(order)),
+        correlationId: `execution:${name}`,
+        sagaExecutionArn: executionArn,
+      });
+      expect(await readOrder(documentClient, tables, name)).toBeUndefined();
+    });
+
+    it('refuses an input that is neither an order nor the envelope in its first state, listing every problem and writing nothing', async () => {
+      // Arrange
+      const name = uniqueName('garbage');
+
+      // Act
+      const { executionArn, finished } = await startByHand(name, { order: { orderId: 'x y' }, note: 1 });
+      const execution = await finished();
+
+      // Assert
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'SagaInputRefused' });
+      expect(execution.cause).toContain('note: not allowed next to');
+      expect(execution.cause).toContain('in order: orderId');
+      expect(execution.cause).toContain('in order: items');
+      expect(tasksEntered(await historyOf(sfn, executionArn))).toEqual(['AcceptOrder']);
+      expect(await readOrder(documentClient, tables, 'x y')).toBeUndefined();
+      expect(await readOrder(documentClient, tables, name)).toBeUndefined();
+    });
+
+    it('refuses a second execution for an order that already has its saga, and leaves the order alone', async () => {
+      // Arrange
+      const order = await stockedOrder();
+      await (await startByHand(order.orderId, { order, correlationId: 'first' })).finished();
+
+      // Act
+      const second = await (await startByHand(`again-${order.orderId}`, order)).finished();
+
+      // Assert
+      expect(second).toMatchObject({ status: 'FAILED', error: 'SagaInputRefused' });
+      expect(second.cause).toContain('SagaAlreadyStarted');
+      expect((await readOrder(documentClient, tables, order.orderId))?.status).toBe('COMPLETED');
+    });
+
+    it('refuses an order whose id already holds other content as a conflicting duplicate', async () => {
+      // Arrange
+      const order = await stockedOrder();
+      await (await startByHand(order.orderId, order)).finished();
+
+      // Act
+      const conflicting = await (
+        await startByHand(`other-${order.orderId}`, { ...order, customerId: 'someone-else' })
+      ).finished();
+
+      // Assert
+      expect(conflicting).toMatchObject({ status: 'FAILED', error: 'SagaInputRefused' });
+      expect(conflicting.cause).toContain('ConflictingDuplicate');
+    });
   });
 });

@@ -22,6 +22,7 @@ const DetailSchema = z.looseObject({
   status: z.string(),
   error: z.string().nullish(),
   cause: z.string().nullish(),
+  input: z.string().nullish(),
 });
 
 /** The part of the event's detail this function reads; AWS sends more (dates, input, output). */
@@ -31,6 +32,8 @@ export interface ExecutionStatusChangeDetail {
   readonly status: string;
   readonly error?: string | null;
   readonly cause?: string | null;
+  /** The execution input (JSON text); null when it was too large for the event. */
+  readonly input?: string | null;
 }
 
 export type ExecutionStatusChangeEvent = EventBridgeEvent<

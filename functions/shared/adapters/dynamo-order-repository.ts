@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { allowedSources, type OrderStatus, type TransitionResult } from '#shared/domain/order-status';
-import type { OrderRecord, OrderRepository, Shipment } from '#shared/domain/ports';
-import { ShipmentCancelled } from '#shared/errors/saga';
+import type { AcceptedOrder, OrderRecord, OrderRepository, Shipment } from '#shared/domain/ports';
+import { ConflictingDuplicate } from '#shared/errors/index';
+import { SagaAlreadyStarted, ShipmentCancelled, TransientStoreError } from '#shared/errors/saga';
 import { isConditionalCheckFailed, rethrowTransient } from './dynamo-errors';
 
 /**
@@ -24,6 +25,51 @@ export class DynamoOrderRepository implements OrderRepository {
       return Item ? toRecord(orderId, Item) : undefined;
     } catch (error) {
       return rethrowTransient(error, `reading order ${orderId}`);
+    }
+  }
+
+  async receive(accepted: AcceptedOrder, executionArn: string, at: string): Promise<void> {
+    const { orderId } = accepted.order;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          // Every attribute only if absent: an order the pipeline wrote, or the saga moved on, keeps its own.
+          UpdateExpression:
+            'SET #status = if_not_exists(#status, :received), #history = if_not_exists(#history, :history), ' +
+            'contentHash = if_not_exists(contentHash, :hash), #order = if_not_exists(#order, :order), ' +
+            'correlationId = if_not_exists(correlationId, :correlationId), ' +
+            'createdAt = if_not_exists(createdAt, :at), updatedAt = :at, ' +
+            'sagaExecutionArn = if_not_exists(sagaExecutionArn, :execution)',
+          ConditionExpression:
+            '(attribute_not_exists(contentHash) OR contentHash = :hash) AND ' +
+            '(attribute_not_exists(sagaExecutionArn) OR sagaExecutionArn = :execution)',
+          ExpressionAttributeNames: { '#status': 'status', '#history': 'history', '#order': 'order' },
+          ExpressionAttributeValues: {
+            ':received': 'RECEIVED',
+            ':history': [{ status: 'RECEIVED', at }],
+            ':hash': accepted.contentHash,
+            ':order': accepted.order,
+            ':correlationId': accepted.correlationId,
+            ':at': at,
+            ':execution': executionArn,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) return rethrowTransient(error, `receiving order ${orderId}`);
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+      );
+      if (Item?.contentHash !== undefined && Item.contentHash !== accepted.contentHash) {
+        throw new ConflictingDuplicate(orderId);
+      }
+      if (typeof Item?.sagaExecutionArn === 'string' && Item.sagaExecutionArn !== executionArn) {
+        throw new SagaAlreadyStarted(orderId, Item.sagaExecutionArn);
+      }
+      // The item changed between the write and the read (it was deleted by hand): a retry decides.
+      throw new TransientStoreError(`receiving order ${orderId}: its item changed while it was written`);
     }
   }
 
@@ -126,5 +172,6 @@ const toRecord = (orderId: string, item: Record<string, unknown>): OrderRecord =
   ...(item.statusReason ? { statusReason: item.statusReason as string } : {}),
   ...(item.shipment ? { shipment: item.shipment as Shipment } : {}),
   ...(typeof item.shipmentCancelledAt === 'string' ? { shipmentCancelledAt: item.shipmentCancelledAt } : {}),
+  ...(typeof item.sagaExecutionArn === 'string' ? { sagaExecutionArn: item.sagaExecutionArn } : {}),
   history: (item.history as OrderRecord['history'] | undefined) ?? [],
 });

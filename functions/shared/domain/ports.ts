@@ -212,6 +212,13 @@ export interface Carrier {
   cancel(orderId: string): Promise<CarrierCancellation>;
 }
 
+/** An order as the saga accepts it: validated, with its content hash and correlation id. */
+export interface AcceptedOrder {
+  readonly order: OrderPlaced;
+  readonly contentHash: string;
+  readonly correlationId: string;
+}
+
 export interface OrderRecord {
   readonly orderId: string;
   readonly status?: OrderStatus;
@@ -219,11 +226,20 @@ export interface OrderRecord {
   readonly shipment?: Shipment;
   /** Set by CancelShipment: no shipment is attached or booked for the order after this. */
   readonly shipmentCancelledAt?: string;
+  /** The saga execution that owns the order (the one process-order started, or one started by hand). */
+  readonly sagaExecutionArn?: string;
   readonly history: readonly HistoryEntry[];
 }
 
 export interface OrderRepository {
   get(orderId: string): Promise<OrderRecord | undefined>;
+  /**
+   * Records the order as process-order does (RECEIVED, its content and content hash) unless it is
+   * there, and links it to `executionArn` unless another execution owns it. Throws
+   * ConflictingDuplicate when the orderId holds other content, SagaAlreadyStarted when another
+   * execution owns the order. Idempotent for the same order and execution.
+   */
+  receive(accepted: AcceptedOrder, executionArn: string, at: string): Promise<void>;
   /**
    * Sets the status when `canTransition` allows it and appends {status, at, reason} to the
    * history; otherwise changes nothing and reports the current status.

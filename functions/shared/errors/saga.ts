@@ -148,6 +148,16 @@ export class OrderStatusConflict extends OrderflowError {
   }
 }
 
+/**
+ * The order already belongs to another saga execution (one started earlier, by the pipeline or by
+ * hand): a second execution for it is refused before it runs a step, so each order has one saga.
+ */
+export class SagaAlreadyStarted extends OrderflowError {
+  constructor(orderId: string, executionArn: string) {
+    super(`order ${orderId} already has its saga: ${executionArn}`, 'SagaAlreadyStarted', true);
+  }
+}
+
 /** The payload a step received is not a saga state (the state machine and the step disagree). */
 export class InvalidSagaInput extends OrderflowError {
   constructor(message: string) {
@@ -175,6 +185,7 @@ export const SAGA_ERROR_NAMES = [
   'CarrierGatewayError',
   'TransientStoreError',
   'OrderStatusConflict',
+  'SagaAlreadyStarted',
   'InvalidSagaInput',
 ] as const;
 

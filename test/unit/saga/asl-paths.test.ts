@@ -1,9 +1,19 @@
+import { parseSagaInput } from '#shared/domain/saga-input';
 import { type FakeStep, lambdaError, runSagaWithFakes } from '../../helpers/saga-asl';
 import { buildOrder, sagaInput } from '../../helpers/saga-orders';
 import { SHIPMENT_FAILED_TASKS } from '../../helpers/saga-paths';
 
+/** AcceptOrder's normal answer: the state from either input shape, as the real step builds it. */
+const accepting: FakeStep = (payload) => {
+  const { input, executionName } = payload as { input: unknown; executionName: string };
+  const parsed = parseSagaInput(input);
+  if (!parsed.ok) throw lambdaError('InvalidSagaInput', parsed.reasons.join('; '));
+  return { order: parsed.order, correlationId: parsed.correlationId ?? `execution:${executionName}` };
+};
+
 /** Each step's normal answer; a test overrides the ones it makes fail. */
 const succeeding: Record<string, FakeStep> = {
+  AcceptOrder: accepting,
   ReserveInventory: () => ({ status: 'RESERVED', lines: [{ sku: 'SKU-A', quantity: 2 }], reservedAt: 't0' }),
   ChargePayment: () => ({ status: 'CHARGED', chargeId: 'ch_1', amountCents: 100, currency: 'EUR' }),
   CreateShipment: () => ({ trackingId: 'SIM1', carrier: 'simulated-post' }),
@@ -42,7 +52,12 @@ const failingTimes =
     return succeeding[step]?.(payload, call);
   };
 
-const run = (fakes: Record<string, FakeStep>) => runSagaWithFakes(sagaInput(buildOrder()), fakes, succeeding);
+/** Runs the saga on process-order's input; `calls` leaves out AcceptOrder, which every run starts with. */
+const run = async (fakes: Record<string, FakeStep>) => {
+  const result = await runSagaWithFakes(sagaInput(buildOrder()), fakes, succeeding);
+  expect(result.calls[0]).toBe('AcceptOrder');
+  return { ...result, calls: result.calls.slice(1) };
+};
 
 describe('order saga paths (fake steps)', () => {
   it('runs the four forward steps in order and succeeds with their results', async () => {
@@ -90,11 +105,48 @@ describe('order saga paths (fake steps)', () => {
 
   it('releases and cancels when the reservation fails for another reason, since it may have been written', async () => {
     // Act
-    const { calls, output } = await run({ ReserveInventory: failing('Sandbox.Timedout') });
+    const { calls, output } = await run({ ReserveInventory: failing('Error', 'something unexpected') });
 
     // Assert
     expect(calls).toEqual(['ReserveInventory', 'ReleaseInventory', 'RecordCancelled']);
     expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
+  });
+
+  it.each([
+    'Lambda.ClientExecutionTimeoutException',
+    'Lambda.Unknown',
+    'Sandbox.Timedout',
+    'Runtime.ExitError',
+    'States.Timeout',
+  ])('retries %s on a forward step before it compensates anything', async (error) => {
+    // Act: each forward step fails three times with the infrastructure error, then works
+    const { calls, output } = await run({
+      ReserveInventory: failingTimes(3, error, 'ReserveInventory'),
+      ChargePayment: failingTimes(3, error, 'ChargePayment'),
+      CreateShipment: failingTimes(3, error, 'CreateShipment'),
+      ConfirmOrder: failingTimes(3, error, 'ConfirmOrder'),
+    });
+
+    // Assert: the order completes; no compensation ran
+    expect(calls).toEqual(
+      ['ReserveInventory', 'ChargePayment', 'CreateShipment', 'ConfirmOrder'].flatMap((step) => [
+        step,
+        step,
+        step,
+        step,
+      ]),
+    );
+    expect(output).toMatchObject({ confirmation: { status: 'COMPLETED' } });
+  });
+
+  it('compensates only once the infrastructure retries of a forward step run out', async () => {
+    // Act
+    const { calls, output } = await run({ ChargePayment: failing('Sandbox.Timedout') });
+
+    // Assert
+    expect(calls.filter((call) => call === 'ChargePayment')).toHaveLength(4);
+    expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordCancelled']);
+    expect(output).toMatchObject({ outcome: { status: 'CANCELLED' }, error: { Error: 'Sandbox.Timedout' } });
   });
 
   it('retries a throttled store on a forward step, then goes on', async () => {
@@ -286,9 +338,37 @@ describe('order saga paths (fake steps)', () => {
     expect(failure?.error).toBe('NeedsAttention');
   });
 
+  it.each(['InvalidSagaInput', 'ShipmentContradiction', 'TypeError'])(
+    'never retries %s in a compensation: it cannot go away',
+    async (error) => {
+      // Act
+      const { calls, failure } = await run({
+        CreateShipment: failing('ShippingError'),
+        CancelShipment: failing(error),
+      });
+
+      // Assert
+      expect(calls.filter((call) => call === 'CancelShipment')).toHaveLength(1);
+      expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordNeedsAttention']);
+      expect(failure?.error).toBe('NeedsAttention');
+    },
+  );
+
+  it('never retries an outcome record that fails on its own payload', async () => {
+    // Act
+    const { calls, failure } = await run({
+      ReserveInventory: failing('OutOfStock'),
+      RecordRejected: failing('InvalidSagaInput'),
+    });
+
+    // Assert
+    expect(calls.filter((call) => call === 'RecordRejected')).toHaveLength(1);
+    expect(failure?.error).toBe('OutcomeNotRecorded');
+  });
+
   it('hands a paid, shipped order to a person when confirming fails, undoing nothing', async () => {
     // Act
-    const { calls, failure } = await run({ ConfirmOrder: failing('InvalidSagaInput') });
+    const { calls, failure } = await run({ ConfirmOrder: failing('OrderStatusConflict') });
 
     // Assert
     expect(calls).toEqual([
@@ -311,5 +391,74 @@ describe('order saga paths (fake steps)', () => {
     // Assert
     expect(calls.filter((call) => call === 'RecordRejected')).toHaveLength(9);
     expect(failure?.error).toBe('OutcomeNotRecorded');
+  });
+});
+
+describe('order saga input (fake steps)', () => {
+  it('runs an execution started with the order itself, pasted as a person would', async () => {
+    // Arrange
+    const order = buildOrder();
+
+    // Act
+    const { calls, output, payloads } = await runSagaWithFakes(order, {}, succeeding);
+
+    // Assert
+    expect(calls).toEqual([
+      'AcceptOrder',
+      'ReserveInventory',
+      'ChargePayment',
+      'CreateShipment',
+      'ConfirmOrder',
+    ]);
+    expect(payloads.ReserveInventory?.[0]).toEqual({
+      order: expect.objectContaining({ orderId: order.orderId }),
+      correlationId: expect.stringMatching(/^execution:/),
+    });
+    expect(output).toMatchObject({ confirmation: { status: 'COMPLETED' } });
+  });
+
+  it('hands AcceptOrder the raw input and the execution it runs in', async () => {
+    // Act
+    const { payloads } = await runSagaWithFakes({ not: 'an order' }, {}, succeeding);
+
+    // Assert
+    expect(payloads.AcceptOrder?.[0]).toEqual({
+      input: { not: 'an order' },
+      executionArn: expect.any(String),
+      executionName: expect.any(String),
+    });
+  });
+
+  it.each(['InvalidSagaInput', 'ConflictingDuplicate', 'SagaAlreadyStarted'])(
+    'fails fast on %s, before any step runs and without compensations or retries',
+    async (error) => {
+      // Act
+      const { calls, failure } = await runSagaWithFakes(
+        { not: 'an order' },
+        { AcceptOrder: failing(error, 'the input lists its problems') },
+        succeeding,
+      );
+
+      // Assert
+      expect(calls).toEqual(['AcceptOrder']);
+      expect(failure?.error).toBe('SagaInputRefused');
+      expect(failure?.cause).toContain('the input lists its problems');
+    },
+  );
+
+  it('retries AcceptOrder on an infrastructure error and then runs the saga', async () => {
+    // Act
+    const { calls, failure } = await runSagaWithFakes(
+      sagaInput(buildOrder()),
+      {
+        AcceptOrder: (payload, call) =>
+          call === 1 ? failing('Lambda.ServiceException')(payload, call) : accepting(payload, call),
+      },
+      succeeding,
+    );
+
+    // Assert
+    expect(failure).toBeUndefined();
+    expect(calls.slice(0, 3)).toEqual(['AcceptOrder', 'AcceptOrder', 'ReserveInventory']);
   });
 });

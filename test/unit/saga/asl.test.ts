@@ -25,13 +25,32 @@ type Task = {
   Catch?: Catcher[];
 };
 
-const LAMBDA_TRANSIENT = [
+/**
+ * Infrastructure errors every forward step retries before it compensates: Lambda's service errors
+ * (the ones AWS recommends retrying, and throttling), a function that ran out of time or whose
+ * sandbox crashed, and a task timeout. Never States.TaskFailed or States.ALL: those match business errors.
+ */
+const INFRASTRUCTURE = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+  'Runtime.ExitError',
+  'States.Timeout',
 ];
-const FORWARD = ['ReserveInventory', 'ChargePayment', 'CreateShipment', 'ConfirmOrder'];
+/** Errors no retry can cure: a compensation or outcome record gives up on them at once. */
+const NEVER_RETRIED = [
+  'InvalidSagaInput',
+  'ShipmentContradiction',
+  'TypeError',
+  'ReferenceError',
+  'SyntaxError',
+  'RangeError',
+];
+const FORWARD = ['AcceptOrder', 'ReserveInventory', 'ChargePayment', 'CreateShipment', 'ConfirmOrder'];
 const COMPENSATING = [
   'CancelShipment',
   'RefundPayment',
@@ -58,6 +77,7 @@ const ERROR_SAMPLES: Record<string, () => Error> = {
   CarrierGatewayError: () => new sagaErrors.CarrierGatewayError('m'),
   TransientStoreError: () => new sagaErrors.TransientStoreError('m'),
   OrderStatusConflict: () => new sagaErrors.OrderStatusConflict('o', 'CANCELLED', 'COMPLETED'),
+  SagaAlreadyStarted: () => new sagaErrors.SagaAlreadyStarted('o', 'arn'),
   InvalidSagaInput: () => new sagaErrors.InvalidSagaInput('m'),
 };
 const errors = Object.values(ERROR_SAMPLES).map((make) => make() as sagaErrors.PaymentGatewayError);
@@ -115,16 +135,17 @@ describe('order saga state machine', () => {
     }
   });
 
-  it('retries forward steps only on transient errors', () => {
+  it('retries forward steps on every infrastructure error and otherwise only on transient errors', () => {
     // Assert
-    const allowed = new Set([...LAMBDA_TRANSIENT, ...transientNames]);
+    const allowed = new Set([...INFRASTRUCTURE, ...transientNames]);
     for (const name of FORWARD) {
       const retriers = taskNamed(name).Retry ?? [];
       const names = retriers.flatMap((retrier) => retrier.ErrorEquals);
-      expect({ name, lambda: LAMBDA_TRANSIENT.every((error) => names.includes(error)) }).toEqual({
+      expect({ name, missing: INFRASTRUCTURE.filter((error) => !names.includes(error)) }).toEqual({
         name,
-        lambda: true,
+        missing: [],
       });
+      expect({ name, store: names.includes('TransientStoreError') }).toEqual({ name, store: true });
       expect({ name, notTransient: names.filter((error) => !allowed.has(error)) }).toEqual({
         name,
         notTransient: [],
@@ -138,6 +159,14 @@ describe('order saga state machine', () => {
 
     expect(names('ChargePayment')).toContain('PaymentGatewayError');
     expect(names('CreateShipment')).toContain('CarrierGatewayError');
+  });
+
+  it('never retries, in a compensation or an outcome record, an error that cannot go away', () => {
+    // Assert: the first retrier gives up at once on them; States.ALL only comes after it
+    for (const name of COMPENSATING) {
+      const [first] = taskNamed(name).Retry ?? [];
+      expect({ name, first }).toEqual({ name, first: { ErrorEquals: NEVER_RETRIED, MaxAttempts: 0 } });
+    }
   });
 
   it('retries compensations and outcome records on any error, many times with backoff', () => {
@@ -158,11 +187,48 @@ describe('order saga state machine', () => {
     }
   });
 
+  it('fits the worst case of every retry budget on the longest path inside the execution timeout', () => {
+    // Arrange: a task's worst case is every retrier's attempts, each running to the task timeout,
+    // plus each retry's longest backoff (full jitter only shortens it)
+    const worstTask = (task: Task): number => {
+      const retries = (task.Retry ?? []).flatMap((retrier) =>
+        Array.from({ length: retrier.MaxAttempts ?? 3 }, (_, n) =>
+          Math.min(
+            (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** n,
+            retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+          ),
+        ),
+      );
+      return (
+        (1 + retries.length) * (task.TimeoutSeconds ?? 0) + retries.reduce((sum, delay) => sum + delay, 0)
+      );
+    };
+    const longest = (name: string): number => {
+      const state = states[name] as Task & { Next?: string; Default?: string; Choices?: { Next: string }[] };
+      const own = state.Type === 'Task' ? worstTask(state) : 0;
+      const next = [
+        state.Next,
+        state.Default,
+        ...(state.Choices ?? []).map((c) => c.Next),
+        ...(state.Catch ?? []).map((c) => c.Next),
+      ]
+        .filter((candidate): candidate is string => candidate !== undefined)
+        .map(longest);
+      return own + Math.max(0, ...next);
+    };
+
+    // Act
+    const worstSeconds = longest(definition.StartAt);
+
+    // Assert: retries are billed as transitions and must end before the execution times out
+    expect(worstSeconds).toBeLessThanOrEqual(definition.TimeoutSeconds ?? 0);
+  });
+
   it('gives every retrier a backoff, full jitter and a delay cap', () => {
     // Assert
     // asl-validator 4 does not check JitterStrategy or MaxDelaySeconds: the test does.
     for (const [name, task] of tasks) {
-      for (const retrier of task.Retry ?? []) {
+      for (const retrier of (task.Retry ?? []).filter((candidate) => candidate.MaxAttempts !== 0)) {
         expect({
           name,
           interval: (retrier.IntervalSeconds ?? 0) >= 1,
@@ -175,9 +241,17 @@ describe('order saga state machine', () => {
     }
   });
 
-  it('ends every Catch with States.ALL alone, into a state of the machine', () => {
-    // Assert
-    for (const [name, task] of tasks) {
+  it('ends every Catch after AcceptOrder with States.ALL alone, into a state of the machine', () => {
+    // Assert: AcceptOrder catches only refused inputs; anything else fails the execution there, with
+    // nothing to compensate, for the execution-ended rule and a redrive
+    expect(taskNamed('AcceptOrder').Catch).toEqual([
+      {
+        ErrorEquals: ['InvalidSagaInput', 'ConflictingDuplicate', 'SagaAlreadyStarted'],
+        Next: 'InputRefused',
+      },
+    ]);
+    expect(states.InputRefused).toMatchObject({ Type: 'Fail', Error: 'SagaInputRefused' });
+    for (const [name, task] of tasks.filter(([taskName]) => taskName !== 'AcceptOrder')) {
       const catchers = task.Catch ?? [];
       expect({ name, last: catchers.at(-1)?.ErrorEquals }).toEqual({ name, last: ['States.ALL'] });
       const elsewhere = catchers.slice(0, -1).filter((catcher) => catcher.ErrorEquals.includes('States.ALL'));
@@ -186,16 +260,16 @@ describe('order saga state machine', () => {
     }
   });
 
-  it('keeps the state when catching: every Catch writes the error under its own key', () => {
+  it('keeps the state when catching: every Catch after AcceptOrder writes the error under its own key', () => {
     // Assert
-    for (const [, task] of tasks) {
+    for (const [, task] of tasks.filter(([taskName]) => taskName !== 'AcceptOrder')) {
       for (const catcher of task.Catch ?? []) expect(catcher.ResultPath).toMatch(/^\$\.[A-Za-z]+$/);
     }
   });
 
   it('names only errors the steps throw, Lambda service errors and States errors', () => {
     // Assert
-    const known = new Set([...errorNames, ...LAMBDA_TRANSIENT]);
+    const known = new Set([...errorNames, ...INFRASTRUCTURE, ...NEVER_RETRIED, 'ConflictingDuplicate']);
     for (const [name, task] of tasks) {
       const used = [...(task.Retry ?? []), ...(task.Catch ?? [])].flatMap((entry) => entry.ErrorEquals);
       const unknown = used.filter((error) => !known.has(error) && !error.startsWith('States.'));

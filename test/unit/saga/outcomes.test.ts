@@ -145,4 +145,78 @@ describe('recordExecutionEnded', () => {
     expect(result.action).toBe('ignored');
     expect(orders.items.get(orderId)?.status).toBe('RESERVED');
   });
+
+  it('finds the order of an execution started by hand under another name from its input', async () => {
+    // Arrange
+    const { deps, orders, orderId, input } = setup('CHARGED');
+
+    // Act
+    const result = await recordExecutionEnded(
+      { name: 'my-manual-run', status: 'TIMED_OUT', input: JSON.stringify(input.order) },
+      deps,
+    );
+
+    // Assert
+    expect(result.action).toBe('marked');
+    expect(orders.items.get(orderId)?.status).toBe('NEEDS_ATTENTION');
+    expect(orders.items.has('my-manual-run')).toBe(false);
+  });
+
+  it('leaves everything alone when AcceptOrder refused the input: nothing ran', async () => {
+    // Arrange
+    const { deps, orders, orderId, input } = setup('RESERVED');
+
+    // Act
+    const result = await recordExecutionEnded(
+      {
+        name: orderId,
+        status: 'FAILED',
+        error: 'SagaInputRefused',
+        cause: 'x',
+        input: JSON.stringify(input),
+      },
+      deps,
+    );
+
+    // Assert
+    expect(result).toMatchObject({ action: 'ignored', why: expect.stringContaining('refused its input') });
+    expect(orders.items.get(orderId)?.status).toBe('RESERVED');
+  });
+
+  it('writes nothing for an execution whose input names no order', async () => {
+    // Arrange
+    const { deps, orders } = setup('RESERVED');
+
+    // Act
+    const result = await recordExecutionEnded(
+      { name: 'garbage-run', status: 'ABORTED', input: '{"hello":"world"}' },
+      deps,
+    );
+
+    // Assert
+    expect(result).toMatchObject({ action: 'ignored', why: expect.stringContaining('names no order') });
+    expect(orders.items.has('garbage-run')).toBe(false);
+  });
+
+  it("leaves the order alone when the execution that ended is not the order's own saga", async () => {
+    // Arrange: the order belongs to the execution process-order started
+    const { deps, orders, orderId, input } = setup('RESERVED');
+    const owner = `arn:aws:states:us-east-1:123456789012:execution:saga:${orderId}`;
+    await orders.receive({ ...input, contentHash: 'h' }, owner, '2026-11-22T12:00:00.000Z');
+
+    // Act
+    const result = await recordExecutionEnded(
+      {
+        name: 'second-run',
+        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:saga:second-run',
+        status: 'ABORTED',
+        input: JSON.stringify(input),
+      },
+      deps,
+    );
+
+    // Assert
+    expect(result).toMatchObject({ action: 'ignored', why: expect.stringContaining('another execution') });
+    expect(orders.items.get(orderId)?.status).toBe('RESERVED');
+  });
 });
