@@ -18,22 +18,18 @@ const common = {
   moduleNameMapper: { '^#shared/(.*)$': '<rootDir>/functions/shared/$1' },
 };
 
-// Budgets for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions,
-// synthesize the CDK app and wait on the stand-ins; a slow machine must not turn that into a failure.
 module.exports = {
+  // A budget for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions,
+  // infra tests synthesize the CDK app and run cfn-lint; a slow machine must not turn that into a failure.
+  // Top level on purpose: jest-circus 30 reads only the global testTimeout and ignores one set per project.
+  testTimeout: 120_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], testTimeout: 30_000 },
-    {
-      ...common,
-      displayName: 'infra',
-      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
-      testTimeout: 120_000,
-    },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120_000,
       globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
     },
