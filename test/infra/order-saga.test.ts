@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
-import { SAGA_DEFINITION_FILE, substitutionKeysOf } from '../../lib/constructs/order-saga';
+import {
+  checkSubstitutions,
+  LAMBDA_INVOKE_SUBSTITUTION,
+  SAGA_DEFINITION_FILE,
+  substitutionKeysOf,
+} from '../../lib/constructs/order-saga';
 import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
 import { SAGA_TASKS } from '../../lib/constructs/saga-functions';
 import { buildApp } from './support/app';
@@ -30,7 +35,9 @@ describe('OrderSaga: definition', () => {
     // Assert
     const captured = substitutions.asObject() as Record<string, { 'Fn::GetAtt': [string, string] }>;
     const entries = Object.fromEntries(
-      Object.entries(captured).map(([key, value]) => [key, entryOf(value['Fn::GetAtt'][0])]),
+      Object.entries(captured)
+        .filter(([key]) => key !== LAMBDA_INVOKE_SUBSTITUTION)
+        .map(([key, value]) => [key, entryOf(value['Fn::GetAtt'][0])]),
     );
     expect(entries).toEqual(
       Object.fromEntries(
@@ -47,7 +54,42 @@ describe('OrderSaga: definition', () => {
     const placeholders = substitutionKeysOf(definition);
 
     // Assert
-    expect(placeholders).toEqual(Object.keys(SAGA_TASKS).sort());
+    expect(placeholders).toEqual([...Object.keys(SAGA_TASKS), LAMBDA_INVOKE_SUBSTITUTION].sort());
+  });
+
+  it('substitutes the lambda:invoke integration of the partition the stack deploys to', () => {
+    // Arrange
+    const definition = readFileSync(path.join(PROJECT_ROOT, SAGA_DEFINITION_FILE), 'utf8');
+
+    // Assert
+    expect(definition).toContain(`"Resource": "\${${LAMBDA_INVOKE_SUBSTITUTION}}"`);
+    dev.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: Match.objectLike({
+        [LAMBDA_INVOKE_SUBSTITUTION]: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:::lambda:invoke']],
+        },
+      }),
+    });
+  });
+
+  it('fails synth when the definition uses a placeholder the saga does not substitute', () => {
+    // Arrange
+    const definition = `{"Resource": "\${LambdaInvokeArn}", "FunctionName": "\${ShipFunctionArn}"}`;
+
+    // Act / Assert
+    expect(() => checkSubstitutions('saga.asl.json', definition, { LambdaInvokeArn: 'arn' })).toThrow(
+      'saga.asl.json uses substitutions [LambdaInvokeArn, ShipFunctionArn] but the saga provides [LambdaInvokeArn]',
+    );
+  });
+
+  it('fails synth when the definition names a partition instead of substituting it', () => {
+    // Arrange
+    const definition = `{"Resource": "arn:aws:states:::lambda:invoke", "FunctionName": "\${ShipFunctionArn}"}`;
+
+    // Act / Assert
+    expect(() => checkSubstitutions('saga.asl.json', definition, { ShipFunctionArn: 'fn' })).toThrow(
+      /saga\.asl\.json names the partition aws in an ARN/,
+    );
   });
 
   it('carries the ASL file inline, with its source recorded for the local runtime', () => {
