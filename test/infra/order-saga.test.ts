@@ -20,6 +20,26 @@ const resources = dev.toJSON().Resources as Record<
 const entryOf = (logicalId: string) =>
   (dev.toJSON().Resources[logicalId] as { Metadata?: Record<string, unknown> }).Metadata?.['orderflow:entry'];
 const stateMachineRef = { Ref: Match.stringLikeRegexp('^SagaStateMachine') };
+/** The confused-deputy conditions on CloudWatch's grants: alarms of the stack's own account and region. */
+const fromOwnAlarmsOnly = {
+  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  ArnLike: {
+    'aws:SourceArn': {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':cloudwatch:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':alarm:*',
+        ],
+      ],
+    },
+  },
+};
 
 describe('OrderSaga: definition', () => {
   it('substitutes each task placeholder with the function built from that step handler', () => {
@@ -366,22 +386,49 @@ describe('Operations: alarms', () => {
     });
   });
 
-  it('sends alarms to a topic CloudWatch can publish to through a rotating customer key', () => {
+  it("encrypts the alerts topic with a rotating customer key that CloudWatch may use for this account's alarms only", () => {
     // Assert
     dev.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({
+          {
+            Sid: 'AllowCloudWatchAlarmsToUseTheKey',
+            Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
+            Resource: '*',
+            Condition: fromOwnAlarmsOnly,
+          },
         ]),
       },
     });
     dev.hasResourceProperties('AWS::SNS::Topic', {
       DisplayName: 'orderflow alerts',
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperationsAlertsKey'), 'Arn'] },
+    });
+  });
+
+  it("lets CloudWatch publish to the alerts topic for this account's alarms only, over TLS", () => {
+    // Arrange
+    const alertsTopic = { Ref: Match.stringLikeRegexp('^OperationsAlerts[0-9A-F]{8}$') };
+
+    // Assert: the topic's own policy replaces SNS's default one, so CloudWatch needs a statement in it
+    dev.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [alertsTopic],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          {
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: alertsTopic,
+            Condition: fromOwnAlarmsOnly,
+          },
+        ]),
+      },
     });
   });
 
