@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Aws, type CfnResource, Duration, Fn, Names, type RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Fn, Names, RemovalPolicy } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -10,6 +10,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { DEFINITION_METADATA_KEY } from '../contract';
 import { acknowledge, nagRef } from '../nag';
+import { applyQueueRemovalPolicy } from './order-queues';
 import type { OrderflowFunction } from './orderflow-function';
 import { PROJECT_ROOT } from './orderflow-function';
 import type { SagaTaskKey } from './saga-functions';
@@ -31,6 +32,11 @@ export interface OrderSagaProps {
   readonly includeExecutionData: boolean;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * What stack deletion does to the endings-failures queue (and its TLS-only policy); RETAIN keeps
+   * execution endings nobody has looked at yet. @default RemovalPolicy.DESTROY
+   */
+  readonly queueRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -130,6 +136,7 @@ export class OrderSaga extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    applyQueueRemovalPolicy(this.endingsFailures, props.queueRemovalPolicy ?? RemovalPolicy.DESTROY);
     const executionEnded = props.executionEnded.function;
     executionEnded.configureAsyncInvoke({
       retryAttempts: 2,
