@@ -19,17 +19,14 @@ const common = {
 };
 
 module.exports = {
-  // A budget for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions,
-  // synthesize the CDK app and wait on the stand-ins; a slow machine must not turn that into a failure.
-  // jest reads testTimeout from the top level only (a project's own value is ignored).
+  // A budget for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions and
+  // wait on the stand-ins, infra tests synthesize the CDK app and run cfn-lint; a slow machine must not turn
+  // that into a failure.
+  // Top level on purpose: jest-circus 30 reads only the global testTimeout and ignores one set per project.
   testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    {
-      ...common,
-      displayName: 'infra',
-      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
-    },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -33,6 +33,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { makeS3Client, makeSqsClient } from '#shared/aws/clients';
 import { ingestObject } from '../functions/ingest/ingest-object';
+import { STAND_IN_CHECKSUM_ENVIRONMENT } from '../local/lambda/environment';
 
 type Format = 'jsonl' | 'json' | 'csv.gz';
 
@@ -298,6 +299,8 @@ const main = async (): Promise<void> => {
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_S3: endpoint,
     AWS_ENDPOINT_URL_SQS: endpoint,
+    // As the local runtime: the stand-in's S3 gets checksums only where required.
+    ...STAND_IN_CHECKSUM_ENVIRONMENT,
   });
   try {
     const results: Result[] = [];

@@ -50,6 +50,13 @@ export const StageConfigSchema = z
       /** Receives before SQS moves a message to orders-dlq.fifo. */
       maxReceiveCount: z.coerce.number().int().min(1).max(1000),
     }),
+    queues: z.object({
+      /**
+       * Every queue (orders.fifo, orders-dlq.fifo, the failure queues) may hold messages nobody has
+       * looked at yet: destroyed with the stack in dev, kept in prod for an operator to drain and delete.
+       */
+      removal: z.enum(['destroy', 'retain']),
+    }),
     stateMachine: z.object({
       /** ALL + execution data in dev for debugging; ERROR without data in prod so payment tokens never reach logs. */
       logLevel: z.enum(['ALL', 'ERROR']),
@@ -98,6 +105,7 @@ const PRESETS: Record<StageName, unknown> = {
     ...sharedDefaults,
     stage: 'dev',
     logs: { retentionDays: 14, removal: 'destroy' },
+    queues: { removal: 'destroy' },
     tables: { deletionProtection: false },
     bucket: { ...sharedDefaults.bucket, incomingExpiryDays: 7, noncurrentVersionExpiryDays: 7 },
     stateMachine: { logLevel: 'ALL', includeExecutionData: true },
@@ -106,6 +114,7 @@ const PRESETS: Record<StageName, unknown> = {
     ...sharedDefaults,
     stage: 'prod',
     logs: { retentionDays: 90, removal: 'retain' },
+    queues: { removal: 'retain' },
     tables: { deletionProtection: true },
     processOrder: { ...sharedDefaults.processOrder, maxConcurrency: 50 },
     stateMachine: { logLevel: 'ERROR', includeExecutionData: false },

@@ -10,7 +10,7 @@ import { type Gateway, startGateway } from './gateway';
 import type { AsyncFailure } from './lambda/async-invoke';
 import { AsyncInvoker } from './lambda/async-invoke';
 import { makeDestinationSender } from './lambda/destinations';
-import type { LocalAwsEnvironment } from './lambda/environment';
+import { type LocalAwsEnvironment, STAND_IN_S3_CHECKSUMS } from './lambda/environment';
 import { installFunctionScopes } from './lambda/function-scope';
 import { type InvocationStats, Invoker } from './lambda/invoker';
 import { loadAllFunctions } from './lambda/load-all';
@@ -76,7 +76,7 @@ const STOP_GRACE_MS = 3_000;
 const directClients = (fauxqs: string, dynamodb: string) => {
   const common = { region: REGION, credentials: LOCAL_CREDENTIALS };
   return {
-    s3: new S3Client({ ...common, endpoint: fauxqs, forcePathStyle: true }),
+    s3: new S3Client({ ...common, endpoint: fauxqs, forcePathStyle: true, ...STAND_IN_S3_CHECKSUMS }),
     sqs: new SQSClient({ ...common, endpoint: fauxqs }),
     sns: new SNSClient({ ...common, endpoint: fauxqs }),
     dynamodb: new DynamoDBClient({ ...common, endpoint: dynamodb }),

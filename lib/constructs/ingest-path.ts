@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -8,6 +8,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, nagRef } from '../nag';
 import { INGEST_PREFIXES } from './ingest-bucket';
+import { applyQueueRemovalPolicy } from './order-queues';
 import { OrderflowFunction } from './orderflow-function';
 
 export interface IngestPathProps {
@@ -21,6 +22,11 @@ export interface IngestPathProps {
   readonly maxEventAge: Duration;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * What stack deletion does to the ingest-failures queue (and its TLS-only policy); RETAIN keeps
+   * failed ingest events nobody has looked at yet. @default RemovalPolicy.DESTROY
+   */
+  readonly queueRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -40,6 +46,7 @@ export class IngestPath extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    applyQueueRemovalPolicy(this.failures, props.queueRemovalPolicy ?? RemovalPolicy.DESTROY);
     Validations.of(this.failures).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:

@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -11,7 +11,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -74,12 +74,12 @@ export class Operations extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.keyRemovalPolicy,
     });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.alerts = new Topic(this, 'Alerts', {
       displayName: 'orderflow alerts',
       masterKey: key,
       enforceSSL: true,
     });
+    this.allowAlarmsToPublish(key);
     const action = new SnsAction(this.alerts);
 
     const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string) => {
@@ -205,5 +205,44 @@ export class Operations extends Construct {
         [new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],
     });
+  }
+
+  /**
+   * A topic policy replaces SNS's default policy, and enforceSSL gives the topic one: without a
+   * statement for CloudWatch, every alarm action would be refused. CloudWatch publishes as the
+   * service principal, so both grants carry the confused-deputy conditions AWS recommends: only on
+   * behalf of an alarm of this account and region (alarm names are generated, hence `alarm:*`).
+   */
+  private allowAlarmsToPublish(key: Key): void {
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const alarms = Stack.of(this).formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const ownAlarmsOnly = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': alarms },
+    };
+    this.alerts.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.alerts.topicArn],
+        conditions: ownAlarmsOnly,
+      }),
+    );
+    // Publishing to an encrypted topic makes the publisher generate and decrypt data keys.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseTheKey',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: ownAlarmsOnly,
+      }),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -26,6 +26,12 @@ export interface OrderQueuesProps {
   readonly consumerTimeout: Duration;
   /** Receives before SQS moves a message to the DLQ. */
   readonly maxReceiveCount: number;
+  /**
+   * What stack deletion (or a replacement) does to both queues and their TLS-only policies. RETAIN
+   * keeps messages nobody has looked at yet; the queues are then deleted by hand.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -61,5 +67,19 @@ export class OrderQueues extends Construct {
       visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: props.maxReceiveCount },
     });
+    for (const queue of [this.deadLetters, this.orders]) {
+      applyQueueRemovalPolicy(queue, props.removalPolicy ?? RemovalPolicy.DESTROY);
+    }
   }
 }
+
+/**
+ * Applies the removal policy to a queue and to the queue policy enforceSSL gave it (every
+ * CloudFormation resource under the queue construct), so a retained queue stays TLS-only until it
+ * is deleted by hand.
+ */
+export const applyQueueRemovalPolicy = (queue: Queue, policy: RemovalPolicy): void => {
+  for (const child of queue.node.findAll()) {
+    if (CfnResource.isCfnResource(child)) child.applyRemovalPolicy(policy);
+  }
+};

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Aws, type CfnResource, Duration, Fn, Names, type RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Fn, Names, RemovalPolicy } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -10,6 +10,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { DEFINITION_METADATA_KEY } from '../contract';
 import { acknowledge, nagRef } from '../nag';
+import { applyQueueRemovalPolicy } from './order-queues';
 import type { OrderflowFunction } from './orderflow-function';
 import { PROJECT_ROOT } from './orderflow-function';
 import type { SagaTaskKey } from './saga-functions';
@@ -31,17 +32,56 @@ export interface OrderSagaProps {
   readonly includeExecutionData: boolean;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * What stack deletion does to the endings-failures queue (and its TLS-only policy); RETAIN keeps
+   * execution endings nobody has looked at yet. @default RemovalPolicy.DESTROY
+   */
+  readonly queueRemovalPolicy?: RemovalPolicy;
 }
+
+/**
+ * The placeholder for the Lambda invoke integration, `arn:<partition>:states:::lambda:invoke`, built
+ * from AWS::Partition so the definition holds in every partition (aws, aws-cn, aws-us-gov). The whole
+ * ARN is substituted, not just its partition: cfn-lint validates each Task's Resource against an
+ * `arn:aws:` pattern and lets through only a value that is one placeholder as a whole.
+ */
+export const LAMBDA_INVOKE_SUBSTITUTION = 'LambdaInvokeArn';
 
 /** `${Name}` placeholders of an ASL document, which must all be substituted. */
 export const substitutionKeysOf = (definition: string): string[] =>
   [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ''))].sort();
 
 /**
+ * Fails synth when the definition and its substitutions disagree: a `${Key}` left unsubstituted, or
+ * an ARN that names its partition instead of taking it from a substitution, would only fail at
+ * deploy time (or in another partition).
+ */
+export const checkSubstitutions = (
+  file: string,
+  definition: string,
+  substitutions: Readonly<Record<string, string>>,
+): void => {
+  const expected = substitutionKeysOf(definition);
+  const provided = Object.keys(substitutions).sort();
+  if (expected.join() !== provided.join()) {
+    throw new Error(
+      `${file} uses substitutions [${expected.join(', ')}] but the saga provides [${provided.join(', ')}]`,
+    );
+  }
+  const literal = /"arn:(aws[a-z-]*):/.exec(definition);
+  if (literal) {
+    throw new Error(
+      `${file} names the partition ${literal[1]} in an ARN: substitute the ARN (built from AWS::Partition) instead`,
+    );
+  }
+};
+
+/**
  * The order saga: a Standard workflow (exactly-once start per name, execution history, redrive;
  * Express would run a repeated name twice and keeps no history) defined by the ASL file, with the
- * task function ARNs substituted in. Endings no Catch sees (execution timeout, abort, runtime
- * errors) reach execution-ended through an EventBridge rule, so every order gets a final status.
+ * task function ARNs and the Lambda invoke integration ARN (hence the partition) substituted in.
+ * Endings no Catch sees (execution timeout, abort, runtime errors) reach execution-ended through an
+ * EventBridge rule, so every order gets a final status.
  */
 export class OrderSaga extends Construct {
   readonly stateMachine: StateMachine;
@@ -54,18 +94,12 @@ export class OrderSaga extends Construct {
     super(scope, id);
 
     const definitionPath = path.join(PROJECT_ROOT, SAGA_DEFINITION_FILE);
-    const substitutions = Object.fromEntries(
-      Object.entries(props.tasks).map(([key, fn]) => [key, fn.function.functionArn]),
-    );
+    const substitutions: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(props.tasks).map(([key, fn]) => [key, fn.function.functionArn])),
+      [LAMBDA_INVOKE_SUBSTITUTION]: `arn:${Aws.PARTITION}:states:::lambda:invoke`,
+    };
     const definition = readFileSync(definitionPath, 'utf8');
-    const expected = substitutionKeysOf(definition);
-    const provided = Object.keys(substitutions).sort();
-    if (expected.join() !== provided.join()) {
-      // An unsubstituted ${Key} would only fail at deploy time; say so at synth.
-      throw new Error(
-        `${SAGA_DEFINITION_FILE} uses substitutions [${expected.join(', ')}] but the saga provides [${provided.join(', ')}]`,
-      );
-    }
+    checkSubstitutions(SAGA_DEFINITION_FILE, definition, substitutions);
 
     // The id part of the stack ARN (arn:...:stack/<name>/<uuid>) is new with every creation of the stack.
     const stackCreation = Fn.select(2, Fn.split('/', Aws.STACK_ID));
@@ -102,6 +136,7 @@ export class OrderSaga extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    applyQueueRemovalPolicy(this.endingsFailures, props.queueRemovalPolicy ?? RemovalPolicy.DESTROY);
     const executionEnded = props.executionEnded.function;
     executionEnded.configureAsyncInvoke({
       retryAttempts: 2,

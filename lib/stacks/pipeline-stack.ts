@@ -39,12 +39,15 @@ export class PipelineStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRemovalPolicy = config.logs.removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const queueRemovalPolicy =
+      config.queues.removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.shared = new SharedResources(this, 'Shared', { stage: config.stage });
 
     this.queues = new OrderQueues(this, 'Queues', {
       consumerTimeout: Duration.seconds(config.processOrder.timeoutSeconds),
       maxReceiveCount: config.ordersQueue.maxReceiveCount,
+      removalPolicy: queueRemovalPolicy,
     });
 
     this.ingest = new IngestPath(this, 'Ingest', {
@@ -57,6 +60,7 @@ export class PipelineStack extends Stack {
       maxEventAge: Duration.seconds(config.ingest.maxEventAgeSeconds),
       logRetention: config.logs.retentionDays,
       logRemovalPolicy,
+      queueRemovalPolicy,
     });
 
     this.acknowledgeBucketNotificationsHandler();
@@ -80,6 +84,7 @@ export class PipelineStack extends Stack {
       logLevel: config.stateMachine.logLevel,
       includeExecutionData: config.stateMachine.includeExecutionData,
       ...logs,
+      queueRemovalPolicy,
     });
 
     this.processing = new OrderProcessing(this, 'ProcessOrder', {

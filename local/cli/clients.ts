@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STAND_IN_S3_CHECKSUMS } from '../lambda/environment';
 
 export interface CliClients {
   readonly s3: S3Client;
@@ -28,7 +29,7 @@ export const endpointsFromEnv = (env: NodeJS.ProcessEnv = process.env): Endpoint
 
 /**
  * SDK clients as a user's program would make them. Against a local endpoint S3 needs path-style
- * URLs and no streaming checksums (see functions/shared/aws/clients.ts); without one the SDK's
+ * URLs and checksums only where required (see local/lambda/environment.ts); without one the SDK's
  * defaults (real AWS) apply.
  */
 export interface ClientBase {
@@ -42,9 +43,7 @@ export const makeCliClients = (endpoints: Endpoints, base: ClientBase = {}): Cli
   const common = { region, ...(base.credentials ? { credentials: base.credentials } : {}) };
   const s3 = new S3Client({
     ...common,
-    ...(endpoints.s3 ? { endpoint: endpoints.s3, forcePathStyle: true } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(endpoints.s3 ? { endpoint: endpoints.s3, forcePathStyle: true, ...STAND_IN_S3_CHECKSUMS } : {}),
   });
   const sqs = new SQSClient({ ...common, ...(endpoints.sqs ? { endpoint: endpoints.sqs } : {}) });
   const raw = new DynamoDBClient({

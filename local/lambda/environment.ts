@@ -11,6 +11,24 @@ export interface LocalAwsEnvironment {
 /** Services whose AWS_ENDPOINT_URL_<SERVICE> the runtime sets (all pointing at its gateway). */
 export const LOCAL_SERVICES = ['S3', 'SQS', 'SNS', 'DYNAMODB', 'SFN'] as const;
 
+/**
+ * S3 checksums only where an operation requires them, set through the SDK's own variables (the AWS
+ * CLI reads the same ones): with the SDK's default, WHEN_SUPPORTED, uploads of streamed bodies go
+ * aws-chunked with trailing checksums, which S3 stand-ins may store as they are, and downloads are
+ * checked against checksums a stand-in may not compute as S3 does. The functions' code keeps the
+ * SDK's defaults, so deployed functions check everything; only local and test runs set these.
+ */
+export const STAND_IN_CHECKSUM_ENVIRONMENT = {
+  AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+  AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+} as const;
+
+/** The same, as S3Client options: for the clients the runtime and the CLI build to talk to the stand-in. */
+export const STAND_IN_S3_CHECKSUMS = {
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+} as const;
+
 /** The standard variables that point the AWS SDK and CLI at the local runtime. */
 export const awsEnvironment = (aws: LocalAwsEnvironment): Record<string, string> => ({
   ...Object.fromEntries(LOCAL_SERVICES.map((service) => [`AWS_ENDPOINT_URL_${service}`, aws.endpoint])),
@@ -18,6 +36,7 @@ export const awsEnvironment = (aws: LocalAwsEnvironment): Record<string, string>
   AWS_DEFAULT_REGION: aws.region,
   AWS_ACCESS_KEY_ID: aws.accessKeyId,
   AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
+  ...STAND_IN_CHECKSUM_ENVIRONMENT,
 });
 
 /**

@@ -5,6 +5,10 @@ import { tsImport } from 'tsx/esm/api';
 
 export default async function globalSetup() {
   const { startStandIns } = await tsImport('../../local/stand-ins.ts', import.meta.url);
+  const { STAND_IN_CHECKSUM_ENVIRONMENT } = await tsImport(
+    '../../local/lambda/environment.ts',
+    import.meta.url,
+  );
   const standIns = await startStandIns({ startFauxqs });
   globalThis.__ORDERFLOW_STAND_INS__ = standIns;
   // Workers inherit the environment: the SDK clients in tests and handlers read these.
@@ -16,6 +20,8 @@ export default async function globalSetup() {
     AWS_ENDPOINT_URL_SQS: standIns.fauxqsEndpoint,
     AWS_ENDPOINT_URL_SNS: standIns.fauxqsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamoDbEndpoint,
+    // The stand-in's S3: checksums only where required, as the local runtime sets them (production keeps the SDK's defaults).
+    ...STAND_IN_CHECKSUM_ENVIRONMENT,
     AWS_LAMBDA_FUNCTION_NAME: 'orderflow-test',
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_LOG_LEVEL: 'ERROR',

@@ -15,8 +15,8 @@ export const validateAsl = createRequire(__filename)('asl-validator') as (
 
 export const SAGA_ASL_PATH = join(__dirname, '..', '..', 'statemachines', 'order-saga.asl.json');
 
-/** The definition substitution keys the CDK construct must provide. */
-export const SAGA_SUBSTITUTION_KEYS = [
+/** The definition substitution keys of the task functions' ARNs. */
+export const SAGA_FUNCTION_KEYS = [
   'AcceptOrderFunctionArn',
   'ReserveInventoryFunctionArn',
   'ChargePaymentFunctionArn',
@@ -28,8 +28,27 @@ export const SAGA_SUBSTITUTION_KEYS = [
   'RecordOutcomeFunctionArn',
 ] as const;
 
+/** The Lambda invoke integration every Task uses, substituted so it carries the stack's partition. */
+export const SAGA_LAMBDA_INVOKE_KEY = 'LambdaInvokeArn';
+
+/** Every definition substitution key the CDK construct must provide. */
+export const SAGA_SUBSTITUTION_KEYS = [...SAGA_FUNCTION_KEYS, SAGA_LAMBDA_INVOKE_KEY] as const;
+
+/** The partition the tests and the local runtime run in (CloudFormation's AWS::Partition there). */
+export const TEST_PARTITION = 'aws';
+
+export const LAMBDA_INVOKE_ARN = `arn:${TEST_PARTITION}:states:::lambda:invoke`;
+
 export const dummyFunctionArn = (key: string): string =>
-  `arn:aws:lambda:us-east-1:123456789012:function:${key.replace(/FunctionArn$/, '')}`;
+  `arn:${TEST_PARTITION}:lambda:us-east-1:123456789012:function:${key.replace(/FunctionArn$/, '')}`;
+
+/** The substitutions as the CDK provides them: a function ARN per task key, and the integration ARN. */
+export const sagaSubstitutions = (
+  arnFor: (key: string) => string = dummyFunctionArn,
+): Record<string, string> => ({
+  ...Object.fromEntries(SAGA_FUNCTION_KEYS.map((key) => [key, arnFor(key)])),
+  [SAGA_LAMBDA_INVOKE_KEY]: LAMBDA_INVOKE_ARN,
+});
 
 export const readSagaAsl = (): string => readFileSync(SAGA_ASL_PATH, 'utf8');
 
@@ -41,8 +60,16 @@ export const placeholdersOf = (text: string): string[] => [
 /** The definition with every placeholder replaced, as the CDK's definitionSubstitutions would. */
 export const loadSagaDefinition = (
   arnFor: (key: string) => string = dummyFunctionArn,
-): StateMachineDefinition =>
-  JSON.parse(readSagaAsl().replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, key: string) => arnFor(key)));
+): StateMachineDefinition => {
+  const substitutions = sagaSubstitutions(arnFor);
+  return JSON.parse(
+    readSagaAsl().replace(/\$\{([A-Za-z0-9_]+)\}/g, (placeholder, key: string) => {
+      const value = substitutions[key];
+      if (value === undefined) throw new Error(`no substitution for ${placeholder}`);
+      return value;
+    }),
+  );
+};
 
 export type FakeStep = (payload: unknown, call: number) => unknown | Promise<unknown>;
 

@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
 import type { LambdaHandler, LocalStateMachine } from '../../local/sfn';
-import { readSagaAsl, SAGA_SUBSTITUTION_KEYS } from './saga-asl';
+import { readSagaAsl, SAGA_FUNCTION_KEYS, sagaSubstitutions } from './saga-asl';
 
-export type SagaSubstitutionKey = (typeof SAGA_SUBSTITUTION_KEYS)[number];
-export type SagaHandlers = Readonly<Record<SagaSubstitutionKey, LambdaHandler>>;
+export type SagaFunctionKey = (typeof SAGA_FUNCTION_KEYS)[number];
+export type SagaHandlers = Readonly<Record<SagaFunctionKey, LambdaHandler>>;
 
 /** The step handlers modules, imported after the environment is set (they read it at module scope). */
 export const importSagaHandlers = async (): Promise<SagaHandlers> => ({
@@ -34,8 +34,8 @@ export const invokedTwice = (handlers: SagaHandlers): SagaHandlers =>
   ) as unknown as SagaHandlers;
 
 /**
- * The order saga as the CDK deploys it: the ASL file, one function ARN per substitution key,
- * each served by an in-process handler. `adjust` edits the parsed definition (e.g. its timeout).
+ * The order saga as the CDK deploys it: the ASL file, one function ARN per task key (and the
+ * Lambda invoke integration ARN), each function served by an in-process handler. `adjust` edits the parsed definition (e.g. its timeout).
  */
 export const sagaStateMachine = (
   name: string,
@@ -53,7 +53,7 @@ export const sagaStateMachine = (
   return {
     name,
     definition,
-    substitutions: Object.fromEntries(SAGA_SUBSTITUTION_KEYS.map((key) => [key, arnOf(key)])),
-    lambdaHandlers: Object.fromEntries(SAGA_SUBSTITUTION_KEYS.map((key) => [arnOf(key), handlers[key]])),
+    substitutions: sagaSubstitutions(arnOf),
+    lambdaHandlers: Object.fromEntries(SAGA_FUNCTION_KEYS.map((key) => [arnOf(key), handlers[key]])),
   };
 };

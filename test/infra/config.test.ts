@@ -29,6 +29,16 @@ describe('loadStageConfig', () => {
     expect(prod.logs.removal).toBe('retain');
   });
 
+  it('keeps the queues when the prod stack is deleted and destroys them with the dev stack', () => {
+    // Arrange / Act
+    const dev = loadStageConfig(fromContext({ stage: 'dev' }));
+    const prod = loadStageConfig(fromContext({ stage: 'prod' }));
+
+    // Assert
+    expect(dev.queues.removal).toBe('destroy');
+    expect(prod.queues.removal).toBe('retain');
+  });
+
   it('rejects a stage that is not dev or prod', () => {
     // Arrange
     const context = fromContext({ stage: 'staging' });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
-import { SAGA_DEFINITION_FILE, substitutionKeysOf } from '../../lib/constructs/order-saga';
+import {
+  checkSubstitutions,
+  LAMBDA_INVOKE_SUBSTITUTION,
+  SAGA_DEFINITION_FILE,
+  substitutionKeysOf,
+} from '../../lib/constructs/order-saga';
 import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
 import { SAGA_TASKS } from '../../lib/constructs/saga-functions';
 import { buildApp } from './support/app';
@@ -15,6 +20,26 @@ const resources = dev.toJSON().Resources as Record<
 const entryOf = (logicalId: string) =>
   (dev.toJSON().Resources[logicalId] as { Metadata?: Record<string, unknown> }).Metadata?.['orderflow:entry'];
 const stateMachineRef = { Ref: Match.stringLikeRegexp('^SagaStateMachine') };
+/** The confused-deputy conditions on CloudWatch's grants: alarms of the stack's own account and region. */
+const fromOwnAlarmsOnly = {
+  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  ArnLike: {
+    'aws:SourceArn': {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':cloudwatch:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':alarm:*',
+        ],
+      ],
+    },
+  },
+};
 
 describe('OrderSaga: definition', () => {
   it('substitutes each task placeholder with the function built from that step handler', () => {
@@ -30,7 +55,9 @@ describe('OrderSaga: definition', () => {
     // Assert
     const captured = substitutions.asObject() as Record<string, { 'Fn::GetAtt': [string, string] }>;
     const entries = Object.fromEntries(
-      Object.entries(captured).map(([key, value]) => [key, entryOf(value['Fn::GetAtt'][0])]),
+      Object.entries(captured)
+        .filter(([key]) => key !== LAMBDA_INVOKE_SUBSTITUTION)
+        .map(([key, value]) => [key, entryOf(value['Fn::GetAtt'][0])]),
     );
     expect(entries).toEqual(
       Object.fromEntries(
@@ -47,7 +74,42 @@ describe('OrderSaga: definition', () => {
     const placeholders = substitutionKeysOf(definition);
 
     // Assert
-    expect(placeholders).toEqual(Object.keys(SAGA_TASKS).sort());
+    expect(placeholders).toEqual([...Object.keys(SAGA_TASKS), LAMBDA_INVOKE_SUBSTITUTION].sort());
+  });
+
+  it('substitutes the lambda:invoke integration of the partition the stack deploys to', () => {
+    // Arrange
+    const definition = readFileSync(path.join(PROJECT_ROOT, SAGA_DEFINITION_FILE), 'utf8');
+
+    // Assert
+    expect(definition).toContain(`"Resource": "\${${LAMBDA_INVOKE_SUBSTITUTION}}"`);
+    dev.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: Match.objectLike({
+        [LAMBDA_INVOKE_SUBSTITUTION]: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:::lambda:invoke']],
+        },
+      }),
+    });
+  });
+
+  it('fails synth when the definition uses a placeholder the saga does not substitute', () => {
+    // Arrange
+    const definition = `{"Resource": "\${LambdaInvokeArn}", "FunctionName": "\${ShipFunctionArn}"}`;
+
+    // Act / Assert
+    expect(() => checkSubstitutions('saga.asl.json', definition, { LambdaInvokeArn: 'arn' })).toThrow(
+      'saga.asl.json uses substitutions [LambdaInvokeArn, ShipFunctionArn] but the saga provides [LambdaInvokeArn]',
+    );
+  });
+
+  it('fails synth when the definition names a partition instead of substituting it', () => {
+    // Arrange
+    const definition = `{"Resource": "arn:aws:states:::lambda:invoke", "FunctionName": "\${ShipFunctionArn}"}`;
+
+    // Act / Assert
+    expect(() => checkSubstitutions('saga.asl.json', definition, { ShipFunctionArn: 'fn' })).toThrow(
+      /saga\.asl\.json names the partition aws in an ARN/,
+    );
   });
 
   it('carries the ASL file inline, with its source recorded for the local runtime', () => {
@@ -330,22 +392,49 @@ describe('Operations: alarms', () => {
     });
   });
 
-  it('sends alarms to a topic CloudWatch can publish to through a rotating customer key', () => {
+  it("encrypts the alerts topic with a rotating customer key that CloudWatch may use for this account's alarms only", () => {
     // Assert
     dev.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({
+          {
+            Sid: 'AllowCloudWatchAlarmsToUseTheKey',
+            Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
+            Resource: '*',
+            Condition: fromOwnAlarmsOnly,
+          },
         ]),
       },
     });
     dev.hasResourceProperties('AWS::SNS::Topic', {
       DisplayName: 'orderflow alerts',
       KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperationsAlertsKey'), 'Arn'] },
+    });
+  });
+
+  it("lets CloudWatch publish to the alerts topic for this account's alarms only, over TLS", () => {
+    // Arrange
+    const alertsTopic = { Ref: Match.stringLikeRegexp('^OperationsAlerts[0-9A-F]{8}$') };
+
+    // Assert: the topic's own policy replaces SNS's default one, so CloudWatch needs a statement in it
+    dev.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [alertsTopic],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          {
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: alertsTopic,
+            Condition: fromOwnAlarmsOnly,
+          },
+        ]),
+      },
     });
   });
 

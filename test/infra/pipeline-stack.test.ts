@@ -66,6 +66,44 @@ describe('PipelineStack: orders.fifo', () => {
   });
 });
 
+describe('PipelineStack: queues on stack deletion', () => {
+  const prod = Template.fromStack(buildApp({ stage: 'prod' }).pipeline);
+  const queues = ['^QueuesOrders', '^QueuesDeadLetters', '^IngestFailures', '^SagaEndingsFailures'];
+  const retained = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+  const destroyed = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+
+  it.each(queues)(
+    'keeps %s and its TLS-only policy in prod, with the messages nobody has looked at yet',
+    (queue) => {
+      // Arrange
+      const queueId = new Capture(Match.stringLikeRegexp(queue));
+
+      // Act
+      prod.hasResource('AWS::SQS::QueuePolicy', { ...retained, Properties: { Queues: [{ Ref: queueId }] } });
+
+      // Assert
+      expect(prod.toJSON().Resources[queueId.asString()]).toMatchObject({
+        Type: 'AWS::SQS::Queue',
+        ...retained,
+      });
+    },
+  );
+
+  it.each(queues)('destroys %s and its policy with the stack in dev', (queue) => {
+    // Arrange
+    const queueId = new Capture(Match.stringLikeRegexp(queue));
+
+    // Act
+    template.hasResource('AWS::SQS::QueuePolicy', {
+      ...destroyed,
+      Properties: { Queues: [{ Ref: queueId }] },
+    });
+
+    // Assert
+    expect(resources[queueId.asString()]).toMatchObject({ Type: 'AWS::SQS::Queue', ...destroyed });
+  });
+});
+
 describe('PipelineStack: ingest function', () => {
   it('runs on a pinned Node.js 22 runtime on arm64 with active tracing and its own log group', () => {
     // Arrange

@@ -10,18 +10,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * endpoint variable is set and the SDK's defaults apply. Locally the runtime sets the
  * standard `AWS_ENDPOINT_URL_<SERVICE>` variables; S3 then needs path-style URLs and SQS
  * an explicit endpoint, because the stand-in's queue URLs name hosts that do not resolve.
+ * S3 checksums keep the SDK's defaults here: the local runtime and the tests relax them for
+ * the stand-in through the SDK's own AWS_REQUEST_CHECKSUM_CALCULATION and
+ * AWS_RESPONSE_CHECKSUM_VALIDATION variables (local/lambda/environment.ts).
  */
 const endpointFor = (service: 'S3' | 'SQS' | 'DYNAMODB' | 'SFN' | 'SNS'): string | undefined =>
   process.env[`AWS_ENDPOINT_URL_${service}`] || process.env.AWS_ENDPOINT_URL || undefined;
 
 export const makeS3Client = (): S3Client => {
   const endpoint = endpointFor('S3');
-  return new S3Client({
-    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    // Streamed bodies must not be sent aws-chunked with trailing checksums to stand-ins.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {});
 };
 
 export const makeSqsClient = (): SQSClient => {

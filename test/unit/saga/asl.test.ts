@@ -1,8 +1,10 @@
 import * as sagaErrors from '#shared/errors/saga';
 import {
+  LAMBDA_INVOKE_ARN,
   loadSagaDefinition,
   placeholdersOf,
   readSagaAsl,
+  SAGA_LAMBDA_INVOKE_KEY,
   SAGA_SUBSTITUTION_KEYS,
   validateAsl,
 } from '../../helpers/saga-asl';
@@ -111,11 +113,12 @@ describe('order saga state machine', () => {
     expect([...placeholders].sort()).toEqual([...SAGA_SUBSTITUTION_KEYS].sort());
   });
 
-  it('invokes every task through lambda:invoke with a substituted function and a payload', () => {
+  it('invokes every task through the substituted lambda:invoke integration, with a substituted function and a payload', () => {
     // Assert
     const raw = JSON.parse(readSagaAsl()) as { States: Record<string, Task> };
     for (const [name, task] of Object.entries(raw.States).filter(([, state]) => state.Type === 'Task')) {
-      expect({ name, resource: task.Resource }).toEqual({ name, resource: 'arn:aws:states:::lambda:invoke' });
+      expect({ name, resource: task.Resource }).toEqual({ name, resource: `\${${SAGA_LAMBDA_INVOKE_KEY}}` });
+      expect(taskNamed(name).Resource).toBe(LAMBDA_INVOKE_ARN);
       expect(task.Parameters.FunctionName).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
       expect(task.Parameters['Payload.$'] ?? task.Parameters.Payload).toBeDefined();
     }
