@@ -91,7 +91,8 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 /**
  * Batches valid orders into SendMessageBatch calls (10 entries, under 1 MiB) with a bounded
  * number of calls in flight: `add` waits while all slots are busy, which holds back the reader,
- * so memory stays flat.
+ * so memory stays flat. Messages of one group (one orderId) reach SQS in file order: a group is in
+ * at most one entry per call, and a call carrying a group waits for the call in flight before it.
  *
  * Only a record's own fault rejects it: an entry SQS returns in `Failed` as a sender fault (an
  * invalid message) goes to onFailed and into the rejects report. Everything else that leaves an
@@ -110,6 +111,8 @@ export class OrderSender {
   readonly #maxDelayMs: number;
   readonly #hooks: SenderHooks;
   readonly #inFlight = new Set<Promise<void>>();
+  /** The call in flight that carries each message group: a later message of the group waits for it. */
+  readonly #groupsInFlight = new Map<string, Promise<void>>();
   #batch: OutgoingOrder[] = [];
   #batchBytes = 0;
   #error: unknown;
@@ -132,7 +135,9 @@ export class OrderSender {
       this.#hooks.onFailed(order, `could not enqueue: message is ${bytes} bytes, more than SQS allows`);
       return;
     }
-    if (this.#batchBytes + bytes > SQS_LIMITS.bytesPerBatch) await this.#dispatch();
+    // A group appears at most once per call, so a retried entry can never land after a later one of its group.
+    const groupInBatch = this.#batch.some((queued) => queued.orderId === order.orderId);
+    if (groupInBatch || this.#batchBytes + bytes > SQS_LIMITS.bytesPerBatch) await this.#dispatch();
     this.#batch.push(order);
     this.#batchBytes += bytes;
     if (this.#batch.length === SQS_LIMITS.entriesPerBatch) await this.#dispatch();
@@ -161,12 +166,21 @@ export class OrderSender {
     this.#batchBytes = 0;
     if (batch.length === 0) return;
     while (this.#inFlight.size >= this.#maxInFlight) await Promise.race(this.#inFlight);
+    // FIFO order per message group follows the file: a call carrying a group waits for the one before it.
+    const earlier = batch.flatMap((order) => this.#groupsInFlight.get(order.orderId) ?? []);
+    if (earlier.length > 0) await Promise.all(earlier);
     this.#throwIfFailed();
     const call = this.#send(batch).catch((error: unknown) => {
       this.#error ??= error;
     });
-    const tracked = call.finally(() => this.#inFlight.delete(tracked));
+    const tracked = call.finally(() => {
+      this.#inFlight.delete(tracked);
+      for (const order of batch) {
+        if (this.#groupsInFlight.get(order.orderId) === tracked) this.#groupsInFlight.delete(order.orderId);
+      }
+    });
     this.#inFlight.add(tracked);
+    for (const order of batch) this.#groupsInFlight.set(order.orderId, tracked);
   }
 
   async #send(batch: readonly OutgoingOrder[]): Promise<void> {

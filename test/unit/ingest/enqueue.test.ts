@@ -293,3 +293,44 @@ describe('OrderSender', () => {
     expect(seen.failed).toEqual([]);
   });
 });
+
+describe('OrderSender: order within a message group', () => {
+  beforeEach(() => sqsMock.reset());
+
+  it('keeps the messages of one group in file order, never in one call and never two calls at once', async () => {
+    // Arrange: the first call answers late; a second, unrelated call could overtake it
+    const releases: (() => void)[] = [];
+    const calls: string[][] = [];
+    sqsMock.on(SendMessageBatchCommand).callsFake(async (input: SendMessageBatchCommandInput) => {
+      calls.push((input.Entries ?? []).map((entry) => entry.MessageDeduplicationId ?? ''));
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return allSucceed(input);
+    });
+    const seen = collector();
+    const sender = new OrderSender(new SQSClient({}), { queueUrl: QUEUE_URL, maxInFlight: 4 }, seen.hooks);
+    const first = { ...order(1), deduplicationId: 'first-version' };
+    const later = { ...order(1), deduplicationId: 'later-version' };
+
+    const turns = async (until: () => boolean) => {
+      for (let turn = 0; turn < 100 && !until(); turn += 1)
+        await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    // Act: the later version of ord-1 closes the first call and waits for it
+    await sender.add(first);
+    await sender.add(order(2));
+    await sender.add(later);
+    const flushing = sender.flush();
+    await turns(() => false);
+    const beforeRelease = calls.map((call) => [...call]);
+    releases.shift()?.();
+    await turns(() => calls.length === 2);
+    releases.shift()?.();
+    await flushing;
+
+    // Assert: ord-1's later version went out only after the call with its first version answered
+    expect(beforeRelease).toEqual([['first-version', 'hash-2']]);
+    expect(calls).toEqual([['first-version', 'hash-2'], ['later-version']]);
+    expect(seen.enqueued.map((o) => o.deduplicationId)).toEqual(['first-version', 'hash-2', 'later-version']);
+  });
+});
