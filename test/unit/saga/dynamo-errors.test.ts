@@ -21,6 +21,31 @@ describe('rethrowTransient', () => {
     );
   });
 
+  it('turns a transaction cancelled by a conflict into TransientStoreError, as when two copies of a step collide', () => {
+    // Arrange: what DynamoDB answers the copy that loses; DynamoDB Local serialises transactions instead.
+    const cancelled = sdkError('TransactionCanceledException', {
+      CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+    });
+
+    // Act / Assert
+    expect(() => rethrowTransient(cancelled, 'releasing order o1')).toThrow(
+      expect.objectContaining({
+        name: 'TransientStoreError',
+        message: 'releasing order o1: transaction cancelled [TransactionConflict,None]',
+      }),
+    );
+  });
+
+  it('rethrows a transaction cancelled only by its conditions as it is: the caller reads what won', () => {
+    // Arrange
+    const cancelled = sdkError('TransactionCanceledException', {
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+    });
+
+    // Act / Assert
+    expect(() => rethrowTransient(cancelled, 'releasing order o1')).toThrow(cancelled);
+  });
+
   it.each([
     ['a validation error', sdkError('ValidationException', { $metadata: { httpStatusCode: 400 } })],
     ['access denied', sdkError('AccessDeniedException', { $metadata: { httpStatusCode: 400 } })],
