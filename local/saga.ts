@@ -12,6 +12,8 @@ export const startSaga = async (
   invoker: Invoker,
   options: {
     readonly timeScale: number;
+    /** A scaled task timeout never drops below this. */
+    readonly minTaskTimeoutSeconds?: number;
     readonly onStatusChange: (event: ExecutionStatusChangeEvent) => void;
     readonly report: (message: string) => void;
   },
@@ -28,6 +30,9 @@ export const startSaga = async (
     region: topology.region,
     accountId: topology.accountId,
     timeScale: options.timeScale,
+    ...(options.minTaskTimeoutSeconds === undefined
+      ? {}
+      : { minTaskTimeoutSeconds: options.minTaskTimeoutSeconds }),
     stateMachines: topology.stateMachines.map((machine) => ({
       name: machine.name,
       definition: machine.definition,

@@ -61,6 +61,9 @@ export const synthesizeApp = (options: SynthOptions = {}): SynthesizedApp => {
     const { app } = createOrderflowApp({
       outdir,
       context: { ...options.context, 'aws:cdk:bundling-stacks': [] },
+      // The CDK's CloudFormation validation costs seconds per synth; `cdk synth` and the infra tests
+      // (cfn-lint) check the templates, the runtime only reads them.
+      builtinCloudFormationValidation: false,
     });
     const assembly = app.synth();
     const stacks = assembly.stacks.map((artifact): SynthesizedStack => {

@@ -1,5 +1,5 @@
 import { forEachState, isJsonObject, type JsonObject } from './definition';
-import { scaledMs } from './time-scale';
+import { scaledMs, type TimeScale, taskTimeoutMs } from './time-scale';
 import type { LambdaHandler } from './types';
 
 /** A Task state that invokes a Lambda function, served by an in-process handler. */
@@ -69,7 +69,7 @@ const staticFunctionName = (state: JsonObject): string | undefined => {
 export const collectLambdaTasks = (
   definition: JsonObject,
   resolve: FunctionResolver,
-  timeScale: number,
+  scale: TimeScale,
 ): LambdaTask[] => {
   const tasks: LambdaTask[] = [];
   forEachState(definition, (stateName, state) => {
@@ -88,14 +88,14 @@ export const collectLambdaTasks = (
       throw new Error(`Task state "${stateName}" invokes ${functionName}, which has no registered handler`);
     }
     const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
-    const timeoutMs = timeoutSeconds === undefined ? undefined : scaledMs(timeoutSeconds, timeScale);
+    const timeoutMs = timeoutSeconds === undefined ? undefined : taskTimeoutMs(timeoutSeconds, scale);
     tasks.push({
       stateName,
       integration,
       resource,
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds, timeoutMs }),
       // Without a task timeout, the function's own timeout applies; Lambda's maximum stands in for it.
-      contextTimeoutMs: timeoutMs ?? scaledMs(LAMBDA_MAX_TIMEOUT_SECONDS, timeScale),
+      contextTimeoutMs: timeoutMs ?? scaledMs(LAMBDA_MAX_TIMEOUT_SECONDS, scale.factor),
     });
   });
   return tasks;

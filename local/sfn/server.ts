@@ -37,8 +37,9 @@ const registerAll = (
   timeScale: number,
 ): Map<string, RegisteredStateMachine> => {
   const machines = new Map<string, RegisteredStateMachine>();
+  const scale = { factor: timeScale, minTaskTimeoutMs: (options.minTaskTimeoutSeconds ?? 0) * 1000 };
   for (const spec of options.stateMachines) {
-    const machine = registerStateMachine(spec, scope, timeScale);
+    const machine = registerStateMachine(spec, scope, scale);
     if (machines.has(machine.arn)) throw new Error(`State machine "${spec.name}" is registered twice`);
     machines.set(machine.arn, machine);
   }

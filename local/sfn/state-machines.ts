@@ -7,6 +7,7 @@ import {
   type LambdaTask,
   makeFunctionResolver,
 } from './lambda-tasks';
+import type { TimeScale } from './time-scale';
 import { prepareForInterpreter } from './time-scale';
 import type { LocalStateMachine } from './types';
 
@@ -33,7 +34,7 @@ const asAsl = (definition: JsonObject): StateMachineDefinition =>
 export const registerStateMachine = (
   spec: LocalStateMachine,
   scope: AccountScope,
-  timeScale: number,
+  scale: TimeScale,
 ): RegisteredStateMachine => {
   try {
     assertResourceName(spec.name);
@@ -41,8 +42,8 @@ export const registerStateMachine = (
     const parsed = parseDefinition(definition);
     new StateMachine(asAsl(parsed), { validationOptions: { checkArn: true, checkPaths: true } });
     const resolveFunction = makeFunctionResolver(spec.lambdaHandlers);
-    const tasks = collectLambdaTasks(parsed, resolveFunction, timeScale);
-    const prepared = prepareForInterpreter(parsed, timeScale);
+    const tasks = collectLambdaTasks(parsed, resolveFunction, scale);
+    const prepared = prepareForInterpreter(parsed, scale);
     return {
       name: spec.name,
       arn: stateMachineArnOf(scope, spec.name),

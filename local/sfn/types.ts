@@ -79,6 +79,11 @@ export interface LocalStepFunctionsOptions {
    * @default 1 (the definition's real timing)
    */
   readonly timeScale?: number;
+  /**
+   * A scaled Task timeout never drops below this (nor above the definition's own): work does not get
+   * faster with the clock. @default 0 (scaled like every other duration)
+   */
+  readonly minTaskTimeoutSeconds?: number;
   readonly stateMachines: readonly LocalStateMachine[];
   /**
    * Receives an event shaped like EventBridge's "Step Functions Execution Status Change" for
