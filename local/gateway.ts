@@ -66,7 +66,9 @@ export const startGateway = async (
     let body = service === 's3' ? undefined : await readBody(incoming);
     const operation = operationOf(service, incoming.method ?? 'GET', url, incoming.headers, body);
     counter.add(service, operation);
-    const fault: Fault | undefined = options.faults?.decide(apiCallOf(service, operation, incoming.headers));
+    const fault: Fault | undefined = options.faults?.decide(
+      apiCallOf(service, operation, incoming.headers, body),
+    );
     let failedIds: readonly string[] | undefined;
     switch (fault?.kind) {
       case 'throttle':

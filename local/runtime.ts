@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ApiCallCounter, type ServiceCalls } from './api-calls';
+import { Chaos, type ChaosOptions } from './chaos/chaos';
 import { type Gateway, startGateway } from './gateway';
 import type { AsyncFailure } from './lambda/async-invoke';
 import { AsyncInvoker } from './lambda/async-invoke';
@@ -39,6 +40,16 @@ export interface LocalRuntimeOptions {
   readonly log?: (message: string) => void;
   /** Silences `log`. @default false */
   readonly quiet?: boolean;
+  /**
+   * Inject faults (see local/chaos): AWS API faults at the gateway, crashes, timeouts and service
+   * errors in the Lambda stand-in, S3 notifications and SQS messages delivered twice. @default none
+   */
+  readonly chaos?: Omit<ChaosOptions, 'log'>;
+  /**
+   * Caps every queue's visibility timeout, so a batch that failed returns in seconds rather than the
+   * CDK's minutes (chaos runs). @default the CDK's values
+   */
+  readonly maxVisibilityTimeoutSeconds?: number;
 }
 
 export interface LocalRuntime {
@@ -64,6 +75,8 @@ export interface LocalRuntime {
   busy(): number;
   /** Called for every execution status change (RUNNING and each ending). */
   onExecutionStatusChange(listener: (event: ExecutionStatusChangeEvent) => void): void;
+  /** The faults being injected, when the runtime runs with chaos. */
+  readonly chaos: Chaos | undefined;
   stop(): Promise<void>;
 }
 
@@ -82,6 +95,27 @@ const directClients = (fauxqs: string, dynamodb: string) => {
     dynamodb: new DynamoDBClient({ ...common, endpoint: dynamodb }),
   };
 };
+
+/**
+ * The saga's task timeouts shrink with the time scale, but not below this: a step's work on the
+ * stand-ins (DynamoDB Local, one machine, bursts of executions) takes as long at any time scale.
+ */
+const MIN_TASK_TIMEOUT_SECONDS = 15;
+
+/** S3 sometimes delivers an event again minutes later (× the time scale). */
+const LATE_DUPLICATE_NOTIFICATION_MS = 120_000;
+
+const capVisibilityTimeouts = (topology: LocalTopology, maxSeconds: number): LocalTopology => ({
+  ...topology,
+  queues: topology.queues.map((queue) => {
+    const seconds = Math.min(queue.visibilityTimeoutSeconds, maxSeconds);
+    return {
+      ...queue,
+      visibilityTimeoutSeconds: seconds,
+      attributes: { ...queue.attributes, VisibilityTimeout: String(seconds) },
+    };
+  }),
+});
 
 const withGrace = (work: Promise<unknown>, ms: number): Promise<unknown> =>
   Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
@@ -109,6 +143,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   };
   if (!persistent) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   cleanups.push(installFunctionScopes());
+  const chaos = options.chaos ? new Chaos({ ...options.chaos, log: report }) : undefined;
 
   try {
     const counter = new ApiCallCounter();
@@ -116,11 +151,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const upstreams: Record<string, string> = {};
     let gateway: Gateway;
     try {
-      gateway = await startGateway(
-        upstreams,
-        counter,
-        options.port === undefined ? {} : { port: options.port },
-      );
+      gateway = await startGateway(upstreams, counter, {
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(chaos ? { faults: chaos.gateway } : {}),
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new StandInError(
@@ -148,11 +182,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       dynamodb: standIns.dynamoDbEndpoint,
     });
 
-    const topology = deriveTopology(synthesized, {
+    const derived = deriveTopology(synthesized, {
       region: REGION,
       accountId: ACCOUNT_ID,
       queueUrl: fauxqsQueueUrl(standIns.fauxqsEndpoint, REGION, ACCOUNT_ID),
     });
+    const topology =
+      options.maxVisibilityTimeoutSeconds === undefined
+        ? derived
+        : capVisibilityTimeouts(derived, options.maxVisibilityTimeoutSeconds);
     const clients = directClients(standIns.fauxqsEndpoint, standIns.dynamoDbEndpoint);
     cleanups.push(() => {
       for (const client of Object.values(clients)) client.destroy();
@@ -162,7 +200,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const aws: LocalAwsEnvironment = { endpoint: gateway.endpoint, region: REGION, ...LOCAL_CREDENTIALS };
     const { functions, logs } = loadAllFunctions(topology, aws, stateDir);
     cleanups.push(() => logs.close());
-    const invoker = new Invoker(functions);
+    const invoker = new Invoker(functions, chaos);
 
     const invokeAsync = (arn: string, event: unknown): boolean => {
       const fn = invoker.find(arn);
@@ -184,6 +222,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const statusListeners: ((event: ExecutionStatusChangeEvent) => void)[] = [];
     const sfn = await startSaga(topology, invoker, {
       timeScale,
+      minTaskTimeoutSeconds: MIN_TASK_TIMEOUT_SECONDS,
       onStatusChange: (event) => {
         bus.put(event);
         for (const listener of statusListeners) listener(event);
@@ -193,11 +232,17 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => sfn.stop());
     upstreams.states = sfn.endpoint;
 
-    const notifier = new S3Notifier(topology.buckets, clients.s3, REGION, {
-      invokeFunction: invokeOrReport,
-      deliver: (target, body) => sendToDestination(target.arn, body),
-      onError: report,
-    });
+    const notifier = new S3Notifier(
+      topology.buckets,
+      clients.s3,
+      REGION,
+      {
+        invokeFunction: invokeOrReport,
+        deliver: (target, body) => sendToDestination(target.arn, body),
+        onError: report,
+      },
+      chaos ? { chaos, laterMs: LATE_DUPLICATE_NOTIFICATION_MS * timeScale } : undefined,
+    );
     notifier.listen(standIns.fauxqs);
     cleanups.push(() => notifier.stop());
 
@@ -212,7 +257,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       const fn = invoker.find(mapping.functionArn);
       if (!queue || !fn)
         throw new Error(`event source mapping ${mapping.logicalId} names an unknown queue or function`);
-      return new SqsEventSource(mapping, queue, fn, invoker, pollingSqs, REGION, { onError: report });
+      return new SqsEventSource(mapping, queue, fn, invoker, pollingSqs, REGION, { onError: report }, chaos);
     });
     for (const source of sources) source.start();
     cleanups.push(async () => {
@@ -243,6 +288,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       onExecutionStatusChange: (listener) => {
         statusListeners.push(listener);
       },
+      chaos,
       stop: () => {
         stopped ??= cleanup();
         return stopped;

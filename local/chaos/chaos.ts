@@ -51,6 +51,8 @@ export interface Invocation {
   readonly workKey: string;
   /** Records in an SQS batch. */
   readonly records?: number;
+  /** The highest receive count in an SQS batch: SQS moves a message to the DLQ after maxReceiveCount. */
+  readonly receiveCount?: number;
 }
 
 export interface ChaosOptions {
@@ -68,6 +70,12 @@ export interface ChaosOptions {
  * fault the step itself surfaces); a message 5 receives; an async event 3 attempts.
  */
 const FAILURE_STREAK_CAP: Record<Trigger, number> = { 'saga-task': 2, 'sqs-batch': 2, async: 1 };
+
+/**
+ * A message received this often gets no more injected faults: with maxReceiveCount 5, the receives
+ * left are for a natural redelivery (a visibility timeout running out under load) and the success.
+ */
+const MAX_RECEIVES_FOR_FAULTS = 2;
 
 /** The SDK makes 3 attempts by default: a fault of 1 or 2 attempts is absorbed by its retries. */
 const SDK_ATTEMPTS = 3;
@@ -95,9 +103,11 @@ export class Chaos {
   readonly #sdkFaults = new Map<string, { fault: Fault; kind: FaultKindName; remaining: number }>();
   readonly #surfacedFor = new Set<string>();
   readonly #streaks = new Map<string, number>();
+  #sdkRetries = 0;
 
   constructor(options: ChaosOptions) {
-    if (!(options.rate >= 0 && options.rate <= 1)) throw new Error(`chaos rate must be in [0, 1], got ${options.rate}`);
+    if (!(options.rate >= 0 && options.rate <= 1))
+      throw new Error(`chaos rate must be in [0, 1], got ${options.rate}`);
     this.rate = options.rate;
     this.seed = options.seed;
     this.#log = options.log ?? (() => undefined);
@@ -134,8 +144,14 @@ export class Chaos {
     decide: (call) => this.#decideApiCall(call),
   };
 
+  /** SDK retry attempts the gateway saw while faults were on: how often the SDK's own retries stepped in. */
+  get sdkRetries(): number {
+    return this.#sdkRetries;
+  }
+
   #decideApiCall(call: ApiCall): Fault | undefined {
     if (!this.#enabled) return undefined;
+    if (call.attempt > 1) this.#sdkRetries += 1;
     const id = call.invocationId;
     const ongoing = id === undefined ? undefined : this.#sdkFaults.get(id);
     if (ongoing !== undefined && call.attempt > 1) {
@@ -154,17 +170,26 @@ export class Chaos {
         entryIds: (ids) => ids.filter(() => random.chance(0.5)),
       };
     }
-    const surfaced = call.orderKey !== undefined && !this.#surfacedFor.has(call.orderKey) && random.chance(SURFACED_SHARE);
+    const orderKey = call.orderKey();
+    const surfaced =
+      orderKey !== undefined && !this.#surfacedFor.has(orderKey) && random.chance(SURFACED_SHARE);
+    // A lost ReceiveMessage answer would burn one of a message's receives unseen: SQS's own budget, not ours.
+    const canLoseAnswer = !(call.service === 'sqs' && call.operation === 'ReceiveMessage');
     const [fault, kind] = random.weighted<readonly [Fault, FaultKindName]>([
       [[{ kind: 'throttle' }, 'aws.throttle'], 3],
       [[{ kind: 'server-error', status: random.chance(0.5) ? 500 : 503 }, 'aws.server-error'], 3],
       [[{ kind: 'connection-reset' }, 'aws.connection-reset'], 2],
-      [[{ kind: 'response-lost' }, 'aws.response-lost'], 2],
+      [[{ kind: 'response-lost' }, 'aws.response-lost'], canLoseAnswer ? 2 : 0],
     ]);
-    const attempts = surfaced ? SDK_ATTEMPTS : random.weighted([[1, 7], [2, 3]] as const);
-    if (surfaced && call.orderKey !== undefined) {
-      this.#surfacedFor.add(call.orderKey);
-      this.#record('aws.fails-all-sdk-attempts', `${call.service} ${call.operation} for ${call.orderKey}`);
+    const attempts = surfaced
+      ? SDK_ATTEMPTS
+      : random.weighted([
+          [1, 7],
+          [2, 3],
+        ] as const);
+    if (surfaced && orderKey !== undefined) {
+      this.#surfacedFor.add(orderKey);
+      this.#record('aws.fails-all-sdk-attempts', `${call.service} ${call.operation} for ${orderKey}`);
     }
     if (id !== undefined) this.#sdkFaults.set(id, { fault, kind, remaining: attempts - 1 });
     this.#record(kind, `${call.service} ${call.operation} attempt ${call.attempt} (${id ?? 'no id'})`);
@@ -176,6 +201,7 @@ export class Chaos {
     if (!this.#enabled) return undefined;
     const streakKey = `${invocation.functionName}|${invocation.workKey}`;
     if ((this.#streaks.get(streakKey) ?? 0) >= FAILURE_STREAK_CAP[invocation.trigger]) return undefined;
+    if ((invocation.receiveCount ?? 0) > MAX_RECEIVES_FOR_FAULTS) return undefined;
     const random = this.#lambdaRandom;
     if (!random.chance(this.rate)) return undefined;
     const choices: (readonly [LambdaFault, number])[] = [

@@ -29,6 +29,8 @@ export interface ApiCall {
   readonly attempt: number;
   /** The SDK's invocation id (`amz-sdk-invocation-id`): the same for every retry of one call. */
   readonly invocationId?: string;
+  /** The one order the call is about, when its request names one (a DynamoDB key, an execution name). */
+  orderKey(): string | undefined;
 }
 
 /** Decides, per attempt, whether the gateway injects a fault. */
@@ -36,8 +38,46 @@ export interface FaultInjector {
   decide(call: ApiCall): Fault | undefined;
 }
 
-/** The SDK's retry bookkeeping from the request headers. */
-export const apiCallOf = (service: string, operation: string, headers: IncomingHttpHeaders): ApiCall => {
+type AttributeMap = Readonly<Record<string, { readonly S?: string } | undefined>>;
+
+interface KeyedRequest {
+  readonly Key?: AttributeMap;
+  readonly Item?: AttributeMap;
+  readonly name?: string;
+}
+
+const ORDER_KEY_ATTRIBUTES = ['orderId', 'pk'] as const;
+
+/** The order a DynamoDB item key or a StartExecution names, read from a JSON request body. */
+export const orderKeyOf = (
+  service: string,
+  operation: string,
+  body: Buffer | undefined,
+): string | undefined => {
+  if (body === undefined || (service !== 'dynamodb' && service !== 'states')) return undefined;
+  let request: KeyedRequest;
+  try {
+    request = JSON.parse(body.toString('utf8')) as KeyedRequest;
+  } catch {
+    return undefined;
+  }
+  if (service === 'states') return operation === 'StartExecution' ? request.name : undefined;
+  const attributes = request.Key ?? request.Item;
+  for (const name of ORDER_KEY_ATTRIBUTES) {
+    const value = attributes?.[name]?.S;
+    // The provider's books key its items `payment#<orderId>` and `shipment#<orderId>`.
+    if (value !== undefined) return value.slice(value.indexOf('#') + 1);
+  }
+  return undefined;
+};
+
+/** The SDK's retry bookkeeping from the request headers, and the order the request names. */
+export const apiCallOf = (
+  service: string,
+  operation: string,
+  headers: IncomingHttpHeaders,
+  body?: Buffer,
+): ApiCall => {
   const request = String(headers['amz-sdk-request'] ?? '');
   const attempt = Number(/attempt=(\d+)/.exec(request)?.[1] ?? 1);
   const invocationId = headers['amz-sdk-invocation-id'];
@@ -46,6 +86,8 @@ export const apiCallOf = (service: string, operation: string, headers: IncomingH
     operation,
     attempt,
     ...(typeof invocationId === 'string' ? { invocationId } : {}),
+    // Parsed only when a fault is being decided: most calls never need it.
+    orderKey: () => orderKeyOf(service, operation, body),
   };
 };
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Chaos, Invocation, LambdaFault } from '../chaos/chaos';
 import { lambdaContext } from './context';
 import { runInScope } from './function-scope';
 import type { LoadedFunction } from './load';
@@ -11,6 +12,68 @@ export class LambdaTimeout extends Error {
   }
 }
 
+/** What Lambda reports when the function's process exits before it answered. */
+export class RuntimeExitError extends Error {
+  constructor(requestId: string) {
+    super(`RequestId: ${requestId} Error: Runtime exited with error: exit status 1`);
+    this.name = 'Runtime.ExitError';
+  }
+}
+
+/** A Lambda service error: the Invoke API failed and the function never ran. */
+export class LambdaServiceError extends Error {
+  constructor(errorType: string) {
+    super(
+      errorType === 'Lambda.TooManyRequestsException'
+        ? 'Rate Exceeded.'
+        : `${errorType.replace('Lambda.', '')}: the Lambda service failed to run the function`,
+    );
+    this.name = errorType;
+  }
+}
+
+interface RecordsEvent {
+  readonly Records?: readonly {
+    readonly eventSource?: string;
+    readonly attributes?: { readonly MessageGroupId?: string; readonly ApproximateReceiveCount?: string };
+    readonly messageId?: string;
+    readonly s3?: {
+      readonly bucket?: { readonly name?: string };
+      readonly object?: { readonly key?: string };
+    };
+  }[];
+}
+
+const orderIdIn = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as { orderId?: unknown; order?: unknown; state?: unknown; input?: unknown };
+  if (typeof record.orderId === 'string') return record.orderId;
+  return orderIdIn(record.order) ?? orderIdIn(record.state) ?? orderIdIn(record.input);
+};
+
+/** The kind of work an event is and the piece of work it belongs to across retries (for chaos). */
+export const invocationOf = (functionName: string, event: unknown): Invocation => {
+  const records = (event as RecordsEvent | null)?.Records;
+  const first = records?.[0];
+  if (records !== undefined && first?.eventSource === 'aws:sqs') {
+    const groups = [...new Set(records.map((r) => r.attributes?.MessageGroupId ?? r.messageId ?? ''))].sort();
+    const receiveCount = Math.max(...records.map((r) => Number(r.attributes?.ApproximateReceiveCount ?? 1)));
+    return {
+      functionName,
+      trigger: 'sqs-batch',
+      workKey: groups.join(','),
+      records: records.length,
+      receiveCount,
+    };
+  }
+  if (first?.eventSource === 'aws:s3') {
+    return { functionName, trigger: 'async', workKey: `${first.s3?.bucket?.name}/${first.s3?.object?.key}` };
+  }
+  const detail = (event as { detail?: { executionArn?: unknown } } | null)?.detail;
+  if (detail !== undefined) return { functionName, trigger: 'async', workKey: String(detail.executionArn) };
+  return { functionName, trigger: 'saga-task', workKey: orderIdIn(event) ?? 'unknown' };
+};
+
 export interface InvocationStats {
   invocations: number;
   errors: number;
@@ -20,6 +83,9 @@ export interface InvokeOptions {
   /** An earlier deadline imposed by the caller (a Step Functions task timeout), epoch ms. */
   readonly deadline?: number;
 }
+
+/** How long after the caller's deadline a late answer arrives. */
+const LATE_BY_MS = 50;
 
 const errorLine = (requestId: string, error: unknown): string => {
   const e = error instanceof Error ? error : new Error(String(error));
@@ -36,13 +102,21 @@ const errorLine = (requestId: string, error: unknown): string => {
  * context whose remaining time counts down from the function's timeout, failing with
  * Sandbox.Timedout when it runs out. The handler's promise cannot be cancelled in-process; what it
  * still does after a timeout is not awaited (in AWS the sandbox would be frozen or recycled).
+ *
+ * With chaos, some invocations fail as Lambda fails them, with Lambda's error names: a service
+ * error before the function runs (Lambda.ServiceException, Lambda.TooManyRequestsException, …), a
+ * crash before, after or in the middle of its work (Runtime.ExitError), a timeout while the handler
+ * runs on (Sandbox.Timedout), or an answer that comes after the caller's deadline.
  */
 export class Invoker {
   private readonly byKey = new Map<string, LoadedFunction>();
   private readonly counts = new Map<string, InvocationStats>();
   private running = 0;
 
-  constructor(functions: readonly LoadedFunction[]) {
+  constructor(
+    functions: readonly LoadedFunction[],
+    private readonly chaos?: Chaos,
+  ) {
     for (const fn of functions) {
       this.byKey.set(fn.spec.arn, fn);
       this.byKey.set(fn.spec.name, fn);
@@ -70,6 +144,62 @@ export class Invoker {
   }
 
   async invoke(fn: LoadedFunction, event: unknown, options: InvokeOptions = {}): Promise<unknown> {
+    if (this.chaos === undefined) return this.run(fn, event, options);
+    const invocation = invocationOf(fn.spec.name, event);
+    const fault = this.chaos.lambdaFault(invocation);
+    try {
+      const result = await (fault === undefined
+        ? this.run(fn, event, options)
+        : this.runFaulty(fn, event, options, fault));
+      this.chaos.invocationEnded(invocation, false);
+      return result;
+    } catch (error) {
+      this.chaos.invocationEnded(invocation, true);
+      throw error;
+    }
+  }
+
+  private async runFaulty(
+    fn: LoadedFunction,
+    event: unknown,
+    options: InvokeOptions,
+    fault: LambdaFault,
+  ): Promise<unknown> {
+    const requestId = randomUUID();
+    switch (fault.kind) {
+      case 'service-error':
+        throw new LambdaServiceError(fault.errorType);
+      case 'crash':
+        throw this.logged(fn, requestId, new RuntimeExitError(requestId));
+      case 'crash-after-work':
+        await this.run(fn, event, options).catch(() => undefined);
+        throw this.logged(fn, requestId, new RuntimeExitError(requestId));
+      case 'crash-mid-batch': {
+        const records = (event as { Records?: unknown[] }).Records ?? [];
+        await this.run(fn, { ...(event as object), Records: records.slice(0, fault.records) }, options).catch(
+          () => undefined,
+        );
+        throw this.logged(fn, requestId, new RuntimeExitError(requestId));
+      }
+      case 'timeout':
+        // The handler goes on unheard, as a step still running when its retry starts would.
+        void this.run(fn, event, options).catch(() => undefined);
+        throw this.logged(fn, requestId, new LambdaTimeout(requestId, fn.spec.timeoutSeconds));
+      case 'late-answer': {
+        const result = await this.run(fn, event, options);
+        const wait = (options.deadline ?? Date.now()) + LATE_BY_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        return result;
+      }
+    }
+  }
+
+  private logged(fn: LoadedFunction, requestId: string, error: Error): Error {
+    fn.scope.log(errorLine(requestId, error));
+    return error;
+  }
+
+  private async run(fn: LoadedFunction, event: unknown, options: InvokeOptions): Promise<unknown> {
     const requestId = randomUUID();
     const timeoutMs = fn.spec.timeoutSeconds * 1000;
     const deadline = Math.min(Date.now() + timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);

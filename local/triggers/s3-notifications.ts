@@ -1,4 +1,5 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Chaos } from '../chaos/chaos';
 import type { FauxqsServer } from '../stand-ins';
 import type { BucketNotification, LocalBucket, NotificationTarget } from '../topology';
 import { type CreatedObject, coversEvent, objectCreatedRecord } from './s3-event';
@@ -9,6 +10,12 @@ export interface NotificationSinks {
   /** Sends the event JSON to a queue or topic. */
   readonly deliver: (target: NotificationTarget, body: string) => Promise<void>;
   readonly onError: (message: string) => void;
+}
+
+/** S3 delivering a notification more than once (chaos): at once, or again after `laterMs`. */
+export interface DuplicateDeliveries {
+  readonly chaos: Chaos;
+  readonly laterMs: number;
 }
 
 const matches = (notification: BucketNotification, key: string, how: string): boolean =>
@@ -26,12 +33,14 @@ export class S3Notifier {
   private sequence = 0n;
   private inFlight = 0;
   private stopped = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly buckets: readonly LocalBucket[],
     private readonly s3: S3Client,
     private readonly region: string,
     private readonly sinks: NotificationSinks,
+    private readonly duplicates?: DuplicateDeliveries,
   ) {}
 
   get pending(): number {
@@ -55,6 +64,8 @@ export class S3Notifier {
 
   stop(): void {
     this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   private onCreated(bucketName: string, key: string, how: string): void {
@@ -99,9 +110,24 @@ export class S3Notifier {
           `local-${notification.configuredBy.split('/').pop()}`,
         );
         const event = { Records: [record] };
-        if (notification.target.kind === 'function')
-          this.sinks.invokeFunction(notification.target.arn, event);
-        else await this.sinks.deliver(notification.target, JSON.stringify(event));
+        const deliver = async (): Promise<void> => {
+          if (notification.target.kind === 'function')
+            this.sinks.invokeFunction(notification.target.arn, event);
+          else await this.sinks.deliver(notification.target, JSON.stringify(event));
+        };
+        await deliver();
+        // S3 delivers at least once: the same event again, at once or minutes later.
+        const again = this.duplicates?.chaos.notificationDelivery(`s3://${bucket}/${key}`) ?? 'once';
+        if (again === 'twice') await deliver();
+        if (again === 'again-later' && this.duplicates !== undefined) {
+          this.inFlight += 1;
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            if (!this.stopped) void deliver().catch((error) => this.sinks.onError(String(error)));
+            this.inFlight -= 1;
+          }, this.duplicates.laterMs);
+          this.timers.add(timer);
+        }
       }
     } catch (error) {
       this.sinks.onError(`S3 notification for s3://${bucket}/${key} failed: ${String(error)}`);

@@ -4,6 +4,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { Chaos } from '../chaos/chaos';
 import type { Invoker } from '../lambda/invoker';
 import type { LoadedFunction } from '../lambda/load';
 import type { LocalEventSourceMapping, LocalQueue } from '../topology';
@@ -44,6 +45,8 @@ export class SqsEventSource {
     private readonly sqs: SQSClient,
     private readonly region: string,
     private readonly listener: EventSourceListener,
+    /** With chaos, a batch is sometimes handed to a second invocation too: the same messages in two receives. */
+    private readonly chaos?: Chaos,
   ) {}
 
   get pollers(): number {
@@ -111,13 +114,21 @@ export class SqsEventSource {
 
   private async handle(messages: Message[]): Promise<void> {
     const records = messages.map((message) => sqsRecord(message, this.queue.arn, this.region));
+    // A message whose visibility ran out mid-processing is received again by another poller.
+    const twice = this.chaos?.deliverTwice(
+      `${this.queue.name}: ${records.map((r) => r.attributes.MessageGroupId ?? r.messageId).join(',')}`,
+    )
+      ? this.invoker.invoke(this.fn, { Records: records }).catch(() => undefined)
+      : undefined;
     let result: unknown;
     try {
       result = await this.invoker.invoke(this.fn, { Records: records });
     } catch (error) {
+      await twice;
       this.listener.onBatch?.({ received: records.length, deleted: 0, error: String(error) });
       return;
     }
+    await twice;
     const outcome = recordsToDelete(records, result, this.mapping.reportBatchItemFailures);
     if (outcome.malformed) {
       this.listener.onError(`${this.fn.spec.name} returned a malformed batch response: ${outcome.malformed}`);
