@@ -6,8 +6,12 @@ export interface PipelineNames {
   readonly ingestBucket: string;
   readonly ordersTable: string;
   readonly inventoryTable: string;
+  readonly reservationsTable: string;
+  readonly paymentsTable: string;
+  readonly providerTable: string;
   readonly ordersQueueUrl: string;
   readonly ordersDlqUrl: string;
+  readonly ingestFailuresQueueUrl: string;
   readonly stateMachineArn: string;
   readonly ingestFunctionName: string;
 }
@@ -22,8 +26,12 @@ export const namesFromOutputs = (outputs: Readonly<Record<string, string>>): Pip
     ingestBucket: read(OUTPUTS.ingestBucketName),
     ordersTable: read(OUTPUTS.ordersTableName),
     inventoryTable: read(OUTPUTS.inventoryTableName),
+    reservationsTable: read(OUTPUTS.reservationsTableName),
+    paymentsTable: read(OUTPUTS.paymentsTableName),
+    providerTable: read(OUTPUTS.providerTableName),
     ordersQueueUrl: read(OUTPUTS.ordersQueueUrl),
     ordersDlqUrl: read(OUTPUTS.ordersDlqUrl),
+    ingestFailuresQueueUrl: read(OUTPUTS.ingestFailuresQueueUrl),
     stateMachineArn: read(OUTPUTS.stateMachineArn),
     ingestFunctionName: read(OUTPUTS.ingestFunctionName),
   };

@@ -32,7 +32,11 @@ export const readStockCsv = async (file: string): Promise<StockLine[]> => {
 
 const BATCH_WRITE_LIMIT = 25;
 
-/** Puts every line into the inventory table (overwriting), retrying what DynamoDB leaves unprocessed. */
+/**
+ * Puts every line into the inventory table (overwriting), retrying what DynamoDB leaves unprocessed.
+ * `seeded` keeps the quantity put, so `orderflow verify` can check that stock is conserved: what was
+ * seeded is what is available plus what completed orders and orders needing attention hold.
+ */
 export const seedInventory = async (
   dynamodb: DynamoDBDocumentClient,
   table: string,
@@ -41,7 +45,14 @@ export const seedInventory = async (
 ): Promise<number> => {
   for (let start = 0; start < lines.length; start += BATCH_WRITE_LIMIT) {
     let requests = lines.slice(start, start + BATCH_WRITE_LIMIT).map((line) => ({
-      PutRequest: { Item: { sku: line.sku, available: line.available, updatedAt: now.toISOString() } },
+      PutRequest: {
+        Item: {
+          sku: line.sku,
+          available: line.available,
+          seeded: line.available,
+          updatedAt: now.toISOString(),
+        },
+      },
     }));
     for (let attempt = 0; requests.length > 0; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));

@@ -106,7 +106,7 @@ describe('record-outcome and execution-ended against DynamoDB Local', () => {
     const result = await executionEnded(executionStatusChange(orderId, 'TIMED_OUT'));
 
     // Assert
-    expect(result).toEqual({ action: 'marked', reason: 'execution TIMED_OUT' });
+    expect(result).toEqual({ action: 'marked', orderId, reason: 'execution TIMED_OUT' });
     const stored = await order();
     expect(stored).toMatchObject({ status: 'NEEDS_ATTENTION', statusReason: 'execution TIMED_OUT' });
     expect(stored?.history.map((entry) => entry.status)).toEqual(['RECEIVED', 'NEEDS_ATTENTION']);

@@ -59,6 +59,7 @@ export const handler = (
         executionArn: detail.executionArn,
         reason: result.reason,
       });
+      powertools.metrics.addMetadata('orderId', result.orderId);
       powertools.metrics.addMetric('OrdersNeedingAttention', MetricUnit.Count, 1);
     } else {
       powertools.logger.info('saga execution ended; order keeps its status', { result });

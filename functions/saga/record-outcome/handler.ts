@@ -23,9 +23,12 @@ export const handler = (event: unknown, context?: Context): Promise<OutcomeSumma
   const state =
     typeof event === 'object' && event !== null ? (event as { state?: unknown }).state : undefined;
   return instrumented(powertools, context, keysOf(state), async () => {
-    const outcome = await recordOutcome(parseRecordOutcomeInput(event), deps);
+    const input = parseRecordOutcomeInput(event);
+    const outcome = await recordOutcome(input, deps);
     if (outcome.changed && outcome.status === 'NEEDS_ATTENTION') {
       powertools.logger.error('order needs attention', { reason: outcome.reason });
+      // The order rides along as EMF metadata: the checker matches each flagged order to its data point.
+      powertools.metrics.addMetadata('orderId', input.state.order.orderId);
       powertools.metrics.addMetric('OrdersNeedingAttention', MetricUnit.Count, 1);
     }
     return outcome;

@@ -59,9 +59,9 @@ export class DynamoOrderRepository implements OrderRepository {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) return rethrowTransient(error, `receiving order ${orderId}`);
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
-      );
+      const { Item } = await this.client
+        .send(new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }))
+        .catch((readError: unknown) => rethrowTransient(readError, `reading order ${orderId}`));
       if (Item?.contentHash !== undefined && Item.contentHash !== accepted.contentHash) {
         throw new ConflictingDuplicate(orderId);
       }

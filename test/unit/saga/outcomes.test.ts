@@ -100,7 +100,7 @@ describe('recordExecutionEnded', () => {
       const result = await recordExecutionEnded({ name: orderId, status: 'TIMED_OUT' }, deps);
 
       // Assert
-      expect(result).toEqual({ action: 'marked', reason: 'execution TIMED_OUT' });
+      expect(result).toEqual({ action: 'marked', orderId, reason: 'execution TIMED_OUT' });
       expect(orders.items.get(orderId)).toMatchObject({
         status: 'NEEDS_ATTENTION',
         statusReason: 'execution TIMED_OUT',

@@ -26,7 +26,7 @@ export const ATTENTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 export type ExecutionEndedResult =
   | { readonly action: 'ignored'; readonly why: string }
-  | { readonly action: 'marked'; readonly reason: string }
+  | { readonly action: 'marked'; readonly orderId: string; readonly reason: string }
   | { readonly action: 'kept'; readonly status: string; readonly reason: string };
 
 /**
@@ -74,5 +74,7 @@ export const recordExecutionEnded = async (
   }
   const reason = executionEndedReason(ended.status, ended.error, ended.cause);
   const result = await orders.transition(orderId, 'NEEDS_ATTENTION', clock.now().toISOString(), reason);
-  return result.changed ? { action: 'marked', reason } : { action: 'kept', status: result.status, reason };
+  return result.changed
+    ? { action: 'marked', orderId, reason }
+    : { action: 'kept', status: result.status, reason };
 };
