@@ -1,5 +1,7 @@
 import '../lib/require-node';
 import { Command, InvalidArgumentError } from 'commander';
+import { formatChaos, runChaos } from '../cli/chaos/run';
+import { formatVerify, verify } from '../cli/verify/verify';
 import { runDemo } from '../local/cli/demo';
 import { listDlq, redriveDlq } from '../local/cli/dlq';
 import { runLocalUp } from '../local/cli/local-up';
@@ -9,6 +11,24 @@ import { startFromFile } from '../local/cli/start';
 import { showStatus } from '../local/cli/status';
 import { resolveTarget, type Target } from '../local/cli/target';
 import { incomingKey, uploadFile } from '../local/cli/upload';
+
+const seedNumber = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return parsed;
+};
+
+const rateNumber = (value: string): number => {
+  const parsed = Number(value);
+  if (!(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError('must be a number from 0 to 1');
+  return parsed;
+};
+
+const positiveInteger = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return parsed;
+};
 
 const positiveNumber = (value: string): number => {
   const parsed = Number(value);
@@ -162,6 +182,50 @@ dlq
     withTarget((target) => redriveDlq(target, { dryRun: options.dryRun, max: options.max }, process.stdout))(
       options,
     ),
+  );
+
+program
+  .command('verify')
+  .description(
+    "check every guarantee against the external records: files, rejects reports, tables, DLQ, executions, the provider's books",
+  )
+  .option('--json', 'print the result as JSON', false)
+  .option(
+    '--logs <dir>',
+    'function logs to check the NEEDS_ATTENTION metric against (`local up` prints the directory)',
+  )
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((options: { json: boolean; logs?: string; outputs?: string }) =>
+    withTarget(async ({ clients, names }) => {
+      const logDir = options.logs ?? process.env.ORDERFLOW_LOG_DIR;
+      const result = await verify(clients, names, logDir ? { logDir } : {});
+      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result));
+      return result.violations.length === 0 ? 0 : 1;
+    })(options),
+  );
+
+program
+  .command('chaos')
+  .description(
+    'a self-contained run on a fresh local state: generate a feed, upload it, inject faults, settle, verify',
+  )
+  .option('--orders <n>', 'orders in the generated feed', positiveInteger, 1000)
+  .option('--rate <r>', 'probability of a fault at each opportunity (0–1)', rateNumber, 0.1)
+  .option('--seed <s>', 'seed of the feed and of the faults', seedNumber, 1)
+  .option('--time-scale <factor>', 'saga and retry timing factor', positiveNumber, 0.05)
+  .option('--json', 'print the result as JSON', false)
+  .action((options: { orders: number; rate: number; seed: number; timeScale: number; json: boolean }) =>
+    runCommand(async () => {
+      const result = await runChaos({
+        orders: options.orders,
+        rate: options.rate,
+        seed: options.seed,
+        timeScale: options.timeScale,
+        ...(options.json ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatChaos(result));
+      return result.violations.length === 0 ? 0 : 1;
+    }),
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
