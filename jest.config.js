@@ -16,24 +16,29 @@ const common = {
   testEnvironment: '<rootDir>/test/helpers/console-on-failure-environment.ts',
   transform,
   moduleNameMapper: { '^#shared/(.*)$': '<rootDir>/functions/shared/$1' },
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/test-budget.ts'],
 };
 
 // Budgets for a loaded 2-core CI machine, not jest's 5 s default: integration tests start functions,
 // synthesize the CDK app and wait on the stand-ins; a slow machine must not turn that into a failure.
+// jest takes `testTimeout` only from the root configuration and ignores it in a project, so each
+// project names its budget in `globals` and test/helpers/test-budget.ts applies it.
+const budget = (testBudgetMs) => ({ globals: { testBudgetMs } });
+
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], testTimeout: 30_000 },
+    { ...common, ...budget(30_000), displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
+      ...budget(120_000),
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
-      testTimeout: 120_000,
     },
     {
       ...common,
+      ...budget(120_000),
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120_000,
       globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
     },
