@@ -1,15 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { lambdaContext } from './context';
-import { runInScope } from './function-scope';
 import type { LoadedFunction } from './load';
-
-/** What Lambda reports when a function runs past its timeout. */
-export class LambdaTimeout extends Error {
-  constructor(requestId: string, seconds: number) {
-    super(`${requestId} Task timed out after ${seconds.toFixed(2)} seconds`);
-    this.name = 'Sandbox.Timedout';
-  }
-}
 
 export interface InvocationStats {
   invocations: number;
@@ -32,10 +22,11 @@ const errorLine = (requestId: string, error: unknown): string => {
 };
 
 /**
- * Invokes in-process handlers the way Lambda does: inside the function's own scope, with a Lambda
- * context whose remaining time counts down from the function's timeout, failing with
- * Sandbox.Timedout when it runs out. The handler's promise cannot be cancelled in-process; what it
- * still does after a timeout is not awaited (in AWS the sandbox would be frozen or recycled).
+ * Invokes functions the way Lambda does: a request id per invocation, a deadline from the
+ * function's timeout (or the caller's earlier one), which the function's Lambda context counts
+ * down to and which fails the invocation with Sandbox.Timedout; counts invocations and errors and
+ * logs each failure to the function's log, as Lambda's runtime does. How the handler runs (in
+ * this process, or in a sandbox process) is the LoadedFunction's business.
  */
 export class Invoker {
   private readonly byKey = new Map<string, LoadedFunction>();
@@ -73,26 +64,16 @@ export class Invoker {
     const requestId = randomUUID();
     const timeoutMs = fn.spec.timeoutSeconds * 1000;
     const deadline = Math.min(Date.now() + timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
-    const context = lambdaContext(fn.spec, requestId, deadline);
     const stats = this.counts.get(fn.spec.name);
     if (stats) stats.invocations += 1;
     this.running += 1;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const run = runInScope(fn.scope, () => Promise.resolve().then(() => fn.handler(event, context)));
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new LambdaTimeout(requestId, fn.spec.timeoutSeconds)),
-          deadline - Date.now(),
-        );
-      });
-      return await Promise.race([run, timeout]);
+      return await fn.run(event, { requestId, deadline });
     } catch (error) {
       if (stats) stats.errors += 1;
-      fn.scope.log(errorLine(requestId, error));
+      fn.log(errorLine(requestId, error));
       throw error;
     } finally {
-      clearTimeout(timer);
       this.running -= 1;
     }
   }

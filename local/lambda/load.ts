@@ -1,16 +1,62 @@
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { LocalFunction } from '../derive/types';
+import { lambdaContext } from './context';
+import { LambdaTimeout } from './errors';
 import { type FunctionScope, runInScope } from './function-scope';
 
 export type Handler = (event: unknown, context: Context) => unknown;
 
-/** A function of the topology with its handler loaded in-process. */
+/** One invocation as the invoker hands it to a function: its request id and when it must end (epoch ms). */
+export interface InvocationRequest {
+  readonly requestId: string;
+  readonly deadline: number;
+}
+
+/**
+ * A function of the topology, ready to be invoked: loaded in-process from its source entry, or
+ * started in a sandbox process from its bundle (local/lambda/sandbox.ts).
+ */
 export interface LoadedFunction {
   readonly spec: LocalFunction;
-  readonly handler: Handler;
-  readonly scope: FunctionScope;
+  /** Appends to the function's log (its "log group"). */
+  readonly log: (chunk: string) => void;
+  /**
+   * Runs one invocation with a Lambda context counting down to `request.deadline`. Resolves with
+   * the handler's result; rejects with its error, or with Sandbox.Timedout at the deadline.
+   */
+  readonly run: (event: unknown, request: InvocationRequest) => Promise<unknown>;
 }
+
+/**
+ * A handler run in this process inside the function's scope. Its promise cannot be cancelled
+ * in-process: what it still does after a timeout is not awaited (in AWS the sandbox would be
+ * frozen or recycled).
+ */
+export const inProcessFunction = (
+  spec: LocalFunction,
+  handler: Handler,
+  scope: FunctionScope,
+): LoadedFunction => ({
+  spec,
+  log: scope.log,
+  run: async (event, { requestId, deadline }) => {
+    const context = lambdaContext(spec, requestId, deadline);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const run = runInScope(scope, () => Promise.resolve().then(() => handler(event, context)));
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new LambdaTimeout(requestId, spec.timeoutSeconds)),
+          deadline - Date.now(),
+        );
+      });
+      return await Promise.race([run, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+});
 
 /**
  * Drops cached modules of functions/ so the next function loads its own copies, as its own bundle
@@ -34,5 +80,5 @@ export const loadFunction = (spec: LocalFunction, scope: FunctionScope, root: st
   if (typeof handler !== 'function') {
     throw new Error(`${spec.entry} does not export a function named ${spec.handlerExport} (${spec.name})`);
   }
-  return { spec, handler: handler as Handler, scope };
+  return inProcessFunction(spec, handler as Handler, scope);
 };
