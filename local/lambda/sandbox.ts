@@ -1,0 +1,281 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import * as path from 'node:path';
+import type { LocalFunction } from '../derive/types';
+import { lambdaContextFields } from './context';
+import { LambdaTimeout } from './errors';
+import type { InvocationRequest, LoadedFunction } from './load';
+
+/** Forked in each sandbox: plain CommonJS that requires only Node.js built-ins. */
+const RUNNER = path.join(__dirname, 'sandbox-runner.cjs');
+
+/** An error as Lambda's runtime reports it. */
+interface ErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
+
+type RunnerMessage =
+  | { readonly type: 'ready'; readonly nodeVersion: string }
+  | { readonly type: 'init-error'; readonly error: ErrorPayload }
+  | { readonly type: 'crash'; readonly error: ErrorPayload }
+  | {
+      readonly type: 'result';
+      readonly requestId: string;
+      readonly value?: unknown;
+      readonly error?: ErrorPayload;
+    };
+
+/** The error a handler threw, rebuilt in this process: its name is Lambda's errorType. */
+const errorOf = (payload: ErrorPayload): Error => {
+  const error = new Error(payload.errorMessage);
+  error.name = payload.errorType;
+  error.stack = payload.trace.join('\n');
+  return error;
+};
+
+/**
+ * Lambda's report when the runtime process ends during an invocation. The wording is Lambda's
+ * (`RequestId: … Error: Runtime exited with error: exit status 1`, or `signal: killed`), which
+ * renders the process state the way Go's os/exec does. Sources: the "Runtime.ExitError" reports in
+ * aws/aws-lambda-python-runtime-interface-client#10 and swift-serverless/aws-lambda-swift-sprinter#27;
+ * https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html for Sandbox.Timedout.
+ */
+export class RuntimeExitError extends Error {
+  /** `requestId` is undefined when the process ends during an Init that no invocation waits for. */
+  constructor(requestId: string | undefined, code: number | null, signal: NodeJS.Signals | null) {
+    super(`${requestId === undefined ? '' : `RequestId: ${requestId} `}Error: ${exitReason(code, signal)}`);
+    this.name = 'Runtime.ExitError';
+  }
+}
+
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGABRT: 'aborted',
+  SIGSEGV: 'segmentation fault',
+  SIGINT: 'interrupt',
+};
+
+const exitReason = (code: number | null, signal: NodeJS.Signals | null): string => {
+  if (signal !== null) return `Runtime exited with error: signal: ${SIGNAL_WORDS[signal] ?? signal}`;
+  if (code === 0 || code === null) return 'Runtime exited without providing a reason';
+  return `Runtime exited with error: exit status ${code}`;
+};
+
+/** A sandbox that cannot start: its bundle fails to load, or no node_modules-free place exists for it. */
+export class SandboxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SandboxError';
+  }
+}
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** One sandbox process: it takes invocations until it exits or is killed. */
+interface Instance {
+  readonly child: ChildProcess;
+  /** Resolves when the handler is loaded (Init); rejects with the init error. */
+  readonly ready: Promise<void>;
+  readonly exited: Promise<void>;
+  readonly pending: Map<string, Pending>;
+  /** Timed out while running other invocations: killed once they settle, and given no new ones. */
+  retiring: boolean;
+}
+
+export interface SandboxOptions {
+  readonly spec: LocalFunction;
+  /** The bundle's directory: the sandbox's working directory and LAMBDA_TASK_ROOT. */
+  readonly taskRoot: string;
+  /** The process's whole environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The function's log: the process's stdout and stderr go there. */
+  readonly log: (chunk: string) => void;
+}
+
+/**
+ * A bundled function's Lambda sandbox: a fresh Node.js process (this one's executable, so the
+ * Node.js major the npm scripts run on) in the bundle's directory, with exactly the function's
+ * environment, that loads `index.js` and runs invocations sent over IPC.
+ *
+ * Invocations run concurrently in one process (in-process functions share module state the same
+ * way; Lambda would give each concurrent invocation its own sandbox, which on a 2-core machine
+ * would mean dozens of processes). A timed-out invocation fails with Sandbox.Timedout and its
+ * process is recycled, as Lambda recycles a timed-out sandbox: new invocations go to a fresh
+ * process at once, and the old one is killed as soon as the other invocations it runs have
+ * settled (killing it at once would fail them too, which one timeout never does in Lambda). A
+ * process that ends fails what it was running with Runtime.ExitError (an uncaught error: with
+ * that error); the next invocation starts a fresh one.
+ */
+export class LambdaSandbox implements LoadedFunction {
+  private current: Instance | undefined;
+  private readonly live = new Set<Instance>();
+  private started = 0;
+  private reportedNodeVersion: string | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: SandboxOptions) {}
+
+  get spec(): LocalFunction {
+    return this.options.spec;
+  }
+
+  get log(): (chunk: string) => void {
+    return this.options.log;
+  }
+
+  /** Process id of the running sandbox, if one runs. */
+  get pid(): number | undefined {
+    return this.current?.child.pid;
+  }
+
+  /** Processes started so far: 1, plus one for every restart after a timeout, a crash or an exit. */
+  get starts(): number {
+    return this.started;
+  }
+
+  /** `process.version` as the last sandbox to load its handler reported it. */
+  get nodeVersion(): string | undefined {
+    return this.reportedNodeVersion;
+  }
+
+  /** Starts the process and loads the handler now (Lambda's Init); rejects with the init error. */
+  async start(): Promise<void> {
+    await this.instance().ready;
+  }
+
+  run(event: unknown, { requestId, deadline }: InvocationRequest): Promise<unknown> {
+    if (this.stopped) return Promise.reject(new Error(`the sandbox of ${this.spec.name} is stopped`));
+    const instance = this.instance();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          if (!instance.pending.delete(requestId)) return;
+          reject(new LambdaTimeout(requestId, this.spec.timeoutSeconds));
+          this.recycle(instance);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      instance.pending.set(requestId, { resolve, reject, timer });
+      instance.ready.then(
+        () => {
+          if (!instance.pending.has(requestId)) return;
+          const context = lambdaContextFields(this.spec, requestId);
+          // A send that fails means the process is ending: its exit fails the invocation.
+          instance.child.send({ type: 'invoke', requestId, event, deadline, context }, () => undefined);
+        },
+        // An init error has already failed every invocation waiting for it.
+        () => undefined,
+      );
+    });
+  }
+
+  /** Kills every process and waits until they are gone; later invocations fail. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.killNow();
+    await Promise.all([...this.live].map((instance) => instance.exited));
+  }
+
+  /** Kills every process at once, without waiting: for `process.on('exit')`. */
+  killNow(): void {
+    for (const instance of this.live) instance.child.kill('SIGKILL');
+  }
+
+  private instance(): Instance {
+    this.current ??= this.spawn();
+    return this.current;
+  }
+
+  /** Lambda recycles a sandbox whose invocation timed out; a fresh one takes the next invocation. */
+  private recycle(instance: Instance): void {
+    if (this.current === instance) this.current = undefined;
+    if (instance.pending.size === 0) instance.child.kill('SIGKILL');
+    else instance.retiring = true;
+  }
+
+  private spawn(): Instance {
+    const { taskRoot, env, log } = this.options;
+    const child = fork(RUNNER, [], {
+      cwd: taskRoot,
+      env: { ...env },
+      execPath: process.execPath,
+      // Not this process's flags (tsx's loader): the sandbox runs plain Node.js on the bundle.
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.started += 1;
+    child.stdout?.setEncoding('utf8').on('data', log);
+    child.stderr?.setEncoding('utf8').on('data', log);
+
+    const pending = new Map<string, Pending>();
+    const failAll = (errorFor: (requestId: string) => Error): void => {
+      for (const [requestId, { reject, timer }] of pending) {
+        clearTimeout(timer);
+        reject(errorFor(requestId));
+      }
+      pending.clear();
+    };
+    let markReady = (): void => undefined;
+    let failInit = (_error: Error): void => undefined;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failInit = reject;
+    });
+    // Only start() awaits it; invocations waiting for it are failed through failAll.
+    ready.catch(() => undefined);
+    let markExited = (): void => undefined;
+    const exited = new Promise<void>((resolve) => {
+      markExited = resolve;
+    });
+    const instance: Instance = { child, ready, exited, pending, retiring: false };
+    const gone = (errorFor: (requestId: string | undefined) => Error): void => {
+      if (!this.live.delete(instance)) return;
+      if (this.current === instance) this.current = undefined;
+      failInit(errorFor(undefined));
+      failAll(errorFor);
+      markExited();
+    };
+
+    child.on('message', (message: RunnerMessage) => {
+      switch (message.type) {
+        case 'ready':
+          this.reportedNodeVersion = message.nodeVersion;
+          markReady();
+          break;
+        case 'init-error':
+        case 'crash': {
+          // The runner exits right after; until then nothing else may land in this process.
+          if (this.current === instance) this.current = undefined;
+          const error = errorOf(message.error);
+          failInit(error);
+          failAll(() => error);
+          break;
+        }
+        case 'result': {
+          const waiting = pending.get(message.requestId);
+          if (!waiting) break;
+          pending.delete(message.requestId);
+          clearTimeout(waiting.timer);
+          if (message.error) waiting.reject(errorOf(message.error));
+          else waiting.resolve(message.value);
+          if (instance.retiring && pending.size === 0) child.kill('SIGKILL');
+          break;
+        }
+      }
+    });
+    child.once('exit', (code, signal) => gone((requestId) => new RuntimeExitError(requestId, code, signal)));
+    // The process could not be started at all (no 'exit' follows then).
+    child.once('error', (error) => {
+      if (child.pid === undefined) gone(() => error);
+    });
+    this.live.add(instance);
+    return instance;
+  }
+}
