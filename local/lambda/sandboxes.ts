@@ -81,7 +81,9 @@ export const startSandboxes = async (
     const sandbox = sandboxes[index];
     if (result.status === 'fulfilled' || sandbox === undefined) return [];
     const error = result.reason instanceof Error ? result.reason : new Error(String(result.reason));
-    return [`  ${sandbox.spec.name}: ${error.name}: ${error.message}\n    bundle ${sandbox.spec.bundle}`];
+    // The first line says what failed (`Cannot find module 'x'`); the function's log has the stack.
+    const [reason] = error.message.split('\n');
+    return [`  ${sandbox.spec.name}: ${error.name}: ${reason}\n    bundle ${sandbox.spec.bundle}`];
   });
   if (failures.length > 0) {
     await stop();

@@ -1,9 +1,12 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NODE_MAJOR } from '../../lib/node-runtime';
-import type { LocalFunction } from '../../local/derive/types';
+import type { LocalFunction, LocalTopology } from '../../local/derive/types';
 import { type LocalAwsEnvironment, sandboxEnvironment } from '../../local/lambda/environment';
 import { Invoker } from '../../local/lambda/invoker';
 import { LambdaSandbox } from '../../local/lambda/sandbox';
+import { startSandboxes } from '../../local/lambda/sandboxes';
 
 const TASK_ROOT = path.join(__dirname, '..', 'fixtures', 'sandbox');
 const AWS: LocalAwsEnvironment = {
@@ -242,5 +245,64 @@ describe('a Lambda sandbox for a bundle', () => {
     await expect(sandbox.run({ ms: 1 }, { requestId: 'req-late', deadline: inSeconds(5) })).rejects.toThrow(
       /stopped/,
     );
+  });
+});
+
+describe('the sandboxes of a topology', () => {
+  const topologyOf = (functions: LocalFunction[]): LocalTopology => ({
+    region: 'us-east-1',
+    accountId: '000000000000',
+    buckets: [],
+    queues: [],
+    tables: [],
+    topics: [],
+    functions,
+    eventSourceMappings: [],
+    stateMachines: [],
+    eventRules: [],
+    outputs: {},
+    notEmulated: [],
+  });
+  const directories: string[] = [];
+  const temporary = (prefix: string): string => {
+    const directory = mkdtempSync(path.join(tmpdir(), prefix));
+    directories.push(directory);
+    return directory;
+  };
+
+  afterAll(() => {
+    for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('refuses to start when a bundle cannot load, naming the function and the init error', async () => {
+    // Arrange: a bundle outside the repository, with the dependency it left out nowhere to be found
+    const bundle = temporary('orderflow-sandbox-test-');
+    copyFileSync(path.join(TASK_ROOT, 'broken.js'), path.join(bundle, 'index.js'));
+    const broken = { ...spec('handler'), name: 'broken-fn', bundle };
+
+    // Act
+    const starting = startSandboxes(topologyOf([broken]), AWS, temporary('orderflow-sandbox-state-'));
+
+    // Assert
+    await expect(starting).rejects.toMatchObject({
+      name: 'SandboxError',
+      message: expect.stringMatching(
+        /broken-fn: Runtime\.ImportModuleError: Error: Cannot find module '@orderflow\/not-bundled'\n {4}bundle /,
+      ),
+    });
+  });
+
+  it('refuses a bundle with a node_modules above it, where Lambda would have none', async () => {
+    // Arrange: the fixture lies inside the repository, under its node_modules' directory
+    const inRepository = spec('inspect');
+
+    // Act
+    const starting = startSandboxes(topologyOf([inRepository]), AWS, temporary('orderflow-sandbox-state-'));
+
+    // Assert
+    await expect(starting).rejects.toMatchObject({
+      name: 'SandboxError',
+      message: expect.stringContaining('would resolve packages from'),
+    });
   });
 });
