@@ -62,13 +62,13 @@ export class Invoker {
 
   async invoke(fn: LoadedFunction, event: unknown, options: InvokeOptions = {}): Promise<unknown> {
     const requestId = randomUUID();
-    const timeoutMs = fn.spec.timeoutSeconds * 1000;
-    const deadline = Math.min(Date.now() + timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
+    const timeoutAt = Date.now() + fn.spec.timeoutSeconds * 1000;
+    const deadline = Math.min(timeoutAt, options.deadline ?? Number.POSITIVE_INFINITY);
     const stats = this.counts.get(fn.spec.name);
     if (stats) stats.invocations += 1;
     this.running += 1;
     try {
-      return await fn.run(event, { requestId, deadline });
+      return await fn.run(event, { requestId, deadline, timeoutAt });
     } catch (error) {
       if (stats) stats.errors += 1;
       fn.log(errorLine(requestId, error));

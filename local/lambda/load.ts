@@ -7,10 +7,13 @@ import { type FunctionScope, runInScope } from './function-scope';
 
 export type Handler = (event: unknown, context: Context) => unknown;
 
-/** One invocation as the invoker hands it to a function: its request id and when it must end (epoch ms). */
+/** One invocation as the invoker hands it to a function: its request id and its deadlines (epoch ms). */
 export interface InvocationRequest {
   readonly requestId: string;
+  /** When the caller stops waiting: the function's timeout, or a Step Functions task's earlier one. */
   readonly deadline: number;
+  /** When Lambda itself ends the invocation: the function's own timeout (never before `deadline`). */
+  readonly timeoutAt: number;
 }
 
 /**

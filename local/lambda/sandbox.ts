@@ -71,11 +71,10 @@ export class SandboxError extends Error {
   }
 }
 
-interface Pending {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
-}
+type Outcome = { readonly value: unknown } | { readonly error: Error };
+
+/** Settles an invocation the process is running (its timers cleared); later outcomes are ignored. */
+type Pending = (outcome: Outcome) => void;
 
 /** One sandbox process: it takes invocations until it exits or is killed. */
 interface Instance {
@@ -105,10 +104,12 @@ export interface SandboxOptions {
  *
  * Invocations run concurrently in one process (in-process functions share module state the same
  * way; Lambda would give each concurrent invocation its own sandbox, which on a 2-core machine
- * would mean dozens of processes). A timed-out invocation fails with Sandbox.Timedout and its
- * process is recycled, as Lambda recycles a timed-out sandbox: new invocations go to a fresh
- * process at once, and the old one is killed as soon as the other invocations it runs have
- * settled (killing it at once would fail them too, which one timeout never does in Lambda). A
+ * would mean dozens of processes). An invocation fails with Sandbox.Timedout at its deadline.
+ * When that is the function's own timeout, the process is recycled, as Lambda recycles a timed-out
+ * sandbox: new invocations go to a fresh process at once, and the old one is killed as soon as the
+ * other invocations it runs have settled (killing it at once would fail them too, which one
+ * timeout never does in Lambda). An earlier deadline of the caller (a Step Functions task timeout)
+ * only stops the waiting: in AWS the invocation runs on until the function's own timeout. A
  * process that ends fails what it was running with Runtime.ExitError (an uncaught error: with
  * that error); the next invocation starts a fresh one.
  */
@@ -149,19 +150,35 @@ export class LambdaSandbox implements LoadedFunction {
     await this.instance().ready;
   }
 
-  run(event: unknown, { requestId, deadline }: InvocationRequest): Promise<unknown> {
+  run(event: unknown, { requestId, deadline, timeoutAt }: InvocationRequest): Promise<unknown> {
     if (this.stopped) return Promise.reject(new Error(`the sandbox of ${this.spec.name} is stopped`));
     const instance = this.instance();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
+      let answered = false;
+      const answer = (outcome: Outcome) => {
+        if (answered) return;
+        answered = true;
+        if ('error' in outcome) reject(outcome.error);
+        else resolve(outcome.value);
+      };
+      const timedOut = () => ({ error: new LambdaTimeout(requestId, this.spec.timeoutSeconds) });
+      // The caller stops waiting; the invocation runs on, as a Lambda invocation outlives the
+      // Step Functions task timeout that gave up on it.
+      const callerGivesUp = setTimeout(() => answer(timedOut()), Math.max(0, deadline - Date.now()));
+      // The function's own timeout: Lambda ends the invocation and recycles the sandbox.
+      const lambdaEndsIt = setTimeout(
         () => {
-          if (!instance.pending.delete(requestId)) return;
-          reject(new LambdaTimeout(requestId, this.spec.timeoutSeconds));
+          instance.pending.delete(requestId);
+          answer(timedOut());
           this.recycle(instance);
         },
-        Math.max(0, deadline - Date.now()),
+        Math.max(0, timeoutAt - Date.now()),
       );
-      instance.pending.set(requestId, { resolve, reject, timer });
+      instance.pending.set(requestId, (outcome) => {
+        clearTimeout(callerGivesUp);
+        clearTimeout(lambdaEndsIt);
+        answer(outcome);
+      });
       instance.ready.then(
         () => {
           if (!instance.pending.has(requestId)) return;
@@ -216,10 +233,7 @@ export class LambdaSandbox implements LoadedFunction {
 
     const pending = new Map<string, Pending>();
     const failAll = (errorFor: (requestId: string) => Error): void => {
-      for (const [requestId, { reject, timer }] of pending) {
-        clearTimeout(timer);
-        reject(errorFor(requestId));
-      }
+      for (const [requestId, settle] of pending) settle({ error: errorFor(requestId) });
       pending.clear();
     };
     let markReady = (): void => undefined;
@@ -259,12 +273,10 @@ export class LambdaSandbox implements LoadedFunction {
           break;
         }
         case 'result': {
-          const waiting = pending.get(message.requestId);
-          if (!waiting) break;
+          const settle = pending.get(message.requestId);
+          if (!settle) break;
           pending.delete(message.requestId);
-          clearTimeout(waiting.timer);
-          if (message.error) waiting.reject(errorOf(message.error));
-          else waiting.resolve(message.value);
+          settle(message.error ? { error: errorOf(message.error) } : { value: message.value });
           if (instance.retiring && pending.size === 0) child.kill('SIGKILL');
           break;
         }

@@ -47,6 +47,9 @@ const sandboxFor = (handlerExport: string, env: Record<string, string> = {}) => 
 
 const inSeconds = (seconds: number) => Date.now() + seconds * 1000;
 
+/** An invocation request whose deadline is the function's own timeout. */
+const request = (requestId: string, deadline: number) => ({ requestId, deadline, timeoutAt: deadline });
+
 const isRunning = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -83,10 +86,7 @@ describe('a Lambda sandbox for a bundle', () => {
     const { sandbox } = sandboxFor('inspect');
 
     // Act
-    const seen = (await sandbox.run(
-      { hello: 'world' },
-      { requestId: 'req-1', deadline: inSeconds(5) },
-    )) as Inspection;
+    const seen = (await sandbox.run({ hello: 'world' }, request('req-1', inSeconds(5)))) as Inspection;
 
     // Assert
     expect(seen).toMatchObject({ event: { hello: 'world' }, requestId: 'req-1', cwd: TASK_ROOT });
@@ -112,7 +112,7 @@ describe('a Lambda sandbox for a bundle', () => {
     const deadline = inSeconds(4);
 
     // Act
-    const seen = (await sandbox.run({}, { requestId: 'req-2', deadline })) as Inspection;
+    const seen = (await sandbox.run({}, request('req-2', deadline))) as Inspection;
 
     // Assert
     expect(seen.remainingMs).toBeGreaterThan(2_000);
@@ -142,17 +142,36 @@ describe('a Lambda sandbox for a bundle', () => {
     const first = sandbox.pid ?? 0;
 
     // Act
-    const timedOut = sandbox.run({ ms: 30_000 }, { requestId: 'req-slow', deadline: Date.now() + 300 });
+    const timedOut = sandbox.run({ ms: 30_000 }, request('req-slow', Date.now() + 300));
     await expect(timedOut).rejects.toMatchObject({
       name: 'Sandbox.Timedout',
       message: 'req-slow Task timed out after 5.00 seconds',
     });
-    const next = await sandbox.run({ ms: 1 }, { requestId: 'req-next', deadline: inSeconds(5) });
+    const next = await sandbox.run({ ms: 1 }, request('req-next', inSeconds(5)));
 
     // Assert
     expect(await waitUntilGone(first)).toBe(true);
     expect(next).not.toBe(first);
     expect(sandbox.starts).toBe(2);
+  });
+
+  it("stops waiting at the caller's earlier deadline but leaves the process running, as a task timeout does", async () => {
+    // Arrange
+    const { sandbox } = sandboxFor('sleep');
+    await sandbox.start();
+    const pid = sandbox.pid ?? 0;
+
+    // Act: a Step Functions task gives up after 200 ms; the function's own timeout is 5 s away
+    const abandoned = sandbox.run(
+      { ms: 600 },
+      { requestId: 'req-task', deadline: Date.now() + 200, timeoutAt: inSeconds(5) },
+    );
+    await expect(abandoned).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
+    const next = await sandbox.run({ ms: 1 }, request('req-next', inSeconds(5)));
+
+    // Assert
+    expect(next).toBe(pid);
+    expect(sandbox.starts).toBe(1);
   });
 
   it('lets the other invocations of a timed-out process finish, then recycles it', async () => {
@@ -162,8 +181,8 @@ describe('a Lambda sandbox for a bundle', () => {
     const pid = sandbox.pid ?? 0;
 
     // Act
-    const patient = sandbox.run({ ms: 800 }, { requestId: 'req-patient', deadline: inSeconds(5) });
-    const timedOut = sandbox.run({ ms: 30_000 }, { requestId: 'req-slow', deadline: Date.now() + 200 });
+    const patient = sandbox.run({ ms: 800 }, request('req-patient', inSeconds(5)));
+    const timedOut = sandbox.run({ ms: 30_000 }, request('req-slow', Date.now() + 200));
 
     // Assert
     await expect(timedOut).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
@@ -177,7 +196,7 @@ describe('a Lambda sandbox for a bundle', () => {
     const { sandbox } = sandboxFor('exit');
 
     // Act
-    const exited = sandbox.run({ code: 1 }, { requestId: 'req-exit', deadline: inSeconds(5) });
+    const exited = sandbox.run({ code: 1 }, request('req-exit', inSeconds(5)));
 
     // Assert
     await expect(exited).rejects.toMatchObject({
@@ -193,7 +212,7 @@ describe('a Lambda sandbox for a bundle', () => {
     const first = sandbox.pid ?? 0;
 
     // Act
-    const crashed = sandbox.run({}, { requestId: 'req-crash', deadline: inSeconds(5) });
+    const crashed = sandbox.run({}, request('req-crash', inSeconds(5)));
     await expect(crashed).rejects.toMatchObject({ name: 'NotToday', message: 'thrown outside the handler' });
     await sandbox.start();
 
@@ -225,7 +244,7 @@ describe('a Lambda sandbox for a bundle', () => {
     const { sandbox, log } = sandboxFor('log');
 
     // Act
-    await sandbox.run({ name: 'from the sandbox' }, { requestId: 'req-log', deadline: inSeconds(5) });
+    await sandbox.run({ name: 'from the sandbox' }, request('req-log', inSeconds(5)));
 
     // Assert
     expect(log.join('')).toContain('hello from the sandbox\n');
@@ -242,9 +261,7 @@ describe('a Lambda sandbox for a bundle', () => {
 
     // Assert
     expect(isRunning(pid)).toBe(false);
-    await expect(sandbox.run({ ms: 1 }, { requestId: 'req-late', deadline: inSeconds(5) })).rejects.toThrow(
-      /stopped/,
-    );
+    await expect(sandbox.run({ ms: 1 }, request('req-late', inSeconds(5)))).rejects.toThrow(/stopped/);
   });
 });
 
