@@ -162,15 +162,19 @@ export class LambdaSandbox implements LoadedFunction {
         else resolve(outcome.value);
       };
       const timedOut = () => ({ error: new LambdaTimeout(requestId, this.spec.timeoutSeconds) });
-      // The caller stops waiting; the invocation runs on, as a Lambda invocation outlives the
-      // Step Functions task timeout that gave up on it.
-      const callerGivesUp = setTimeout(() => answer(timedOut()), Math.max(0, deadline - Date.now()));
-      // The function's own timeout: Lambda ends the invocation and recycles the sandbox.
+      // An earlier deadline of the caller only stops the waiting: the invocation runs on, as a
+      // Lambda invocation outlives the Step Functions task timeout that gave up on it.
+      const callerGivesUp =
+        deadline < timeoutAt
+          ? setTimeout(() => answer(timedOut()), Math.max(0, deadline - Date.now()))
+          : undefined;
+      // The function's own timeout: Lambda ends the invocation and recycles the sandbox, before
+      // the caller hears of it (its next invocation must find the fresh sandbox).
       const lambdaEndsIt = setTimeout(
         () => {
           instance.pending.delete(requestId);
-          answer(timedOut());
           this.recycle(instance);
+          answer(timedOut());
         },
         Math.max(0, timeoutAt - Date.now()),
       );
@@ -282,7 +286,8 @@ export class LambdaSandbox implements LoadedFunction {
         }
       }
     });
-    child.once('exit', (code, signal) => gone((requestId) => new RuntimeExitError(requestId, code, signal)));
+    // 'close', not 'exit': by then everything the process wrote is in its log.
+    child.once('close', (code, signal) => gone((requestId) => new RuntimeExitError(requestId, code, signal)));
     // The process could not be started at all (no 'exit' follows then).
     child.once('error', (error) => {
       if (child.pid === undefined) gone(() => error);
