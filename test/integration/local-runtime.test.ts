@@ -69,7 +69,8 @@ describe('the local runtime', () => {
   let names: PipelineNames;
 
   beforeAll(async () => {
-    runtime = await startLocalRuntime({ timeScale: 0.05, quiet: true });
+    // Task timeouts of 30 s × 0.1: at × 0.05 (1.5 s) a busy 2-core machine sometimes timed a step out.
+    runtime = await startLocalRuntime({ timeScale: 0.1, quiet: true });
     const credentials = {
       accessKeyId: runtime.aws.accessKeyId,
       secretAccessKey: runtime.aws.secretAccessKey,
