@@ -36,6 +36,9 @@ const positiveNumber = (value: string): number => {
   return parsed;
 };
 
+const BUNDLED_HELP =
+  'run the bundles cdk synth writes, each function in its own Node.js process, instead of the TypeScript sources';
+
 const program = new Command()
   .name('orderflow')
   .description(
@@ -63,6 +66,7 @@ program
   .option('--orders <file>', 'orders file to upload (default samples/orders.jsonl)')
   .option('--inventory <file>', 'inventory CSV to seed (default samples/inventory.csv)')
   .option('--state-dir <dir>', 'keep DynamoDB data and function logs in this directory')
+  .option('--bundled', BUNDLED_HELP, false)
   .action(
     (options: {
       timeScale: number;
@@ -70,11 +74,13 @@ program
       orders?: string;
       inventory?: string;
       stateDir?: string;
+      bundled: boolean;
     }) =>
       runCommand(() =>
         runDemo({
           timeScale: options.timeScale,
           timeoutSeconds: options.timeout,
+          bundled: options.bundled,
           ...(options.orders ? { ordersFile: options.orders } : {}),
           ...(options.inventory ? { inventoryFile: options.inventory } : {}),
           ...(options.stateDir ? { stateDir: options.stateDir } : {}),
@@ -94,11 +100,13 @@ local
     positiveNumber,
     1,
   )
-  .action((options: { port: number; stateDir?: string; timeScale: number }) =>
+  .option('--bundled', BUNDLED_HELP, false)
+  .action((options: { port: number; stateDir?: string; timeScale: number; bundled: boolean }) =>
     runCommand(() =>
       runLocalUp({
         port: options.port,
         timeScale: options.timeScale,
+        bundled: options.bundled,
         ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       }),
     ),

@@ -14,7 +14,8 @@ import { makeDestinationSender } from './lambda/destinations';
 import { type LocalAwsEnvironment, STAND_IN_S3_CHECKSUMS } from './lambda/environment';
 import { installFunctionScopes } from './lambda/function-scope';
 import { type InvocationStats, Invoker } from './lambda/invoker';
-import { loadAllFunctions } from './lambda/load-all';
+import { type LoadedFunctions, loadAllFunctions } from './lambda/load-all';
+import { type SandboxStatus, startSandboxes } from './lambda/sandboxes';
 import { createResources } from './resources';
 import { startSaga } from './saga';
 import type { ExecutionStatusChangeEvent } from './sfn';
@@ -41,6 +42,12 @@ export interface LocalRuntimeOptions {
   /** Silences `log`. @default false */
   readonly quiet?: boolean;
   /**
+   * Run the bundles `cdk synth` writes, each function in its own Node.js process with only its
+   * environment (local/lambda/sandbox.ts), instead of the TypeScript sources in this process.
+   * Synthesis then runs esbuild for every function, as a deploy does. @default false
+   */
+  readonly bundled?: boolean;
+  /**
    * Inject faults (see local/chaos): AWS API faults at the gateway, crashes, timeouts and service
    * errors in the Lambda stand-in, S3 notifications and SQS messages delivered twice. @default none
    */
@@ -65,10 +72,14 @@ export interface LocalRuntime {
   readonly persistent: boolean;
   readonly logDir: string;
   readonly timeScale: number;
+  /** The functions run from their cdk synth bundles, in sandbox processes (LocalRuntimeOptions.bundled). */
+  readonly bundled: boolean;
   /** Process id of DynamoDB Local's Java child. */
   readonly dynamoDbPid: number | undefined;
   apiCalls(): Record<string, ServiceCalls>;
   invocations(): ReadonlyMap<string, InvocationStats>;
+  /** The bundled functions' sandboxes (bundle, process, Node.js version); empty when the sources run in-process. */
+  sandboxes(): readonly SandboxStatus[];
   /** Async events functions could not take (after retries), and where they went. */
   asyncFailures(): readonly AsyncFailure[];
   /** Work in progress: running invocations, async events pending or waiting to retry, S3 events being built. */
@@ -123,9 +134,9 @@ const withGrace = (work: Promise<unknown>, ms: number): Promise<unknown> =>
 /**
  * Runs the whole orderflow pipeline on this machine: synthesizes the CDK app, derives the topology,
  * starts fauxqs, DynamoDB Local and the local Step Functions endpoint behind one counting endpoint,
- * creates every resource, loads every function in-process and plays Lambda's part (S3
- * notifications, the SQS event source mapping, saga tasks, EventBridge rules, async retries and
- * on-failure destinations).
+ * creates every resource, loads every function (in-process from its source, or from its bundle
+ * in a sandbox process) and plays Lambda's part (S3 notifications, the SQS event source mapping,
+ * saga tasks, EventBridge rules, async retries and on-failure destinations).
  */
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const timeScale = options.timeScale ?? 1;
@@ -142,7 +153,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     for (const step of cleanups.reverse()) await step();
   };
   if (!persistent) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
-  cleanups.push(installFunctionScopes());
+  const bundled = options.bundled ?? false;
+  // Bundles go outside the repository and the state directory: no node_modules may lie above them.
+  const bundleDir = bundled ? mkdtempSync(path.join(tmpdir(), 'orderflow-bundles-')) : undefined;
+  if (bundleDir !== undefined) cleanups.push(() => rmSync(bundleDir, { recursive: true, force: true }));
+  else cleanups.push(installFunctionScopes());
   const chaos = options.chaos ? new Chaos({ ...options.chaos, log: report }) : undefined;
 
   try {
@@ -165,7 +180,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     }
     cleanups.push(() => gateway.stop());
 
-    const synthesized = synthesizeApp({ ...(options.context ? { context: options.context } : {}) });
+    const synthesized = synthesizeApp({
+      ...(options.context ? { context: options.context } : {}),
+      ...(bundleDir !== undefined ? { bundleInto: bundleDir } : {}),
+    });
 
     const dynamoDbPath = path.join(stateDir, 'dynamodb');
     mkdirSync(dynamoDbPath, { recursive: true });
@@ -198,9 +216,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     await createResources(topology, clients);
 
     const aws: LocalAwsEnvironment = { endpoint: gateway.endpoint, region: REGION, ...LOCAL_CREDENTIALS };
-    const { functions, logs } = loadAllFunctions(topology, aws, stateDir);
-    cleanups.push(() => logs.close());
-    const invoker = new Invoker(functions, chaos);
+    const sandboxes = bundled ? await startSandboxes(topology, aws, stateDir) : undefined;
+    const loaded: LoadedFunctions = sandboxes ?? loadAllFunctions(topology, aws, stateDir);
+    cleanups.push(() => loaded.stop());
+    const invoker = new Invoker(loaded.functions, chaos);
 
     const invokeAsync = (arn: string, event: unknown): boolean => {
       const fn = invoker.find(arn);
@@ -274,11 +293,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       outputs,
       stateDir,
       persistent,
-      logDir: logs.dir,
+      logDir: loaded.logDir,
       timeScale,
+      bundled,
       dynamoDbPid: standIns.dynamoDbPid,
       apiCalls: () => counter.snapshot(),
       invocations: () => invoker.stats(),
+      sandboxes: () => sandboxes?.status() ?? [],
       asyncFailures: () => asyncInvoker.failures,
       busy: () =>
         invoker.inFlight +

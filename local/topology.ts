@@ -63,7 +63,7 @@ const deriveOutputs = (stacks: readonly SynthesizedStack[], resolver: IntrinsicR
 export const deriveTopology = (app: SynthesizedApp, scope: LocalScope): LocalTopology => {
   const { stacks } = app;
   const resolver = new IntrinsicResolver(stacks, scope);
-  const { functions, withoutEntry } = deriveFunctions(stacks, resolver);
+  const { functions, withoutEntry } = deriveFunctions(stacks, resolver, app.assemblyDirectory);
   const { mappings, unsupported } = deriveEventSourceMappings(stacks, resolver, functions);
   const buckets = deriveBuckets(stacks, resolver);
   const eventRules = deriveEventRules(stacks, resolver);

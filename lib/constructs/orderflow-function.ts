@@ -21,7 +21,8 @@ const lambdaRuntime = (): Runtime => {
 
 /**
  * How every function is bundled: the one options object the construct passes to esbuild, exported so
- * the tests that run the shipped bundles and the drift test read the same values, never a copy.
+ * the drift test reads the same values, never a copy. The shipped bundles themselves are run by
+ * `orderflow local up --bundled` and test/integration/local-runtime-bundled.test.ts.
  */
 export const ORDERFLOW_BUNDLING = {
   format: OutputFormat.CJS,

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
 import type { LocalRuntime } from '../runtime';
 import { type CliClients, makeCliClients } from './clients';
+import { functionsLine } from './local-up';
 import { failureQueues, labelOf, namesFromOutputs } from './names';
 import { Progress } from './progress';
 import { peekMessages } from './queue-messages';
@@ -19,6 +20,8 @@ export interface DemoOptions {
   readonly ordersFile?: string;
   readonly inventoryFile?: string;
   readonly stateDir?: string;
+  /** Run the cdk synth bundles in sandbox processes (LocalRuntimeOptions.bundled). @default false */
+  readonly bundled?: boolean;
   readonly out?: NodeJS.WriteStream;
 }
 
@@ -151,11 +154,14 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
   const out = options.out ?? process.stdout;
   const begin = Date.now();
   out.write(
-    'orderflow demo: synthesizing the CDK app and starting the local runtime (fauxqs, DynamoDB Local, Step Functions)…\n',
+    options.bundled
+      ? 'orderflow demo: synthesizing the CDK app with its function bundles (esbuild per function, as cdk synth) and starting the local runtime (fauxqs, DynamoDB Local, Step Functions)…\n'
+      : 'orderflow demo: synthesizing the CDK app and starting the local runtime (fauxqs, DynamoDB Local, Step Functions)…\n',
   );
   const { runtime, release, interrupted } = await startStoppableRuntime(
     {
       timeScale: options.timeScale,
+      bundled: options.bundled ?? false,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       log: (message) => out.write(`  [runtime] ${message}\n`),
     },
@@ -165,7 +171,7 @@ export const runDemo = async (options: DemoOptions): Promise<number> => {
   if (interrupted()) return new Promise<never>(() => undefined);
   try {
     out.write(
-      `${describeTopology(runtime)} Local endpoint ${runtime.endpoint}; saga timing ×${runtime.timeScale}.\n`,
+      `${describeTopology(runtime)} Local endpoint ${runtime.endpoint}; saga timing ×${runtime.timeScale}.\n${functionsLine(runtime)}\n`,
     );
     return await runPipeline(runtime, options, out, begin);
   } finally {

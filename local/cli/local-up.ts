@@ -9,6 +9,8 @@ export interface LocalUpOptions {
   readonly port: number;
   readonly stateDir?: string;
   readonly timeScale: number;
+  /** Run the cdk synth bundles in sandbox processes (LocalRuntimeOptions.bundled). */
+  readonly bundled: boolean;
   readonly out?: NodeJS.WriteStream;
 }
 
@@ -78,14 +80,29 @@ const resourceLines = (runtime: LocalRuntime): string[] => {
   ];
 };
 
+/** Which code runs the functions: the banner says it, since the two modes catch different bugs. */
+export const functionsLine = (runtime: LocalRuntime): string => {
+  if (!runtime.bundled) {
+    return 'Functions: the TypeScript sources, in this process (--bundled runs the cdk synth bundles instead).';
+  }
+  const [first] = runtime.sandboxes();
+  const where = first ? path.dirname(first.bundle) : 'a temporary directory';
+  return `Functions: the bundles cdk synth wrote (in ${where}), each in its own Node.js ${first?.nodeVersion ?? ''} process.`;
+};
+
 /** `orderflow local up`: keeps the runtime running until Ctrl-C or SIGTERM. */
 export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
   const out = options.out ?? process.stdout;
-  out.write('Starting the orderflow local runtime…\n');
+  out.write(
+    options.bundled
+      ? 'Starting the orderflow local runtime with the functions bundled as cdk synth bundles them (esbuild per function)…\n'
+      : 'Starting the orderflow local runtime…\n',
+  );
   const { runtime, interrupted } = await startStoppableRuntime(
     {
       port: options.port,
       timeScale: options.timeScale,
+      bundled: options.bundled,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       log: (message) => out.write(`[runtime] ${message}\n`),
     },
@@ -99,6 +116,7 @@ export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
   const lines = [
     '',
     `orderflow local runtime is up. Endpoint for S3, SQS, SNS, DynamoDB and Step Functions: ${runtime.endpoint}`,
+    functionsLine(runtime),
     '',
     `In another shell (or: source ${path.join(runtime.stateDir, 'env.sh')}):`,
     ...Object.entries(env).map(([key, value]) => `  export ${key}=${value}`),

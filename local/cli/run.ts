@@ -1,10 +1,14 @@
+import { SandboxError } from '../lambda/sandbox';
 import { StandInError } from '../stand-ins';
 import { TopologyError } from '../topology';
 import { TargetError } from './target';
 
 /** Errors that are the user's to fix get one clear line, not a stack trace. */
 const isExplained = (error: unknown): error is Error =>
-  error instanceof StandInError || error instanceof TopologyError || error instanceof TargetError;
+  error instanceof StandInError ||
+  error instanceof TopologyError ||
+  error instanceof TargetError ||
+  error instanceof SandboxError;
 
 /** Runs a command, sets the exit code from it, and turns known problems into one readable line. */
 export const runCommand = async (work: () => Promise<number | undefined>): Promise<void> => {

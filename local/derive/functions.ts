@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ENTRY_METADATA_KEY } from '../../lib/contract';
 import { type IntrinsicResolver, TopologyError } from '../cfn/intrinsics';
 import { isJsonMap, resourcesOfType, type SynthesizedStack } from '../cfn/template';
@@ -43,10 +45,15 @@ export interface DerivedFunctions {
   readonly withoutEntry: string[];
 }
 
-/** Functions whose source entry the CDK recorded under `orderflow:entry`; those are the ones that run locally. */
+/**
+ * Functions whose source entry the CDK recorded under `orderflow:entry`; those are the ones that
+ * run locally. With the directory of an assembly synthesized with bundles, each also gets its
+ * bundle: the asset directory its template resource names under `aws:asset:path`.
+ */
 export const deriveFunctions = (
   stacks: readonly SynthesizedStack[],
   resolver: IntrinsicResolver,
+  assemblyDirectory?: string,
 ): DerivedFunctions => {
   const configs = asyncConfigs(stacks, resolver);
   const functions: LocalFunction[] = [];
@@ -69,12 +76,16 @@ export const deriveFunctions = (
       ]),
     );
     const handler = typeof p.Handler === 'string' ? p.Handler : 'index.handler';
+    const assetPath = ref.resource.Metadata?.[cxapi.ASSET_RESOURCE_METADATA_PATH_KEY];
     functions.push({
       ...originOf(ref),
       name,
       arn: resolver.arn(ref),
       entry,
       handlerExport: handler.slice(handler.lastIndexOf('.') + 1),
+      ...(assemblyDirectory !== undefined && typeof assetPath === 'string'
+        ? { bundle: path.resolve(assemblyDirectory, assetPath) }
+        : {}),
       // Lambda's own defaults when the template leaves them out.
       timeoutSeconds: numberOr(p.Timeout, 3),
       memoryMb: numberOr(p.MemorySize, 128),

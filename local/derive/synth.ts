@@ -1,12 +1,19 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { createOrderflowApp } from '../../lib/app';
 import { isJsonMap, resourcesOfType, type SynthesizedStack, type Template } from '../cfn/template';
 
 export interface SynthOptions {
   /** CDK context on top of cdk.json's (e.g. `{ ordersMaxReceiveCount: 2 }`). @default none */
   readonly context?: Readonly<Record<string, unknown>>;
+  /**
+   * Bundle every function as `cdk synth` does and write the assembly, bundles included, into this
+   * directory, which the caller owns and removes. @default bundling skipped; the assembly goes to a
+   * temporary directory removed before this returns
+   */
+  readonly bundleInto?: string;
 }
 
 /** What the local runtime keeps from one synthesis: templates, construct paths and the file assets it reads. */
@@ -14,6 +21,8 @@ export interface SynthesizedApp {
   readonly stacks: readonly SynthesizedStack[];
   /** Text of file assets by S3 object key (state machine definitions given as `DefinitionS3Location`). */
   readonly assets: ReadonlyMap<string, string>;
+  /** The kept assembly (SynthOptions.bundleInto): the templates' asset paths are relative to it. */
+  readonly assemblyDirectory?: string;
 }
 
 interface AssetManifest {
@@ -51,16 +60,25 @@ const readAssets = (directory: string, wanted: Set<string>): Map<string, string>
 };
 
 /**
- * Synthesizes the CDK app in-process, exactly as `cdk synth` builds it but with bundling skipped
- * (the local runtime runs the TypeScript entries, not bundles), into a temporary directory that is
- * removed again once the templates and the few assets the runtime needs are read.
+ * Synthesizes the CDK app in-process, exactly as `cdk synth` builds it. By default bundling is
+ * skipped (the local runtime then runs the TypeScript entries) and the assembly goes to a temporary
+ * directory that is removed once the templates and the few assets the runtime needs are read. With
+ * `bundleInto`, every function is bundled by the same NodejsFunction options a deploy uses, and
+ * asset metadata (`aws:asset:path`, which the CLI turns on and an in-process App must ask for)
+ * tells each function's template resource where its bundle is.
  */
 export const synthesizeApp = (options: SynthOptions = {}): SynthesizedApp => {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'orderflow-synth-'));
+  const { bundleInto } = options;
+  const outdir = bundleInto ?? mkdtempSync(path.join(tmpdir(), 'orderflow-synth-'));
   try {
     const { app } = createOrderflowApp({
       outdir,
-      context: { ...options.context, 'aws:cdk:bundling-stacks': [] },
+      context: {
+        ...options.context,
+        ...(bundleInto === undefined
+          ? { [cxapi.BUNDLING_STACKS]: [] }
+          : { [cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true }),
+      },
       // The CDK's CloudFormation validation costs seconds per synth; `cdk synth` and the infra tests
       // (cfn-lint) check the templates, the runtime only reads them.
       builtinCloudFormationValidation: false,
@@ -73,8 +91,11 @@ export const synthesizeApp = (options: SynthOptions = {}): SynthesizedApp => {
       }
       return { stackName: artifact.stackName, template: artifact.template as Template, paths };
     });
-    return { stacks, assets: readAssets(assembly.directory, definitionAssetKeys(stacks)) };
+    const assets = readAssets(assembly.directory, definitionAssetKeys(stacks));
+    return bundleInto === undefined
+      ? { stacks, assets }
+      : { stacks, assets, assemblyDirectory: assembly.directory };
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    if (bundleInto === undefined) rmSync(outdir, { recursive: true, force: true });
   }
 };

@@ -117,6 +117,11 @@ export interface LocalFunction extends Origin {
   readonly entry: string;
   /** The exported name, from the `Handler` property (`index.handler` → `handler`). */
   readonly handlerExport: string;
+  /**
+   * Absolute path of the function's bundle (the asset directory holding its `index.js`), when the
+   * app was synthesized with bundles (SynthOptions.bundleInto).
+   */
+  readonly bundle?: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   /** The template's variables with references resolved to local names and URLs. */

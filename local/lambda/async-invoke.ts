@@ -131,7 +131,7 @@ export class AsyncInvoker {
       try {
         await this.send(destination, JSON.stringify(record));
       } catch (sendError) {
-        fn.scope.log(`on-failure destination ${destination} refused the event: ${String(sendError)}\n`);
+        fn.log(`on-failure destination ${destination} refused the event: ${String(sendError)}\n`);
       }
     }
     this.log.push(failure);

@@ -54,6 +54,22 @@ export const functionEnvironment = (fn: LocalFunction, aws: LocalAwsEnvironment)
   _HANDLER: `index.${fn.handlerExport}`,
 });
 
+/**
+ * A bundled function's whole process environment in its sandbox: its function environment, plus
+ * what Lambda sets for the code's place and time (LAMBDA_TASK_ROOT, `TZ=:UTC`). Nothing of this
+ * process's environment: no PATH, HOME or NODE_PATH (Lambda's NODE_PATH would offer its own AWS
+ * SDK; a bundle must carry what it needs).
+ */
+export const sandboxEnvironment = (
+  fn: LocalFunction,
+  aws: LocalAwsEnvironment,
+  taskRoot: string,
+): Record<string, string> => ({
+  ...functionEnvironment(fn, aws),
+  LAMBDA_TASK_ROOT: taskRoot,
+  TZ: ':UTC',
+});
+
 /** Host variables no function may inherit: AWS and Powertools settings, and every variable a function defines. */
 export const hiddenHostVariables = (
   functions: readonly LocalFunction[],

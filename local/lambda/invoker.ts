@@ -1,36 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Chaos, Invocation, LambdaFault } from '../chaos/chaos';
-import { lambdaContext } from './context';
-import { runInScope } from './function-scope';
+import { LambdaServiceError, LambdaTimeout, RuntimeExitError } from './errors';
 import type { LoadedFunction } from './load';
 
-/** What Lambda reports when a function runs past its timeout. */
-export class LambdaTimeout extends Error {
-  constructor(requestId: string, seconds: number) {
-    super(`${requestId} Task timed out after ${seconds.toFixed(2)} seconds`);
-    this.name = 'Sandbox.Timedout';
-  }
+export interface InvocationStats {
+  invocations: number;
+  errors: number;
 }
 
-/** What Lambda reports when the function's process exits before it answered. */
-export class RuntimeExitError extends Error {
-  constructor(requestId: string) {
-    super(`RequestId: ${requestId} Error: Runtime exited with error: exit status 1`);
-    this.name = 'Runtime.ExitError';
-  }
+export interface InvokeOptions {
+  /** An earlier deadline imposed by the caller (a Step Functions task timeout), epoch ms. */
+  readonly deadline?: number;
 }
 
-/** A Lambda service error: the Invoke API failed and the function never ran. */
-export class LambdaServiceError extends Error {
-  constructor(errorType: string) {
-    super(
-      errorType === 'Lambda.TooManyRequestsException'
-        ? 'Rate Exceeded.'
-        : `${errorType.replace('Lambda.', '')}: the Lambda service failed to run the function`,
-    );
-    this.name = errorType;
-  }
-}
+/** How long after the caller's deadline a late answer arrives. */
+const LATE_BY_MS = 50;
+
+const errorLine = (requestId: string, error: unknown): string => {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const payload = {
+    errorType: e.name,
+    errorMessage: e.message,
+    stackTrace: (e.stack ?? '').split('\n').slice(1),
+  };
+  return `${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(payload)}\n`;
+};
 
 interface RecordsEvent {
   readonly Records?: readonly {
@@ -74,34 +68,12 @@ export const invocationOf = (functionName: string, event: unknown): Invocation =
   return { functionName, trigger: 'saga-task', workKey: orderIdIn(event) ?? 'unknown' };
 };
 
-export interface InvocationStats {
-  invocations: number;
-  errors: number;
-}
-
-export interface InvokeOptions {
-  /** An earlier deadline imposed by the caller (a Step Functions task timeout), epoch ms. */
-  readonly deadline?: number;
-}
-
-/** How long after the caller's deadline a late answer arrives. */
-const LATE_BY_MS = 50;
-
-const errorLine = (requestId: string, error: unknown): string => {
-  const e = error instanceof Error ? error : new Error(String(error));
-  const payload = {
-    errorType: e.name,
-    errorMessage: e.message,
-    stackTrace: (e.stack ?? '').split('\n').slice(1),
-  };
-  return `${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(payload)}\n`;
-};
-
 /**
- * Invokes in-process handlers the way Lambda does: inside the function's own scope, with a Lambda
- * context whose remaining time counts down from the function's timeout, failing with
- * Sandbox.Timedout when it runs out. The handler's promise cannot be cancelled in-process; what it
- * still does after a timeout is not awaited (in AWS the sandbox would be frozen or recycled).
+ * Invokes functions the way Lambda does: a request id per invocation, a deadline from the
+ * function's timeout (or the caller's earlier one), which the function's Lambda context counts
+ * down to and which fails the invocation with Sandbox.Timedout; counts invocations and errors and
+ * logs each failure to the function's log, as Lambda's runtime does. How the handler runs (in
+ * this process, or in a sandbox process) is the LoadedFunction's business.
  *
  * With chaos, some invocations fail as Lambda fails them, with Lambda's error names: a service
  * error before the function runs (Lambda.ServiceException, Lambda.TooManyRequestsException, …), a
@@ -159,6 +131,24 @@ export class Invoker {
     }
   }
 
+  private async run(fn: LoadedFunction, event: unknown, options: InvokeOptions): Promise<unknown> {
+    const requestId = randomUUID();
+    const timeoutAt = Date.now() + fn.spec.timeoutSeconds * 1000;
+    const deadline = Math.min(timeoutAt, options.deadline ?? Number.POSITIVE_INFINITY);
+    const stats = this.counts.get(fn.spec.name);
+    if (stats) stats.invocations += 1;
+    this.running += 1;
+    try {
+      return await fn.run(event, { requestId, deadline, timeoutAt });
+    } catch (error) {
+      if (stats) stats.errors += 1;
+      fn.log(errorLine(requestId, error));
+      throw error;
+    } finally {
+      this.running -= 1;
+    }
+  }
+
   private async runFaulty(
     fn: LoadedFunction,
     event: unknown,
@@ -166,20 +156,21 @@ export class Invoker {
     fault: LambdaFault,
   ): Promise<unknown> {
     const requestId = randomUUID();
+    const exited = (): Error => this.logged(fn, requestId, new RuntimeExitError(requestId, 1, null));
     switch (fault.kind) {
       case 'service-error':
         throw new LambdaServiceError(fault.errorType);
       case 'crash':
-        throw this.logged(fn, requestId, new RuntimeExitError(requestId));
+        throw exited();
       case 'crash-after-work':
         await this.run(fn, event, options).catch(() => undefined);
-        throw this.logged(fn, requestId, new RuntimeExitError(requestId));
+        throw exited();
       case 'crash-mid-batch': {
         const records = (event as { Records?: unknown[] }).Records ?? [];
         await this.run(fn, { ...(event as object), Records: records.slice(0, fault.records) }, options).catch(
           () => undefined,
         );
-        throw this.logged(fn, requestId, new RuntimeExitError(requestId));
+        throw exited();
       }
       case 'timeout':
         // The handler goes on unheard, as a step still running when its retry starts would.
@@ -195,35 +186,7 @@ export class Invoker {
   }
 
   private logged(fn: LoadedFunction, requestId: string, error: Error): Error {
-    fn.scope.log(errorLine(requestId, error));
+    fn.log(errorLine(requestId, error));
     return error;
-  }
-
-  private async run(fn: LoadedFunction, event: unknown, options: InvokeOptions): Promise<unknown> {
-    const requestId = randomUUID();
-    const timeoutMs = fn.spec.timeoutSeconds * 1000;
-    const deadline = Math.min(Date.now() + timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
-    const context = lambdaContext(fn.spec, requestId, deadline);
-    const stats = this.counts.get(fn.spec.name);
-    if (stats) stats.invocations += 1;
-    this.running += 1;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const run = runInScope(fn.scope, () => Promise.resolve().then(() => fn.handler(event, context)));
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new LambdaTimeout(requestId, fn.spec.timeoutSeconds)),
-          deadline - Date.now(),
-        );
-      });
-      return await Promise.race([run, timeout]);
-    } catch (error) {
-      if (stats) stats.errors += 1;
-      fn.scope.log(errorLine(requestId, error));
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      this.running -= 1;
-    }
   }
 }

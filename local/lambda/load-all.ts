@@ -5,12 +5,21 @@ import { functionEnvironment, hiddenHostVariables, type LocalAwsEnvironment } fr
 import { type LoadedFunction, loadFunction } from './load';
 import { FunctionLogs } from './logs';
 
-/** Loads every function of the topology in its own scope, logging to `<stateDir>/logs/<name>.log`. */
+/** The topology's functions, ready to invoke, and what to stop when the runtime stops. */
+export interface LoadedFunctions {
+  readonly functions: readonly LoadedFunction[];
+  /** Where `<function>.log` files are written. */
+  readonly logDir: string;
+  /** Ends what runs the functions and closes their logs. */
+  stop(): Promise<void>;
+}
+
+/** Loads every function of the topology in-process, each in its own scope, logging to `<stateDir>/logs/<name>.log`. */
 export const loadAllFunctions = (
   topology: LocalTopology,
   aws: LocalAwsEnvironment,
   stateDir: string,
-): { readonly functions: LoadedFunction[]; readonly logs: FunctionLogs } => {
+): LoadedFunctions => {
   const logs = new FunctionLogs(path.join(stateDir, 'logs'));
   const hidden = hiddenHostVariables(topology.functions, process.env);
   const functions = topology.functions.map((fn) =>
@@ -20,5 +29,5 @@ export const loadAllFunctions = (
       PROJECT_ROOT,
     ),
   );
-  return { functions, logs };
+  return { functions, logDir: logs.dir, stop: () => logs.close() };
 };

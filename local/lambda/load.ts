@@ -1,24 +1,68 @@
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { LocalFunction } from '../derive/types';
+import { lambdaContext } from './context';
+import { LambdaTimeout } from './errors';
 import { type FunctionScope, runInScope } from './function-scope';
+import { FunctionPool } from './pool';
 
 export type Handler = (event: unknown, context: Context) => unknown;
 
-/** A function of the topology with its handler loaded in-process. */
-export interface LoadedFunction {
-  readonly spec: LocalFunction;
-  /** Runs one invocation on a free instance of the function (see loadFunction). */
-  readonly handler: Handler;
-  readonly scope: FunctionScope;
+/** One invocation as the invoker hands it to a function: its request id and its deadlines (epoch ms). */
+export interface InvocationRequest {
+  readonly requestId: string;
+  /** When the caller stops waiting: the function's timeout, or a Step Functions task's earlier one. */
+  readonly deadline: number;
+  /** When Lambda itself ends the invocation: the function's own timeout (never before `deadline`). */
+  readonly timeoutAt: number;
 }
 
 /**
- * Instances of one function Lambda would run at once: each runs one invocation at a time, as a
- * sandbox does, so module-scope state (a batch processor, the logger's keys, buffered metrics) is
- * never shared by two invocations. More are loaded on demand, up to this many; beyond it an
- * invocation waits for a free one.
+ * A function of the topology, ready to be invoked: loaded in-process from its source entry, or
+ * started in a sandbox process from its bundle (local/lambda/sandbox.ts).
  */
+export interface LoadedFunction {
+  readonly spec: LocalFunction;
+  /** Appends to the function's log (its "log group"). */
+  readonly log: (chunk: string) => void;
+  /**
+   * Runs one invocation with a Lambda context counting down to `request.deadline`. Resolves with
+   * the handler's result; rejects with its error, or with Sandbox.Timedout at the deadline.
+   */
+  readonly run: (event: unknown, request: InvocationRequest) => Promise<unknown>;
+}
+
+/**
+ * A handler run in this process inside the function's scope. Its promise cannot be cancelled
+ * in-process: what it still does after a timeout is not awaited (in AWS the sandbox would be
+ * frozen or recycled).
+ */
+export const inProcessFunction = (
+  spec: LocalFunction,
+  handler: Handler,
+  scope: FunctionScope,
+): LoadedFunction => ({
+  spec,
+  log: scope.log,
+  run: async (event, { requestId, deadline }) => {
+    const context = lambdaContext(spec, requestId, deadline);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const run = runInScope(scope, () => Promise.resolve().then(() => handler(event, context)));
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new LambdaTimeout(requestId, spec.timeoutSeconds)),
+          deadline - Date.now(),
+        );
+      });
+      return await Promise.race([run, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+});
+
+/** In-process instances per function; more start when invocations overlap (see FunctionPool). */
 export const MAX_INSTANCES_PER_FUNCTION = 16;
 
 /**
@@ -47,63 +91,6 @@ const loadInstance = (spec: LocalFunction, scope: FunctionScope, root: string): 
 };
 
 /**
- * Hands out instances one invocation at a time, loading more on demand up to `max`. Loading is
- * synchronous (require) and takes tens of milliseconds, so at most one load runs per turn of the
- * event loop: a burst of invocations must not stall every timer the runtime keeps.
- */
-class InstancePool {
-  private readonly idle: Handler[];
-  private loaded: number;
-  private loading = false;
-  private readonly waiting: ((instance: Handler) => void)[] = [];
-
-  constructor(
-    first: Handler,
-    private readonly load: () => Handler,
-    private readonly max: number,
-  ) {
-    this.idle = [first];
-    this.loaded = 1;
-  }
-
-  async run(event: unknown, context: Context): Promise<unknown> {
-    const instance = await this.acquire();
-    try {
-      return await instance(event, context);
-    } finally {
-      this.release(instance);
-    }
-  }
-
-  private acquire(): Promise<Handler> {
-    const idle = this.idle.pop();
-    if (idle) return Promise.resolve(idle);
-    const waiter = new Promise<Handler>((resolve) => this.waiting.push(resolve));
-    this.grow();
-    return waiter;
-  }
-
-  /** Loads one more instance on a later turn, for the longest-waiting invocation. */
-  private grow(): void {
-    if (this.loading || this.loaded >= this.max) return;
-    this.loading = true;
-    setImmediate(() => {
-      this.loading = false;
-      if (this.waiting.length === 0) return;
-      this.loaded += 1;
-      this.release(this.load());
-      this.grow();
-    });
-  }
-
-  private release(instance: Handler): void {
-    const next = this.waiting.shift();
-    if (next) next(instance);
-    else this.idle.push(instance);
-  }
-}
-
-/**
  * Loads the function's entry module inside its scope, so module-scope reads see its environment.
  * The first instance loads now (a broken module fails the start); more load when invocations overlap.
  */
@@ -113,10 +100,6 @@ export const loadFunction = (
   root: string,
   maxInstances: number = MAX_INSTANCES_PER_FUNCTION,
 ): LoadedFunction => {
-  const pool = new InstancePool(
-    loadInstance(spec, scope, root),
-    () => loadInstance(spec, scope, root),
-    maxInstances,
-  );
-  return { spec, scope, handler: (event, context) => pool.run(event, context) };
+  const instance = () => inProcessFunction(spec, loadInstance(spec, scope, root), scope);
+  return new FunctionPool(instance(), async () => instance(), maxInstances);
 };

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,29 +14,13 @@ import { DynamoProviderBooks, isLiveParcel, netChargedCents } from '#shared/adap
 import { makeDocumentClient } from '#shared/aws/clients';
 import { type CliClients, makeCliClients } from '../../local/cli/clients';
 import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
-import { getOrder, scanOrders } from '../../local/cli/orders';
+import { getOrder } from '../../local/cli/orders';
 import { peekMessages } from '../../local/cli/queue-messages';
-import { readStockCsv, seedInventory } from '../../local/cli/seed';
 import { settleTargetOf, waitUntilSettled } from '../../local/cli/settle';
 import { startFromFile } from '../../local/cli/start';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { anOrder } from '../helpers/orders';
-
-const samples = path.join(__dirname, '../../samples');
-
-/** The outcome each distinct sample order must reach (see test/unit/ingest/samples.test.ts for the mix). */
-const EXPECTED: Record<string, string> = {
-  'ord-2026-1006': 'CANCELLED PaymentDeclined',
-  'ord-2026-1007': 'CANCELLED InsufficientFunds',
-  'ord-2026-1009': 'REJECTED OutOfStock',
-  'ord-2026-1010': 'CANCELLED ShippingError',
-  ...Object.fromEntries(
-    [1001, 1002, 1003, 1004, 1005, 1008, 1015, 1016, 1017, 1018, 1019, 1020, 1022, 1023, 1024].map((n) => [
-      `ord-2026-${n}`,
-      'COMPLETED',
-    ]),
-  ),
-};
+import { outcomesOf, runSampleJourney, SAMPLE_OUTCOMES } from '../helpers/sample-journey';
 
 const portIsClosed = (endpoint: string): Promise<boolean> =>
   new Promise((resolve) => {
@@ -89,7 +73,8 @@ describe('the local runtime', () => {
   let names: PipelineNames;
 
   beforeAll(async () => {
-    runtime = await startLocalRuntime({ timeScale: 0.05, quiet: true });
+    // Task timeouts of 30 s × 0.1: at × 0.05 (1.5 s) a busy 2-core machine sometimes timed a step out.
+    runtime = await startLocalRuntime({ timeScale: 0.1, quiet: true });
     const credentials = {
       accessKeyId: runtime.aws.accessKeyId,
       secretAccessKey: runtime.aws.secretAccessKey,
@@ -108,37 +93,16 @@ describe('the local runtime', () => {
   });
 
   it('runs every sample order from an uploaded file to its expected final state', async () => {
-    // Arrange
-    await seedInventory(
-      clients.dynamodb,
-      names.inventoryTable,
-      await readStockCsv(path.join(samples, 'inventory.csv')),
-    );
+    // Arrange: the key has a space, which S3 notifications form-encode
     const key = 'incoming/sample orders.jsonl';
 
-    // Act: upload as a user would; the key has a space, which S3 notifications form-encode
-    await clients.s3.send(
-      new PutObjectCommand({
-        Bucket: names.ingestBucket,
-        Key: key,
-        Body: readFileSync(path.join(samples, 'orders.jsonl')),
-      }),
-    );
-    const { view, unsettled } = await waitUntilSettled(settleTargetOf(runtime, clients, names, key), {
-      deadline: Date.now() + 40_000,
-    });
+    // Act: seed and upload as a user would
+    const { view, unsettled, orders } = await runSampleJourney(runtime, clients, names, key, 40_000);
 
     // Assert: through DynamoDB
     expect(unsettled).toBeUndefined();
     expect(view.report?.summary).toMatchObject({ recordsRead: 26, accepted: 21, rejected: 5 });
-    const orders = await scanOrders(clients.dynamodb, names.ordersTable);
-    const outcomes = Object.fromEntries(
-      orders.map((order) => [
-        order.orderId,
-        order.status === 'COMPLETED' ? order.status : `${order.status} ${order.statusReason?.split(':')[0]}`,
-      ]),
-    );
-    expect(outcomes).toEqual(EXPECTED);
+    expect(outcomesOf(orders)).toEqual(SAMPLE_OUTCOMES);
     expect(orders.find((order) => order.orderId === 'ord-2026-1001')?.correlationId).toBe(
       `${names.ingestBucket}/${key}#1`,
     );
@@ -163,7 +127,7 @@ describe('the local runtime', () => {
 
     // Assert
     expect(listed.executions?.map((execution) => execution.name).sort()).toEqual(
-      Object.keys(EXPECTED).sort(),
+      Object.keys(SAMPLE_OUTCOMES).sort(),
     );
     expect(new Set(listed.executions?.map((execution) => execution.status))).toEqual(new Set(['SUCCEEDED']));
     expect(JSON.parse(rejected.output ?? '{}')).toMatchObject({ outcome: { status: 'REJECTED' } });

@@ -1,7 +1,7 @@
 import type { LocalFunction } from '../../../local/derive/types';
 import { AsyncInvoker } from '../../../local/lambda/async-invoke';
 import { Invoker } from '../../../local/lambda/invoker';
-import type { LoadedFunction } from '../../../local/lambda/load';
+import { type Handler, inProcessFunction, type LoadedFunction } from '../../../local/lambda/load';
 
 const spec = (asyncInvoke: LocalFunction['asyncInvoke']): LocalFunction => ({
   stackName: 's',
@@ -16,11 +16,8 @@ const spec = (asyncInvoke: LocalFunction['asyncInvoke']): LocalFunction => ({
   asyncInvoke,
 });
 
-const loaded = (fn: LocalFunction, handler: LoadedFunction['handler']): LoadedFunction => ({
-  spec: fn,
-  handler,
-  scope: { functionName: fn.name, env: {}, hidden: new Set(), log: () => undefined },
-});
+const loaded = (fn: LocalFunction, handler: Handler): LoadedFunction =>
+  inProcessFunction(fn, handler, { functionName: fn.name, env: {}, hidden: new Set(), log: () => undefined });
 
 const settled = async (invoker: AsyncInvoker): Promise<void> => {
   const deadline = Date.now() + 2_000;

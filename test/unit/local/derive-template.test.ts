@@ -27,7 +27,7 @@ const app = (assets: Map<string, string>): SynthesizedApp => ({
       Resources: {
         Worker: {
           Type: 'AWS::Lambda::Function',
-          Metadata: { 'orderflow:entry': 'functions/worker/handler.ts' },
+          Metadata: { 'orderflow:entry': 'functions/worker/handler.ts', 'aws:asset:path': 'asset.0123abcd' },
           Properties: {
             Handler: 'index.main',
             Environment: {
@@ -99,6 +99,19 @@ describe('deriveTopology on hand-written templates', () => {
       },
       asyncInvoke: { maximumRetryAttempts: 0 },
     });
+  });
+
+  it('gives a function its bundle from the asset path, when the assembly was kept with its bundles', () => {
+    // Arrange
+    const assets = new Map([['abc.json', '{}']]);
+
+    // Act
+    const bundled = deriveTopology({ ...app(assets), assemblyDirectory: '/tmp/assembly' }, scope);
+    const unbundled = deriveTopology(app(assets), scope);
+
+    // Assert
+    expect(bundled.functions[0]?.bundle).toBe('/tmp/assembly/asset.0123abcd');
+    expect(unbundled.functions[0]?.bundle).toBeUndefined();
   });
 
   it("reads a bucket's own notification with its suffix filter", () => {
