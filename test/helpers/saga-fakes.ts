@@ -204,6 +204,7 @@ export class InMemoryOrders implements OrderRepository {
     status: OrderStatus,
     at: string,
     reason?: string,
+    by?: string,
   ): Promise<TransitionResult> {
     const item = this.items.get(orderId) ?? { orderId, history: [] };
     if (!canTransition(item.status, status)) return { changed: false, status: item.status ?? status };
@@ -211,7 +212,10 @@ export class InMemoryOrders implements OrderRepository {
       ...item,
       status,
       ...(reason === undefined ? { statusReason: undefined } : { statusReason: reason }),
-      history: [...item.history, reason === undefined ? { status, at } : { status, at, reason }],
+      history: [
+        ...item.history,
+        { status, at, ...(reason === undefined ? {} : { reason }), ...(by === undefined ? {} : { by }) },
+      ],
     });
     return { changed: true, status };
   }

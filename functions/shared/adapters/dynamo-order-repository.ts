@@ -78,6 +78,7 @@ export class DynamoOrderRepository implements OrderRepository {
     status: OrderStatus,
     at: string,
     reason?: string,
+    by?: string,
   ): Promise<TransitionResult> {
     const sources = allowedSources(status);
     const sourceValues = Object.fromEntries(sources.map((source, index) => [`:from${index}`, source]));
@@ -105,7 +106,9 @@ export class DynamoOrderRepository implements OrderRepository {
             ':status': status,
             ':at': at,
             ':empty': [],
-            ':entry': [reason === undefined ? { status, at } : { status, at, reason }],
+            ':entry': [
+              { status, at, ...(reason === undefined ? {} : { reason }), ...(by === undefined ? {} : { by }) },
+            ],
             ...(reason === undefined ? {} : { ':reason': reason }),
             ...sourceValues,
           },
@@ -116,6 +119,11 @@ export class DynamoOrderRepository implements OrderRepository {
       if (!isConditionalCheckFailed(error))
         return rethrowTransient(error, `moving order ${orderId} to ${status}`);
       const current = await this.get(orderId);
+      // This writer's own write, whose answer was lost before the SDK retried it: it did change it.
+      const last = current?.history.at(-1);
+      if (by !== undefined && current?.status === status && last?.status === status && last.by === by) {
+        return { changed: true, status };
+      }
       // The condition only fails on an existing status.
       return { changed: false, status: current?.status ?? status };
     }

@@ -64,6 +64,8 @@ export interface HistoryEntry {
   /** ISO-8601 timestamp. */
   readonly at: string;
   readonly reason?: string;
+  /** Who wrote it, when the writer must recognise its own write after a lost answer (an execution's step). */
+  readonly by?: string;
 }
 
 export interface TransitionResult {

@@ -241,10 +241,18 @@ export interface OrderRepository {
    */
   receive(accepted: AcceptedOrder, executionArn: string, at: string): Promise<void>;
   /**
-   * Sets the status when `canTransition` allows it and appends {status, at, reason} to the
-   * history; otherwise changes nothing and reports the current status.
+   * Sets the status when `canTransition` allows it and appends {status, at, reason, by} to the
+   * history; otherwise changes nothing and reports the current status. With `by`, a write whose
+   * answer was lost is recognised on the retry (the last entry is this status, by the same writer)
+   * and reported as changed, so a step that counts what it changed counts it once, not never.
    */
-  transition(orderId: string, status: OrderStatus, at: string, reason?: string): Promise<TransitionResult>;
+  transition(
+    orderId: string,
+    status: OrderStatus,
+    at: string,
+    reason?: string,
+    by?: string,
+  ): Promise<TransitionResult>;
   /**
    * Stores the order's shipment unless it has one; returns the stored one (the first wins).
    * Throws ShipmentCancelled when the order's shipment was cancelled.

@@ -90,6 +90,8 @@ export interface SagaState extends SagaInput {
 export interface RecordOutcomeInput {
   readonly status: Exclude<FinalStatus, 'COMPLETED'>;
   readonly state: SagaState;
+  /** The execution recording it ($$.Execution.Id): the status's writer, recognised on a retry. */
+  readonly execution?: string;
 }
 
 const StepErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
@@ -107,6 +109,7 @@ const SagaStateSchema = z.looseObject({
 const RecordOutcomeSchema = z.object({
   status: z.enum(['CANCELLED', 'REJECTED', 'NEEDS_ATTENTION']),
   state: SagaStateSchema,
+  execution: z.string().min(1).optional(),
 });
 
 const describeIssues = (error: z.ZodError): string =>

@@ -73,7 +73,13 @@ export const recordExecutionEnded = async (
     }
   }
   const reason = executionEndedReason(ended.status, ended.error, ended.cause);
-  const result = await orders.transition(orderId, 'NEEDS_ATTENTION', clock.now().toISOString(), reason);
+  const result = await orders.transition(
+    orderId,
+    'NEEDS_ATTENTION',
+    clock.now().toISOString(),
+    reason,
+    `${ended.executionArn ?? ended.name}#execution-ended`,
+  );
   return result.changed
     ? { action: 'marked', orderId, reason }
     : { action: 'kept', status: result.status, reason };

@@ -21,6 +21,7 @@ export const recordOutcome = async (
     input.status,
     clock.now().toISOString(),
     reason,
+    input.execution === undefined ? undefined : `${input.execution}#${input.status}`,
   );
   return { status: result.status, reason, changed: result.changed };
 };
