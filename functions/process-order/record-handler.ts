@@ -47,9 +47,9 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
     },
   );
 
-  const handleOrder = async (record: SQSRecord, correlationId: string): Promise<void> => {
+  const handleOrder = async (record: SQSRecord, correlationId: string, log: Logger): Promise<void> => {
     const parsed = parseOrderRecord(record);
-    logger.appendKeys({ orderId: parsed.order.orderId });
+    log.appendKeys({ orderId: parsed.order.orderId });
     let result: DeliveryResult;
     try {
       result = await placeOrderOnce({
@@ -66,10 +66,10 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
     }
     if (result.outcome === 'started' && !result.replayed) {
       metrics.addMetric('OrdersAccepted', MetricUnit.Count, 1);
-      logger.info('order accepted, saga started', { executionArn: result.executionArn });
+      log.info('order accepted, saga started', { executionArn: result.executionArn });
     } else {
       metrics.addMetric('DuplicateOrders', MetricUnit.Count, 1);
-      logger.info('duplicate order delivery acknowledged', {
+      log.info('duplicate order delivery acknowledged', {
         outcome: result.outcome,
         replayed: result.replayed ?? false,
       });
@@ -78,12 +78,14 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
 
   return async (record: SQSRecord): Promise<void> => {
     const correlationId = correlationIdOf(record);
-    logger.appendKeys({ correlationId, messageId: record.messageId });
+    // A child logger per record: records of other groups run at the same time, and keys appended to
+    // the shared logger would land on their lines too.
+    const log = logger.createChild({ persistentKeys: { correlationId, messageId: record.messageId } });
     try {
-      await handleOrder(record, correlationId);
+      await handleOrder(record, correlationId, log);
     } catch (error) {
       if (!isPermanent(error)) {
-        logger.warn('transient failure, the message stays on the queue for a retry', { error });
+        log.warn('transient failure, the message stays on the queue for a retry', { error });
         throw error;
       }
       // Only a successful send lets the message be acknowledged; a failed send is thrown and retried.
@@ -94,7 +96,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
           failedAt: deps.clock(),
         });
       } catch (sendError) {
-        logger.error('permanent failure, but the DLQ send failed; the message stays on the queue', {
+        log.error('permanent failure, but the DLQ send failed; the message stays on the queue', {
           errorType: error.name,
           reason: error.message,
           error: sendError,
@@ -102,12 +104,10 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
         throw sendError;
       }
       metrics.addMetric('OrdersSentToDlq', MetricUnit.Count, 1);
-      logger.error('permanent failure, message sent to the DLQ', {
+      log.error('permanent failure, message sent to the DLQ', {
         errorType: error.name,
         reason: error.message,
       });
-    } finally {
-      logger.removeKeys(['correlationId', 'messageId', 'orderId']);
     }
   };
 };

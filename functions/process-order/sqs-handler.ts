@@ -1,7 +1,8 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import type { ResponseHook } from '@aws-lambda-powertools/idempotency/types';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SqsFifoGroupParallelProcessor } from './fifo-group-processor';
 import { makeRecordHandler, type RecordHandlerDeps } from './record-handler';
 
 export interface ProcessOrderDeps extends RecordHandlerDeps {
@@ -22,7 +23,7 @@ export type ProcessOrderHandler = (event: SQSEvent, context: Context) => Promise
  * and idempotency configuration, so tests can run several handlers side by side.
  */
 export const makeProcessOrderHandler = (deps: ProcessOrderDeps): ProcessOrderHandler => {
-  const processor = new SqsFifoPartialProcessorAsync();
+  const processor = new SqsFifoGroupParallelProcessor();
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'orderId',
     payloadValidationJmesPath: 'contentHash',
@@ -37,11 +38,8 @@ export const makeProcessOrderHandler = (deps: ProcessOrderDeps): ProcessOrderHan
     idempotencyConfig.registerLambdaContext(context);
     deps.logger.addContext(context);
     try {
-      // skipGroupOnError: a failure holds back only its own message group; the other groups complete.
-      return await processPartialResponse(event, recordHandler, processor, {
-        context,
-        skipGroupOnError: true,
-      });
+      // Groups run at once, each in order; a failure holds back only its own message group.
+      return await processPartialResponse(event, recordHandler, processor, { context });
     } finally {
       if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
     }

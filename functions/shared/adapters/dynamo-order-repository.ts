@@ -107,7 +107,12 @@ export class DynamoOrderRepository implements OrderRepository {
             ':at': at,
             ':empty': [],
             ':entry': [
-              { status, at, ...(reason === undefined ? {} : { reason }), ...(by === undefined ? {} : { by }) },
+              {
+                status,
+                at,
+                ...(reason === undefined ? {} : { reason }),
+                ...(by === undefined ? {} : { by }),
+              },
             ],
             ...(reason === undefined ? {} : { ':reason': reason }),
             ...sourceValues,

@@ -102,7 +102,37 @@ describe('process-order handler', () => {
       { itemIdentifier: a2.messageId },
       { itemIdentifier: a3.messageId },
     ]);
-    expect(orderIdsPut(mocks.orders)).toEqual(['a-1', 'a-2', 'b-1', 'b-2']);
+    // Groups run at once: each in its own order, a-3 never tried after a-2 failed
+    const put = orderIdsPut(mocks.orders);
+    expect(put.filter((id) => id.startsWith('a-'))).toEqual(['a-1', 'a-2']);
+    expect(put.filter((id) => id.startsWith('b-'))).toEqual(['b-1', 'b-2']);
+  });
+
+  it('processes the message groups of a batch at once, each group in order', async () => {
+    // Arrange: every orders-table put of group A waits until group B has started
+    const { handler, mocks } = setUp();
+    const started: string[] = [];
+    const bStarted = Promise.withResolvers<void>();
+    mocks.orders.on(PutCommand).callsFake(async (input: { Item?: { orderId?: string } }) => {
+      const orderId = input.Item?.orderId ?? '';
+      started.push(orderId);
+      if (orderId.startsWith('b-')) bStarted.resolve();
+      if (orderId.startsWith('a-')) await bStarted.promise;
+      return {};
+    });
+    const records = [
+      orderRecord(orderPlaced('a-1'), { groupId: 'A' }),
+      orderRecord(orderPlaced('a-2'), { groupId: 'A' }),
+      orderRecord(orderPlaced('b-1'), { groupId: 'B' }),
+    ];
+
+    // Act
+    const response = await handler(sqsEvent(...records), lambdaContext());
+
+    // Assert: B began while A's first record was still in flight; A kept its order
+    expect(response.batchItemFailures).toEqual([]);
+    expect(started.indexOf('b-1')).toBeLessThan(started.indexOf('a-2'));
+    expect(started.filter((id) => id.startsWith('a-'))).toEqual(['a-1', 'a-2']);
   });
 
   it('sends an invalid order to the DLQ at once and acknowledges it', async () => {
