@@ -6,7 +6,7 @@ import type { InvocationRequest, LoadedFunction } from './load';
  * state (a batch processor, the logger's keys, buffered metrics) never serves two invocations at
  * once. A pool hands each invocation a free instance and starts another when all are busy, one start
  * at a time (starting is expensive: a module load, or a process), up to `max`; beyond that an
- * invocation waits for a free one, its deadline running.
+ * invocation waits for a free one (a caller's deadline running, the function's own timeout not yet).
  */
 export class FunctionPool<T extends LoadedFunction> implements LoadedFunction {
   readonly #instances: T[];
@@ -44,9 +44,15 @@ export class FunctionPool<T extends LoadedFunction> implements LoadedFunction {
   }
 
   async run(event: unknown, request: InvocationRequest): Promise<unknown> {
+    const queuedAt = Date.now();
     const instance = await this.#acquire();
+    // The function's own timeout runs from when an instance takes the invocation, as Lambda's clock
+    // starts in the sandbox; a caller's earlier deadline (a saga task's timeout) keeps running.
+    const waited = Date.now() - queuedAt;
+    const timeoutAt = request.timeoutAt + waited;
+    const deadline = request.deadline === request.timeoutAt ? timeoutAt : Math.min(request.deadline, timeoutAt);
     try {
-      return await instance.run(event, request);
+      return await instance.run(event, { ...request, deadline, timeoutAt });
     } finally {
       this.#release(instance);
     }
