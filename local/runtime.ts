@@ -113,6 +113,12 @@ const directClients = (fauxqs: string, dynamodb: string) => {
  */
 const MIN_TASK_TIMEOUT_SECONDS = 15;
 
+/**
+ * Saga executions running their states at once; more wait for a slot, RUNNING to the API. What one
+ * machine's DynamoDB Local and in-process functions serve without a task queueing past its timeout.
+ */
+const MAX_RUNNING_EXECUTIONS = 48;
+
 /** S3 sometimes delivers an event again minutes later (× the time scale). */
 const LATE_DUPLICATE_NOTIFICATION_MS = 120_000;
 
@@ -242,6 +248,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const sfn = await startSaga(topology, invoker, {
       timeScale,
       minTaskTimeoutSeconds: MIN_TASK_TIMEOUT_SECONDS,
+      maxRunningExecutions: MAX_RUNNING_EXECUTIONS,
       onStatusChange: (event) => {
         bus.put(event);
         for (const listener of statusListeners) listener(event);

@@ -14,6 +14,8 @@ export const startSaga = async (
     readonly timeScale: number;
     /** A scaled task timeout never drops below this. */
     readonly minTaskTimeoutSeconds?: number;
+    /** Executions running their states at once; more wait for a slot. */
+    readonly maxRunningExecutions?: number;
     readonly onStatusChange: (event: ExecutionStatusChangeEvent) => void;
     readonly report: (message: string) => void;
   },
@@ -33,6 +35,9 @@ export const startSaga = async (
     ...(options.minTaskTimeoutSeconds === undefined
       ? {}
       : { minTaskTimeoutSeconds: options.minTaskTimeoutSeconds }),
+    ...(options.maxRunningExecutions === undefined
+      ? {}
+      : { maxRunningExecutions: options.maxRunningExecutions }),
     stateMachines: topology.stateMachines.map((machine) => ({
       name: machine.name,
       definition: machine.definition,

@@ -123,7 +123,8 @@ export class Invoker {
       const result = await (fault === undefined
         ? this.run(fn, event, options)
         : this.runFaulty(fn, event, options, fault));
-      this.chaos.invocationEnded(invocation, false);
+      // A late answer failed for the caller, who gave up at its deadline: it counts towards the streak.
+      this.chaos.invocationEnded(invocation, fault?.kind === 'late-answer');
       return result;
     } catch (error) {
       this.chaos.invocationEnded(invocation, true);

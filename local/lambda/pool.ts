@@ -50,7 +50,8 @@ export class FunctionPool<T extends LoadedFunction> implements LoadedFunction {
     // starts in the sandbox; a caller's earlier deadline (a saga task's timeout) keeps running.
     const waited = Date.now() - queuedAt;
     const timeoutAt = request.timeoutAt + waited;
-    const deadline = request.deadline === request.timeoutAt ? timeoutAt : Math.min(request.deadline, timeoutAt);
+    const deadline =
+      request.deadline === request.timeoutAt ? timeoutAt : Math.min(request.deadline, timeoutAt);
     try {
       return await instance.run(event, { ...request, deadline, timeoutAt });
     } finally {

@@ -5,13 +5,21 @@ import type { RegisteredStateMachine } from './state-machines';
 import type { StatusNotifier } from './status-events';
 import type { ExecutionStatus } from './types';
 
-/** All executions of the endpoint, with Standard workflows' rules for names. */
+/**
+ * All executions of the endpoint, with Standard workflows' rules for names. At most
+ * `maxRunning` run at once; later ones are RUNNING to the API but wait for a free slot before their
+ * first state (their execution timeout starts then): one machine's stand-ins have a capacity AWS
+ * does not, and a task that queues behind hundreds of others would time out for nothing.
+ */
 export class ExecutionStore {
   readonly #executions = new Map<string, Execution>();
+  readonly #waiting: Execution[] = [];
+  #running = 0;
 
   constructor(
     private readonly scope: AccountScope,
     private readonly notify: StatusNotifier,
+    private readonly maxRunning: number = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
@@ -27,8 +35,24 @@ export class ExecutionStore {
     }
     const execution = new Execution(machine, name, input, this.scope, this.notify);
     this.#executions.set(executionArn, execution);
-    execution.start();
+    this.#waiting.push(execution);
+    this.#startWaiting();
     return execution;
+  }
+
+  #startWaiting(): void {
+    while (this.#running < this.maxRunning) {
+      const next = this.#waiting.shift();
+      if (next === undefined) return;
+      // Stopped while it waited: it ended without running a state.
+      if (next.status !== 'RUNNING') continue;
+      this.#running += 1;
+      void next.ended.then(() => {
+        this.#running -= 1;
+        this.#startWaiting();
+      });
+      next.start();
+    }
   }
 
   get(executionArn: string): Execution {

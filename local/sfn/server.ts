@@ -65,6 +65,7 @@ export const startLocalStepFunctions = async (
   const executions = new ExecutionStore(
     scope,
     makeStatusNotifier(options.onExecutionStatusChange, scope, logger),
+    options.maxRunningExecutions,
   );
   const operations = makeOperations(machines, executions);
 

@@ -84,6 +84,8 @@ export interface LocalStepFunctionsOptions {
    * faster with the clock. @default 0 (scaled like every other duration)
    */
   readonly minTaskTimeoutSeconds?: number;
+  /** Executions that run their states at once; later ones wait, RUNNING to the API. @default no limit */
+  readonly maxRunningExecutions?: number;
   readonly stateMachines: readonly LocalStateMachine[];
   /**
    * Receives an event shaped like EventBridge's "Step Functions Execution Status Change" for
