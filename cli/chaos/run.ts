@@ -40,7 +40,13 @@ export interface ChaosRunResult {
   readonly faultsInjected: number;
   readonly retries: { readonly sdkAttempts: number; readonly failedInvocations: number };
   readonly seconds: number;
+  /** Where the time went: seconds from the start to the runtime up, the files uploaded, everything settled. */
+  readonly timeline: { readonly runtimeUp: number; readonly uploaded: number; readonly settled: number };
+  /** Why the pipeline was not settled yet, every 10 s while it waited (seconds from the start). */
+  readonly waits: readonly { readonly at: number; readonly why: string }[];
   readonly violations: readonly Violation[];
+  /** The runtime's log with every injected fault, kept when something was violated. */
+  readonly log?: string;
 }
 
 /**
@@ -83,6 +89,8 @@ const waitUntilSettled = async (
   feed: Feed,
   deadline: number,
   progress: (line: string) => void,
+  waits: { at: number; why: string }[],
+  started: number,
 ): Promise<string | undefined> => {
   let quiet = 0;
   let why: string | undefined = 'not checked yet';
@@ -91,6 +99,7 @@ const waitUntilSettled = async (
     why = await isSettled(runtime, clients, names, feed);
     if (why !== undefined && Date.now() - reported > 10_000) {
       progress(`  waiting: ${why}`);
+      waits.push({ at: Math.round((Date.now() - started) / 1000), why });
       reported = Date.now();
     }
     quiet = why === undefined ? quiet + 1 : 0;
@@ -149,6 +158,9 @@ export const runChaos = async (options: ChaosRunOptions): Promise<ChaosRunResult
     maxVisibilityTimeoutSeconds: CHAOS_VISIBILITY_SECONDS,
     log: (line) => appendFileSync(logFile, `${line}\n`),
   });
+  const since = () => Math.round((Date.now() - started) / 100) / 10;
+  const runtimeUp = since();
+  const waits: { at: number; why: string }[] = [];
   const chaos = runtime.chaos;
   const clients = makeCliClients(
     { s3: runtime.endpoint, sqs: runtime.endpoint, dynamodb: runtime.endpoint, sfn: runtime.endpoint },
@@ -174,6 +186,7 @@ export const runChaos = async (options: ChaosRunOptions): Promise<ChaosRunResult
         new PutObjectCommand({ Bucket: names.ingestBucket, Key: file.key, Body: file.body }),
       );
     }
+    const uploaded = since();
     const unsettled = await waitUntilSettled(
       runtime,
       clients,
@@ -181,7 +194,10 @@ export const runChaos = async (options: ChaosRunOptions): Promise<ChaosRunResult
       feed,
       Date.now() + (options.settleTimeoutSeconds ?? 600) * 1000,
       progress,
+      waits,
+      started,
     );
+    const settled = since();
     if (chaos) chaos.enabled = false;
     progress(
       unsettled === undefined ? 'Settled; checking' : `Did not settle (${unsettled}); checking what there is`,
@@ -200,7 +216,7 @@ export const runChaos = async (options: ChaosRunOptions): Promise<ChaosRunResult
       (sum, stats) => sum + stats.errors,
       0,
     );
-    return {
+    const result: ChaosRunResult = {
       seed: options.seed,
       rate: options.rate,
       orders: options.orders,
@@ -209,13 +225,17 @@ export const runChaos = async (options: ChaosRunOptions): Promise<ChaosRunResult
       faults,
       faultsInjected: Object.values(faults).reduce((sum, n) => sum + n, 0),
       retries: { sdkAttempts: chaos?.sdkRetries ?? 0, failedInvocations },
-      seconds: Math.round((Date.now() - started) / 100) / 10,
+      seconds: since(),
+      timeline: { runtimeUp, uploaded, settled },
+      waits,
       violations,
+      ...(violations.length > 0 || scratch === undefined ? { log: logFile } : {}),
     };
+    if (violations.length === 0 && scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    return result;
   } finally {
     clients.destroy();
     await runtime.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 };
 
@@ -237,7 +257,7 @@ export const formatChaos = (result: ChaosRunResult): string => {
     `Duplicates suppressed: every re-sent line, re-uploaded file and twice-delivered event left one order and one saga (checked per order)`,
     result.violations.length === 0
       ? 'Every invariant holds.'
-      : `${result.violations.length} violation(s):\n${result.violations.map((v) => `  ${v.area.padEnd(9)} ${v.subject}: ${v.detail}`).join('\n')}`,
+      : `${result.violations.length} violation(s):\n${result.violations.map((v) => `  ${v.area.padEnd(9)} ${v.subject}: ${v.detail}`).join('\n')}${result.log ? `\nEvery injected fault is in ${result.log}` : ''}`,
     '',
   ].join('\n');
 };
