@@ -101,15 +101,26 @@ local
     1,
   )
   .option('--bundled', BUNDLED_HELP, false)
-  .action((options: { port: number; stateDir?: string; timeScale: number; bundled: boolean }) =>
-    runCommand(() =>
-      runLocalUp({
-        port: options.port,
-        timeScale: options.timeScale,
-        bundled: options.bundled,
-        ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-      }),
-    ),
+  .option('--chaos <rate>', 'inject faults at this rate (0–1), as `orderflow chaos` does', rateNumber)
+  .option('--seed <s>', 'seed of the injected faults (with --chaos)', seedNumber, 1)
+  .action(
+    (options: {
+      port: number;
+      stateDir?: string;
+      timeScale: number;
+      bundled: boolean;
+      chaos?: number;
+      seed: number;
+    }) =>
+      runCommand(() =>
+        runLocalUp({
+          port: options.port,
+          timeScale: options.timeScale,
+          bundled: options.bundled,
+          ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+          ...(options.chaos === undefined ? {} : { chaos: { rate: options.chaos, seed: options.seed } }),
+        }),
+      ),
   );
 
 const withTarget = (work: (target: Target) => Promise<number>) => (options: { outputs?: string }) =>

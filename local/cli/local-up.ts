@@ -11,6 +11,8 @@ export interface LocalUpOptions {
   readonly timeScale: number;
   /** Run the cdk synth bundles in sandbox processes (LocalRuntimeOptions.bundled). */
   readonly bundled: boolean;
+  /** Inject faults while it runs (LocalRuntimeOptions.chaos). @default none */
+  readonly chaos?: { readonly rate: number; readonly seed: number };
   readonly out?: NodeJS.WriteStream;
 }
 
@@ -21,6 +23,8 @@ export const localEnvironment = (runtime: LocalRuntime): Record<string, string> 
   // Path-style S3 for the AWS CLI without touching ~/.aws (v1 reads addressing_style only from a config file).
   AWS_CONFIG_FILE: path.join(runtime.stateDir, 'aws-config'),
   ORDERFLOW_OUTPUTS: path.join(runtime.stateDir, 'outputs.json'),
+  // Where `orderflow verify` reads the NEEDS_ATTENTION metric's data points (the function logs).
+  ORDERFLOW_LOG_DIR: runtime.logDir,
 });
 
 /** `IngestBucketName` → `ORDERFLOW_INGEST_BUCKET_NAME`: the stack outputs as shell variables. */
@@ -104,6 +108,7 @@ export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
       timeScale: options.timeScale,
       bundled: options.bundled,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      ...(options.chaos ? { chaos: options.chaos } : {}),
       log: (message) => out.write(`[runtime] ${message}\n`),
     },
     () => out.write('\nStopping the local runtime…\n'),
@@ -131,10 +136,16 @@ export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
     `  aws sqs get-queue-attributes --endpoint-url ${runtime.endpoint} --queue-url ${names.OrdersDlqUrl} --attribute-names All`,
     '    (AWS CLI v1 ignores AWS_ENDPOINT_URL_SQS: it pins SQS in us-east-1 to queue.amazonaws.com, so pass --endpoint-url)',
     '  npm run orderflow -- status <orderId>',
+    '  npm run orderflow -- verify          (every guarantee, checked against what the pipeline left)',
     '',
     `State: ${runtime.stateDir}${runtime.persistent ? ' (kept: DynamoDB data survives restarts)' : ' (temporary: removed on exit)'}.`,
     'S3, SQS and SNS live in fauxqs memory: buckets, queues and their contents start empty on every run.',
     `Function logs: ${runtime.logDir}. Saga timing ×${runtime.timeScale}. Ctrl-C stops everything.`,
+    ...(runtime.chaos
+      ? [
+          `Chaos: faults injected at rate ${runtime.chaos.rate}, seed ${runtime.chaos.seed}; each is logged above as "chaos <kind>".`,
+        ]
+      : []),
     '',
   ];
   out.write(lines.join('\n'));
