@@ -241,7 +241,8 @@ describe('process-order against the stand-ins', () => {
     let refused = 0;
     flakySfn.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'StartExecutionCommand' && refused === 0) {
+        const input = args.input as { name?: string };
+        if (context.commandName === 'StartExecutionCommand' && input.name === order.orderId && refused === 0) {
           refused += 1;
           throw Object.assign(new Error('injected: service unavailable'), { name: 'ServiceUnavailable' });
         }
