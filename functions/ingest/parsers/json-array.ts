@@ -74,7 +74,22 @@ export async function* parseJsonArray(
   for await (const text of texts) {
     let start = 0;
     let index = 0;
+    // Inside a string only a quote or a backslash matters: jump to the next one (indexOf is native).
+    let nextBackslash = -1;
+    const skipString = (): void => {
+      const quote = text.indexOf('"', index);
+      if (nextBackslash !== Number.POSITIVE_INFINITY && nextBackslash < index) {
+        const found = text.indexOf('\\', index);
+        nextBackslash = found === -1 ? Number.POSITIVE_INFINITY : found;
+      }
+      const stop = quote === -1 ? nextBackslash : Math.min(quote, nextBackslash);
+      index = stop === Number.POSITIVE_INFINITY ? text.length : stop;
+    };
     while (index < text.length) {
+      if (inString && !escaped) {
+        skipString();
+        if (index >= text.length) break;
+      }
       const code = text.charCodeAt(index);
       if (state === 'before') {
         if (code === OPEN_BRACKET) {

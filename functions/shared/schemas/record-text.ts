@@ -46,21 +46,27 @@ const shapeOf = (text: string): Shape => {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (code === QUOTE) {
-      let end = index + 1;
-      while (end < text.length) {
-        const inner = text.charCodeAt(end);
-        if (inner === BACKSLASH) end += 2;
-        else if (inner === QUOTE) break;
-        else end += 1;
+      // The closing quote: the next one not escaped (indexOf is native; backslashes are rare).
+      let end = text.indexOf('"', index + 1);
+      let escapedInside = false;
+      while (end !== -1 && text.charCodeAt(end - 1) === BACKSLASH) {
+        let backslashes = 0;
+        for (let back = end - 1; text.charCodeAt(back) === BACKSLASH; back -= 1) backslashes += 1;
+        escapedInside = true;
+        if (backslashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
       }
+      if (end === -1) end = text.length;
       const top = stack.at(-1);
       if (top?.keys !== undefined && top.expectKey) {
         top.expectKey = false;
-        let key: string | undefined;
-        try {
-          key = JSON.parse(text.slice(index, end + 1)) as string;
-        } catch {
-          key = undefined;
+        let key: string | undefined = text.slice(index + 1, end);
+        if (escapedInside || key.includes('\\')) {
+          try {
+            key = JSON.parse(text.slice(index, end + 1)) as string;
+          } catch {
+            key = undefined;
+          }
         }
         if (key !== undefined) {
           if (top.keys.has(key)) duplicateKeys.push(key);
