@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { contentHash, validateOrder } from '#shared/schemas/order-placed';
+import { parseRecordText } from '#shared/schemas/record-text';
 import { detectFormat } from '../../functions/ingest/formats';
 import type { RecordRead } from './snapshot';
 
@@ -58,11 +59,10 @@ const jsonLines = (bytes: Buffer): FileRead => {
       continue;
     }
     if (text.trim() === '') continue;
-    try {
-      records.push(judged(line, JSON.parse(text)));
-    } catch (error) {
-      records.push(invalid(line, `not valid JSON: ${(error as Error).message}`));
-    }
+    // The contract's rules for a record as written (size, nesting, duplicate keys) come before the schema.
+    const verdict = parseRecordText(text.replace(/\r$/, ''), 'line');
+    if (verdict.ok) records.push(judged(line, verdict.value));
+    else records.push({ line, valid: false, reasons: verdict.reasons });
   }
   return { records };
 };

@@ -4,6 +4,7 @@ import { makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/cli
 import { env, envOr } from '#shared/env';
 import { ConfigurationError } from '#shared/errors/index';
 import { makePowertools } from '#shared/powertools';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from './gunzip';
 import { type EventOutcome, handleS3Event } from './handle-event';
 import { makeIngestIdempotencyConfig, makeIngestOnce } from './ingest-once';
 
@@ -17,11 +18,21 @@ if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) {
   throw new ConfigurationError(`INGEST_MAX_IN_FLIGHT must be an integer from 1 to 64, got ${maxInFlight}`);
 }
 
+/** The most one .gz file may decompress to: bounds the time a decompression bomb can take. */
+const maxDecompressedBytes = Number(
+  envOr('INGEST_MAX_DECOMPRESSED_BYTES', String(DEFAULT_MAX_DECOMPRESSED_BYTES)),
+);
+if (!Number.isSafeInteger(maxDecompressedBytes) || maxDecompressedBytes < 1) {
+  throw new ConfigurationError(
+    `INGEST_MAX_DECOMPRESSED_BYTES must be a positive integer, got ${String(maxDecompressedBytes)}`,
+  );
+}
+
 const s3 = tracer.captureAWSv3Client(makeS3Client());
 const sqs = tracer.captureAWSv3Client(makeSqsClient());
 const idempotencyConfig = makeIngestIdempotencyConfig();
 const ingestOnce = makeIngestOnce(
-  { s3, sqs, config: { queueUrl, maxInFlight } },
+  { s3, sqs, config: { queueUrl, maxInFlight, maxDecompressedBytes } },
   new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: makeDynamoDbClient() }),
   idempotencyConfig,
 );

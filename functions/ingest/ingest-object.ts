@@ -12,10 +12,13 @@ import { parseJsonArray } from './parsers/json-array';
 import { parseJsonLines } from './parsers/jsonl';
 import { type Cursor, type SourceRecord, UnreadableInput } from './parsers/types';
 import { type IngestSummary, type RejectEntry, RejectsReport, reportKeyFor } from './rejects-report';
+import { sniffContent } from './sniff';
 
 export interface IngestConfig extends SenderConfig {
   /** Part size of a large rejects report's multipart upload. @default 5 MiB */
   readonly reportPartBytes?: number;
+  /** The most a .gz file may decompress to; the rest is rejected. @default 1 GiB */
+  readonly maxDecompressedBytes?: number;
 }
 
 /** What one invocation gives the ingest of one object. */
@@ -183,7 +186,8 @@ const ingestRecords = async (
   const bytes = counted(body, tally);
   try {
     try {
-      for await (const record of recordsOf(format, gzip ? gunzip(bytes) : bytes, cursor)) {
+      const plain = gzip ? gunzip(bytes, deps.config.maxDecompressedBytes) : bytes;
+      for await (const record of recordsOf(format, sniffContent(plain, format), cursor)) {
         tally.recordsRead += 1;
         await handleRecord(ref, record, sender, reject);
         await reportFailures();

@@ -50,6 +50,9 @@ export const objectRefsFromEvent = (event: S3Event): ObjectRef[] =>
     };
   });
 
+/** Where users drop order files; the S3 notification filters on it too. */
+export const INCOMING_PREFIX = 'incoming/';
+
 /**
  * Objects that are never orders. The notification filter covers incoming/ only, but a wider
  * filter must not make ingest read its own reports: that would write reports about reports forever.
@@ -57,5 +60,7 @@ export const objectRefsFromEvent = (event: S3Event): ObjectRef[] =>
 export const skipReason = (key: string): string | undefined => {
   if (key.endsWith('/')) return 'the key is a folder marker, not a file';
   if (key.startsWith('rejected/')) return 'the key is a rejects report written by ingest itself';
+  if (!key.startsWith(INCOMING_PREFIX))
+    return `the key is outside ${INCOMING_PREFIX}: only files there are orders`;
   return undefined;
 };

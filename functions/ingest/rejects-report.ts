@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   type CompletedPart,
@@ -36,7 +37,33 @@ export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 const CONTENT_TYPE = 'application/x-ndjson';
 
-export const reportKeyFor = (sourceKey: string): string => `rejected/${sourceKey}.errors.jsonl`;
+/** S3's longest key, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 1024;
+
+/** The first `maxBytes` of `text` in UTF-8, never cutting a character in two. */
+const utf8Prefix = (text: string, maxBytes: number): string => {
+  let bytes = 0;
+  let end = 0;
+  for (const character of text) {
+    bytes += Buffer.byteLength(character, 'utf8');
+    if (bytes > maxBytes) break;
+    end += character.length;
+  }
+  return text.slice(0, end);
+};
+
+/**
+ * `rejected/<key>.errors.jsonl`. A source key near S3's 1,024-byte limit would make that key too
+ * long, and PutObject would fail on every retry: such a key is cut and made unique again with a
+ * hash of the whole key (the report's summary names the source key in full).
+ */
+export const reportKeyFor = (sourceKey: string): string => {
+  const key = `rejected/${sourceKey}.errors.jsonl`;
+  if (Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES) return key;
+  const hash = createHash('sha256').update(sourceKey).digest('hex').slice(0, 16);
+  const room = MAX_KEY_BYTES - Buffer.byteLength(`rejected/~${hash}.errors.jsonl`, 'utf8');
+  return `rejected/${utf8Prefix(sourceKey, room)}~${hash}.errors.jsonl`;
+};
 
 /**
  * Writes the rejects report as JSON lines while the file is read. Up to one part (5 MiB) is

@@ -63,6 +63,16 @@ const columnIndex = (header: readonly string[]): Record<Column, number> => {
     throw new UnreadableInput(`the CSV header repeats columns: ${[...new Set(duplicates)].join(', ')}`);
   }
   const missing = CSV_COLUMNS.filter((column) => !names.includes(column));
+  const bySemicolon = header
+    .join(',')
+    .split(';')
+    .map((name) => name.trim().toLowerCase());
+  if (missing.length > 0 && CSV_COLUMNS.every((column) => bySemicolon.includes(column))) {
+    throw new UnreadableInput(
+      'the CSV header is separated by semicolons; a .csv file must be comma-separated (as RFC 4180), ' +
+        'which a spreadsheet set to a comma-decimal locale does not write by default',
+    );
+  }
   if (missing.length > 0) {
     throw new UnreadableInput(
       `the CSV header lacks columns ${missing.join(', ')}; a .csv file needs a header row with ${CSV_COLUMNS.join(',')}`,
@@ -91,7 +101,7 @@ async function* csvRows(texts: AsyncIterable<string>): AsyncGenerator<Row> {
   const parser = parse({
     relax_column_count: true,
     skip_empty_lines: true,
-    max_record_size: PARSER_LIMITS.maxRecordChars,
+    max_record_size: PARSER_LIMITS.maxRecordBytes,
     on_record: (record: string[], context) => {
       queue.push({ record, lines: context.lines });
       return null;

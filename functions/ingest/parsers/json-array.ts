@@ -1,3 +1,4 @@
+import { parseRecordText, recordTooLarge } from '#shared/schemas/record-text';
 import { type Cursor, PARSER_LIMITS, type SourceRecord, sniffOrderId, UnreadableInput } from './types';
 
 const OPEN_BRACE = 0x7b;
@@ -21,7 +22,7 @@ const isWhitespace = (code: number): boolean =>
 export async function* parseJsonArray(
   texts: AsyncIterable<string>,
   cursor: Cursor,
-  maxElementChars: number = PARSER_LIMITS.maxRecordChars,
+  maxElementBytes: number = PARSER_LIMITS.maxRecordBytes,
 ): AsyncGenerator<SourceRecord> {
   let state: 'before' | 'inside' | 'after' = 'before';
   // Depth counts the array itself as 1: a comma or `]` at depth 1 ends an element.
@@ -33,9 +34,10 @@ export async function* parseJsonArray(
   let position = 1;
   cursor.line = position;
 
+  // A UTF-8 byte per UTF-16 unit at least: past the limit in units, the element is too large in bytes.
   const append = (text: string): void => {
     elementChars += text.length;
-    if (elementChars <= maxElementChars) parts.push(text);
+    if (elementChars <= maxElementBytes) parts.push(text);
     else parts = [];
   };
 
@@ -45,11 +47,11 @@ export async function* parseJsonArray(
     parts = [];
     elementChars = 0;
     const line = position;
-    if (size > maxElementChars) {
+    if (size > maxElementBytes) {
       return {
         kind: 'invalid',
         line,
-        reasons: [`array element is ${size} characters, more than the ${maxElementChars} allowed`],
+        reasons: [`array element is more than ${maxElementBytes} bytes, the most a record may have`],
       };
     }
     if (text === '') {
@@ -57,21 +59,37 @@ export async function* parseJsonArray(
       if (closing && position === 1) return undefined;
       return { kind: 'invalid', line, reasons: ['array element is empty (a stray or trailing comma?)'] };
     }
-    try {
-      return { kind: 'value', line, value: JSON.parse(text) };
-    } catch (error) {
-      const orderId = sniffOrderId(text);
-      const reasons = [`array element is not valid JSON: ${(error as Error).message}`];
-      return orderId === undefined
-        ? { kind: 'invalid', line, reasons }
-        : { kind: 'invalid', line, orderId, reasons };
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxElementBytes) {
+      return { kind: 'invalid', line, reasons: [recordTooLarge('array element', bytes, maxElementBytes)] };
     }
+    const verdict = parseRecordText(text, 'array element');
+    if (verdict.ok) return { kind: 'value', line, value: verdict.value };
+    const orderId = sniffOrderId(text);
+    return orderId === undefined
+      ? { kind: 'invalid', line, reasons: verdict.reasons }
+      : { kind: 'invalid', line, orderId, reasons: verdict.reasons };
   };
 
   for await (const text of texts) {
     let start = 0;
     let index = 0;
+    // Inside a string only a quote or a backslash matters: jump to the next one (indexOf is native).
+    let nextBackslash = -1;
+    const skipString = (): void => {
+      const quote = text.indexOf('"', index);
+      if (nextBackslash !== Number.POSITIVE_INFINITY && nextBackslash < index) {
+        const found = text.indexOf('\\', index);
+        nextBackslash = found === -1 ? Number.POSITIVE_INFINITY : found;
+      }
+      const stop = quote === -1 ? nextBackslash : Math.min(quote, nextBackslash);
+      index = stop === Number.POSITIVE_INFINITY ? text.length : stop;
+    };
     while (index < text.length) {
+      if (inString && !escaped) {
+        skipString();
+        if (index >= text.length) break;
+      }
       const code = text.charCodeAt(index);
       if (state === 'before') {
         if (code === OPEN_BRACKET) {

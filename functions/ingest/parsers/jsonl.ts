@@ -1,3 +1,4 @@
+import { parseRecordText, recordTooLarge } from '#shared/schemas/record-text';
 import { type Cursor, PARSER_LIMITS, type SourceRecord, sniffOrderId } from './types';
 
 const NEWLINE = 0x0a;
@@ -11,7 +12,7 @@ const CARRIAGE_RETURN = 0x0d;
 export async function* parseJsonLines(
   chunks: AsyncIterable<Uint8Array>,
   cursor: Cursor,
-  maxLineBytes: number = PARSER_LIMITS.maxRecordChars,
+  maxLineBytes: number = PARSER_LIMITS.maxRecordBytes,
 ): AsyncGenerator<SourceRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let parts: Uint8Array[] = [];
@@ -27,19 +28,19 @@ export async function* parseJsonLines(
   };
 
   const finishLine = (): SourceRecord | undefined => {
-    const size = lineBytes;
+    const kept = lineBytes;
     const joined = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     parts = [];
     lineBytes = 0;
-    if (size > maxLineBytes + 1) {
-      return {
-        kind: 'invalid',
-        line,
-        reasons: [`line is ${size} bytes, more than the ${maxLineBytes} allowed`],
-      };
+    // One byte of slack was kept for a CR: the record is the line without its line ending.
+    if (kept > maxLineBytes + 1) {
+      return { kind: 'invalid', line, reasons: [recordTooLarge('line', kept, maxLineBytes)] };
     }
     if (joined === undefined) return undefined;
     const end = joined.at(-1) === CARRIAGE_RETURN ? joined.byteLength - 1 : joined.byteLength;
+    if (end > maxLineBytes) {
+      return { kind: 'invalid', line, reasons: [recordTooLarge('line', end, maxLineBytes)] };
+    }
     let text: string;
     try {
       text = decoder.decode(joined.subarray(0, end));
@@ -47,15 +48,12 @@ export async function* parseJsonLines(
       return { kind: 'invalid', line, reasons: ['line is not valid UTF-8'] };
     }
     if (text.trim() === '') return undefined;
-    try {
-      return { kind: 'value', line, value: JSON.parse(text) };
-    } catch (error) {
-      const orderId = sniffOrderId(text);
-      const reasons = [`line is not valid JSON: ${(error as Error).message}`];
-      return orderId === undefined
-        ? { kind: 'invalid', line, reasons }
-        : { kind: 'invalid', line, orderId, reasons };
-    }
+    const verdict = parseRecordText(text, 'line');
+    if (verdict.ok) return { kind: 'value', line, value: verdict.value };
+    const orderId = sniffOrderId(text);
+    return orderId === undefined
+      ? { kind: 'invalid', line, reasons: verdict.reasons }
+      : { kind: 'invalid', line, orderId, reasons: verdict.reasons };
   };
 
   for await (const chunk of chunks) {

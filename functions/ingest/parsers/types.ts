@@ -1,4 +1,5 @@
 import { OrderflowError } from '#shared/errors/index';
+import { ORDER_LIMITS } from '#shared/schemas/order-placed';
 
 /**
  * What a format parser yields: a decoded value for the schema to judge, or a record the
@@ -33,8 +34,8 @@ export class UnreadableInput extends OrderflowError {
 
 /** Limits that keep memory flat whatever the input: one record is never buffered beyond these. */
 export const PARSER_LIMITS = {
-  /** A raw line or array element; records are at most 64 KiB canonical, raw text may carry whitespace. */
-  maxRecordChars: 1024 * 1024,
+  /** A record as written (a line, an array element, a CSV row): the contract's 64 KiB, in bytes. */
+  maxRecordBytes: ORDER_LIMITS.maxRecordBytes,
   /** Rows of one CSV order: 99 distinct skus, with room for repeated sku rows that merge. */
   maxCsvRowsPerOrder: 1_000,
   /** Finished CSV order ids remembered to catch an order whose rows are split apart. */

@@ -23,17 +23,25 @@ export const ORDER_LIMITS = {
    * a DynamoDB item (400 KB) and one SendMessageBatch call (1 MiB for 10 entries).
    */
   maxRecordBytes: 64 * 1024,
+  /** placedAt: `2026-11-20T09:15:00.123456789+01:00` is 35 characters. */
+  maxPlacedAtChars: 40,
+  /** JSON nesting of a record as written: an order needs 3 levels; the rest is bounded work for nothing. */
+  maxNestingDepth: 32,
 } as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const OrderItemSchema = z.object({
+export const OrderItemSchema = z.strictObject({
   sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'sku must be 1-64 letters, digits, _ . or -'),
   quantity: z.int().min(1).max(ORDER_LIMITS.maxQuantityPerSku),
   unitPriceCents: z.int().min(0).max(ORDER_LIMITS.maxUnitPriceCents),
 });
 
-const OrderPlacedShape = z.object({
+/**
+ * Objects are strict: a field the contract does not name is rejected, never dropped. Dropping it
+ * would make data disappear silently (a misspelt `schemaVersion` would read as version 1).
+ */
+const OrderPlacedShape = z.strictObject({
   schemaVersion: z.literal(ORDER_SCHEMA_VERSION).default(ORDER_SCHEMA_VERSION),
   orderId: z.string().regex(ORDER_LIMITS.orderIdPattern, 'orderId must match ^[A-Za-z0-9_-]{1,64}$'),
   customerId: text(128),
@@ -43,12 +51,13 @@ const OrderPlacedShape = z.object({
     .min(1, 'an order needs at least one item')
     .max(ORDER_LIMITS.maxItemLines, `an order holds at most ${ORDER_LIMITS.maxItemLines} item lines`),
   totalCents: z.int().min(0),
-  payment: z.object({ token: text(128) }),
-  shipTo: z.object({
+  payment: z.strictObject({ token: text(128) }),
+  shipTo: z.strictObject({
     country: z.string().regex(/^[A-Z]{2}$/, 'shipTo.country must be an ISO 3166-1 alpha-2 code such as DE'),
     postalCode: text(16),
   }),
-  placedAt: z.iso.datetime({ offset: true }),
+  // ISO 8601 allows any number of fraction digits; 40 characters hold nanoseconds and an offset.
+  placedAt: z.iso.datetime({ offset: true }).max(ORDER_LIMITS.maxPlacedAtChars),
 });
 
 /** Repeated lines of one sku become one line, so no transaction touches an item twice. */

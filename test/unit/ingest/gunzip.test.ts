@@ -86,7 +86,7 @@ describe('decodeUtf8', () => {
     const reading = collect(decodeUtf8(chunked(bytes, 3)));
 
     // Assert
-    await expect(reading).rejects.toThrow(/not valid UTF-8 \(an invalid byte sequence at or after byte 3\)/);
+    await expect(reading).rejects.toThrow(/not valid UTF-8 \(an invalid byte sequence at byte 3\)/);
   });
 
   it('fails when the input ends inside a character', async () => {

@@ -1,9 +1,11 @@
 import {
   decodeS3Key,
+  INCOMING_PREFIX,
   InvalidObjectKey,
   objectRefsFromEvent,
   skipReason,
 } from '../../../functions/ingest/object-ref';
+import { INGEST_PREFIXES } from '../../../lib/constructs/ingest-bucket';
 import { encodeS3Key, s3Event } from '../../helpers/s3-event';
 
 describe('decodeS3Key', () => {
@@ -84,6 +86,8 @@ describe('skipReason', () => {
   it.each([
     ['incoming/', 'folder marker'],
     ['rejected/incoming/a.jsonl.errors.jsonl', 'rejects report'],
+    ['uploads/orders.jsonl', 'outside incoming/'],
+    ['Incoming/orders.jsonl', 'outside incoming/'],
   ])('skips %s', (key, reason) => {
     // Arrange / Act / Assert
     expect(skipReason(key)).toContain(reason);
@@ -92,5 +96,12 @@ describe('skipReason', () => {
   it('ingests a normal key', () => {
     // Arrange / Act / Assert
     expect(skipReason('incoming/orders.jsonl')).toBeUndefined();
+  });
+});
+
+describe('INCOMING_PREFIX', () => {
+  it('is the prefix the bucket construct filters notifications on', () => {
+    // Arrange / Act / Assert
+    expect(INCOMING_PREFIX).toBe(INGEST_PREFIXES.incoming);
   });
 });

@@ -97,3 +97,24 @@ describe('RejectsReport', () => {
     });
   });
 });
+
+describe('reportKeyFor', () => {
+  it('puts the report under rejected/ with the source key in full', () => {
+    // Arrange / Act / Assert
+    expect(reportKeyFor('incoming/a b+c%.jsonl')).toBe('rejected/incoming/a b+c%.jsonl.errors.jsonl');
+  });
+
+  it("keeps a report key within S3's 1,024 bytes, unique per source key, without cutting a character", () => {
+    // Arrange: 3-byte characters, so a cut by bytes would land inside one.
+    const base = `incoming/${'東'.repeat(330)}`;
+
+    // Act
+    const first = reportKeyFor(`${base}-1.jsonl`);
+    const second = reportKeyFor(`${base}-2.jsonl`);
+
+    // Assert
+    expect(Buffer.byteLength(first)).toBeLessThanOrEqual(1024);
+    expect(first).not.toBe(second);
+    expect(first).toMatch(/^rejected\/incoming\/東+~[0-9a-f]{16}\.errors\.jsonl$/);
+  });
+});

@@ -248,15 +248,58 @@ describe('validateOrder', () => {
     if (result.ok) expect(Buffer.byteLength(result.canonical)).toBeLessThan(ORDER_LIMITS.maxRecordBytes / 4);
   });
 
-  it('drops unknown fields, so a bloated input cannot bloat the canonical record', () => {
+  it('rejects a field the contract does not name, at any level, rather than dropping it', () => {
     // Arrange
-    const order = { ...anOrder(), notes: 'n'.repeat(ORDER_LIMITS.maxRecordBytes * 2) };
+    const order = {
+      ...anOrder(),
+      notes: 'n',
+      shipTo: { country: 'DE', postalCode: '10115', floor: 3 },
+      items: [{ sku: 'KB-MECH-87', quantity: 1, unitPriceCents: 8_999, giftWrap: true }],
+      totalCents: 8_999,
+    };
 
     // Act
     const result = validateOrder(order);
 
     // Assert
-    expect(result.ok && result.canonical).not.toContain('notes');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reasons).toEqual(
+        expect.arrayContaining([
+          'Unrecognized key: "notes"',
+          'shipTo: Unrecognized key: "floor"',
+          'items[0]: Unrecognized key: "giftWrap"',
+        ]),
+      );
+    }
+  });
+
+  it('rejects __proto__ and constructor keys as unknown fields without touching any prototype', () => {
+    // Arrange
+    const value: unknown = JSON.parse(
+      `{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},${JSON.stringify(anOrder()).slice(1)}`,
+    );
+
+    // Act
+    const result = validateOrder(value);
+
+    // Assert
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reasons).toEqual(['Unrecognized keys: "__proto__", "constructor"']);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('rejects a placedAt with more fraction digits than 40 characters hold', () => {
+    // Arrange
+    const order = anOrder({ placedAt: `2026-11-20T09:15:00.${'1'.repeat(30)}+01:00` });
+
+    // Act
+    const result = validateOrder(order);
+
+    // Assert
+    expect(result.ok).toBe(false);
   });
 });
 

@@ -120,4 +120,23 @@ describe('parseJsonArray', () => {
     expect(seen).toHaveLength(2);
     expect(cursor.line).toBe(3);
   });
+
+  it('accepts an element of exactly 64 KiB of UTF-8 and rejects one byte more', async () => {
+    // Arrange: "é" is two bytes, so the limit counts bytes, not characters.
+    const element = (bytes: number): string => {
+      const head = '{"orderId":"é"';
+      return `${head}${' '.repeat(bytes - Buffer.byteLength(head) - 1)}}`;
+    };
+    const text = `[${element(65_536)},${element(65_537)}, ${element(65_536)}]`;
+
+    // Act
+    const records = await parse(text, 4096).records;
+
+    // Assert
+    expect(records.map((record) => record.kind)).toEqual(['value', 'invalid', 'value']);
+    expect(records[1]).toMatchObject({
+      line: 2,
+      reasons: ['array element is 65537 bytes, more than the 65536 a record may have'],
+    });
+  });
 });

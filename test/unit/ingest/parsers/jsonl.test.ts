@@ -105,7 +105,7 @@ describe('parseJsonLines', () => {
     expect(records[1]).toEqual({
       kind: 'invalid',
       line: 2,
-      reasons: ['line is 508 bytes, more than the 100 allowed'],
+      reasons: ['line is 508 bytes, more than the 100 a record may have'],
     });
     expect(records[2]).toEqual({ kind: 'value', line: 3, value: { a: 3 } });
   });

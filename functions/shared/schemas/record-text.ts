@@ -1,0 +1,121 @@
+import { ORDER_LIMITS } from './order-placed';
+
+/**
+ * Rules for a record as it is written in a file (a JSON Lines line, a JSON array element), checked
+ * before the schema sees the parsed value: JSON.parse alone would accept things that then vanish or
+ * cost without bound. JSON.parse keeps only the last of two equal keys, so a duplicate key would
+ * silently drop a value; a record nested thousands of levels deep is work for nothing.
+ */
+export type RecordTextVerdict =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly reasons: string[] };
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+/** The reason for a record over the size limit. */
+export const recordTooLarge = (
+  unit: string,
+  bytes: number,
+  limit: number = ORDER_LIMITS.maxRecordBytes,
+): string => `${unit} is ${bytes} bytes, more than the ${limit} a record may have`;
+
+interface Frame {
+  readonly keys: Set<string> | undefined;
+  expectKey: boolean;
+}
+
+interface Shape {
+  readonly tooDeep: boolean;
+  readonly duplicateKeys: string[];
+}
+
+/**
+ * One pass over the text: nesting depth (stopping as soon as it passes the limit) and keys repeated
+ * within one object. Keys are compared after JSON unescaping, so `"a"` and `"\u0061"` are the same key.
+ * Meant for valid JSON; on invalid text its answer is only used to stop early.
+ */
+const shapeOf = (text: string): Shape => {
+  const stack: Frame[] = [];
+  const duplicateKeys: string[] = [];
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
+      // The closing quote: the next one not escaped (indexOf is native; backslashes are rare).
+      let end = text.indexOf('"', index + 1);
+      let escapedInside = false;
+      while (end !== -1 && text.charCodeAt(end - 1) === BACKSLASH) {
+        let backslashes = 0;
+        for (let back = end - 1; text.charCodeAt(back) === BACKSLASH; back -= 1) backslashes += 1;
+        escapedInside = true;
+        if (backslashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      if (end === -1) end = text.length;
+      const top = stack.at(-1);
+      if (top?.keys !== undefined && top.expectKey) {
+        top.expectKey = false;
+        let key: string | undefined = text.slice(index + 1, end);
+        if (escapedInside || key.includes('\\')) {
+          try {
+            key = JSON.parse(text.slice(index, end + 1)) as string;
+          } catch {
+            key = undefined;
+          }
+        }
+        if (key !== undefined) {
+          if (top.keys.has(key)) duplicateKeys.push(key);
+          else top.keys.add(key);
+        }
+      }
+      index = end;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      stack.push({ keys: code === OPEN_BRACE ? new Set() : undefined, expectKey: code === OPEN_BRACE });
+      if (stack.length > ORDER_LIMITS.maxNestingDepth) return { tooDeep: true, duplicateKeys };
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      stack.pop();
+    } else if (code === COMMA) {
+      const top = stack.at(-1);
+      if (top?.keys !== undefined) top.expectKey = true;
+    }
+  }
+  return { tooDeep: false, duplicateKeys };
+};
+
+/**
+ * Parses one record's text (without its line ending) under the record-text rules: at most
+ * ORDER_LIMITS.maxRecordBytes of UTF-8, nesting at most ORDER_LIMITS.maxNestingDepth, valid JSON,
+ * no key twice in one object. Each failure is a reason an operator can act on, naming the `unit`.
+ */
+export const parseRecordText = (text: string, unit = 'record'): RecordTextVerdict => {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > ORDER_LIMITS.maxRecordBytes) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
+  const shape = shapeOf(text);
+  if (shape.tooDeep) {
+    return {
+      ok: false,
+      reasons: [`${unit} is nested more than ${ORDER_LIMITS.maxNestingDepth} levels deep`],
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reasons: [`${unit} is not valid JSON: ${(error as Error).message}`] };
+  }
+  if (shape.duplicateKeys.length > 0) {
+    const keys = [...new Set(shape.duplicateKeys)].map((key) => JSON.stringify(key)).join(', ');
+    return {
+      ok: false,
+      reasons: [
+        `${unit} has the key ${keys} twice in one object: a JSON reader would keep only one of the values`,
+      ],
+    };
+  }
+  return { ok: true, value };
+};
