@@ -1,16 +1,16 @@
 import '../lib/require-node';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatChaos, runChaos } from '../cli/chaos/run';
+import { listDlq, redriveDlq } from '../cli/dlq/dlq';
+import { runDemo } from '../cli/local/demo';
+import { runLocalUp } from '../cli/local/local-up';
+import { showStatus } from '../cli/order/status';
+import { readStockCsv, seedInventory } from '../cli/seed/seed';
+import { runCommand } from '../cli/shared/run';
+import { resolveTarget, type Target } from '../cli/shared/target';
+import { startFromFile } from '../cli/start/start';
+import { incomingKey, uploadFile } from '../cli/upload/upload';
 import { formatVerify, verify } from '../cli/verify/verify';
-import { runDemo } from '../local/cli/demo';
-import { listDlq, redriveDlq } from '../local/cli/dlq';
-import { runLocalUp } from '../local/cli/local-up';
-import { runCommand } from '../local/cli/run';
-import { readStockCsv, seedInventory } from '../local/cli/seed';
-import { startFromFile } from '../local/cli/start';
-import { showStatus } from '../local/cli/status';
-import { resolveTarget, type Target } from '../local/cli/target';
-import { incomingKey, uploadFile } from '../local/cli/upload';
 
 const seedNumber = (value: string): number => {
   const parsed = Number(value);

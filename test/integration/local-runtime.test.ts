@@ -12,12 +12,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoProviderBooks, isLiveParcel, netChargedCents } from '#shared/adapters/provider-books';
 import { makeDocumentClient } from '#shared/aws/clients';
-import { type CliClients, makeCliClients } from '../../local/cli/clients';
-import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
-import { getOrder } from '../../local/cli/orders';
-import { peekMessages } from '../../local/cli/queue-messages';
-import { settleTargetOf, waitUntilSettled } from '../../local/cli/settle';
-import { startFromFile } from '../../local/cli/start';
+import { settleTargetOf, waitUntilSettled } from '../../cli/local/settle';
+import { type CliClients, makeCliClients } from '../../cli/shared/clients';
+import { namesFromOutputs, type PipelineNames } from '../../cli/shared/names';
+import { getOrder } from '../../cli/shared/orders';
+import { peekMessages } from '../../cli/shared/queue-messages';
+import { startFromFile } from '../../cli/start/start';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { anOrder } from '../helpers/orders';
 import { outcomesOf, runSampleJourney, SAMPLE_OUTCOMES } from '../helpers/sample-journey';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { awsEnvironment } from '../lambda/environment';
-import type { LocalRuntime } from '../runtime';
-import { labelOf } from './names';
+import { awsEnvironment } from '../../local/lambda/environment';
+import type { LocalRuntime } from '../../local/runtime';
+import { labelOf } from '../shared/names';
 import { startStoppableRuntime } from './signals';
 
 export interface LocalUpOptions {

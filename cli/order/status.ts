@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { getOrder } from './orders';
-import type { Target } from './target';
+import { getOrder } from '../shared/orders';
+import type { Target } from '../shared/target';
 
 /** `orderflow status <orderId>`: the order's status, reason and timeline, and its saga execution. */
 export const showStatus = async (

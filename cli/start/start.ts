@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseSagaInput } from '#shared/domain/saga-input';
 import { ConflictingDuplicate } from '#shared/errors/index';
 import { placeOrder } from '../../functions/process-order/place-order';
-import type { Target } from './target';
+import type { Target } from '../shared/target';
 
 /**
  * `orderflow start <file>`: starts the saga for one order exactly the way process-order does, without

@@ -1,4 +1,4 @@
-import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../runtime';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime';
 
 /**
  * Stops the runtime cleanly on Ctrl-C or SIGTERM (the Java child gone, the temporary directory

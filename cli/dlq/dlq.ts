@@ -7,8 +7,8 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { peekMessages, type QueueMessage, queueDepth } from './queue-messages';
-import type { Target } from './target';
+import { peekMessages, type QueueMessage, queueDepth } from '../shared/queue-messages';
+import type { Target } from '../shared/target';
 
 /** Attributes process-order adds when it dead-letters a message; a redriven message drops them. */
 const FAILURE_ATTRIBUTES = new Set(['errorType', 'errorReason', 'failedAt', 'sourceMessageId']);

@@ -1,6 +1,6 @@
-import { SandboxError } from '../lambda/sandbox';
-import { StandInError } from '../stand-ins';
-import { TopologyError } from '../topology';
+import { SandboxError } from '../../local/lambda/sandbox';
+import { StandInError } from '../../local/stand-ins';
+import { TopologyError } from '../../local/topology';
 import { TargetError } from './target';
 
 /** Errors that are the user's to fix get one clear line, not a stack trace. */

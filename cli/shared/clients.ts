@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STAND_IN_S3_CHECKSUMS } from '../lambda/environment';
+import { STAND_IN_S3_CHECKSUMS } from '../../local/lambda/environment';
 
 export interface CliClients {
   readonly s3: S3Client;
