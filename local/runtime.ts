@@ -97,11 +97,28 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** How long stop() lets running batches finish before closing the stand-ins under them. */
 const STOP_GRACE_MS = 3_000;
 
-const directClients = (fauxqs: string, dynamodb: string) => {
+/**
+ * fauxqs builds a queue's URL from the Host of the CreateQueue request. Creating the queues with the
+ * gateway's host makes their URLs name the runtime's one endpoint (`sqs.<region>.127.0.0.1:<port>`):
+ * stable across restarts on the same --port, so a shell that sourced env.sh keeps working.
+ */
+const withQueueHost = (sqs: SQSClient, host: string): SQSClient => {
+  sqs.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers.host = host;
+      return next(args);
+    },
+    { step: 'build', name: 'orderflowQueueHost' },
+  );
+  return sqs;
+};
+
+const directClients = (fauxqs: string, dynamodb: string, gatewayEndpoint: string) => {
   const common = { region: REGION, credentials: LOCAL_CREDENTIALS };
   return {
     s3: new S3Client({ ...common, endpoint: fauxqs, forcePathStyle: true, ...STAND_IN_S3_CHECKSUMS }),
-    sqs: new SQSClient({ ...common, endpoint: fauxqs }),
+    sqs: withQueueHost(new SQSClient({ ...common, endpoint: fauxqs }), new URL(gatewayEndpoint).host),
     sns: new SNSClient({ ...common, endpoint: fauxqs }),
     dynamodb: new DynamoDBClient({ ...common, endpoint: dynamodb }),
   };
@@ -209,13 +226,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const derived = deriveTopology(synthesized, {
       region: REGION,
       accountId: ACCOUNT_ID,
-      queueUrl: fauxqsQueueUrl(standIns.fauxqsEndpoint, REGION, ACCOUNT_ID),
+      queueUrl: fauxqsQueueUrl(gateway.endpoint, REGION, ACCOUNT_ID),
     });
     const topology =
       options.maxVisibilityTimeoutSeconds === undefined
         ? derived
         : capVisibilityTimeouts(derived, options.maxVisibilityTimeoutSeconds);
-    const clients = directClients(standIns.fauxqsEndpoint, standIns.dynamoDbEndpoint);
+    const clients = directClients(standIns.fauxqsEndpoint, standIns.dynamoDbEndpoint, gateway.endpoint);
     cleanups.push(() => {
       for (const client of Object.values(clients)) client.destroy();
     });

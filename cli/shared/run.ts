@@ -1,25 +1,52 @@
 import { SandboxError } from '../../local/lambda/sandbox';
 import { StandInError } from '../../local/stand-ins';
 import { TopologyError } from '../../local/topology';
-import { TargetError } from './target';
+import { EXIT, explain } from './errors';
 
-/** Errors that are the user's to fix get one clear line, not a stack trace. */
-const isExplained = (error: unknown): error is Error =>
-  error instanceof StandInError ||
-  error instanceof TopologyError ||
-  error instanceof TargetError ||
-  error instanceof SandboxError;
+/** The local runtime's own start-up problems (a port taken, Java missing): the user's to fix. */
+const isRuntimeProblem = (error: unknown): error is Error =>
+  error instanceof StandInError || error instanceof TopologyError || error instanceof SandboxError;
 
-/** Runs a command, sets the exit code from it, and turns known problems into one readable line. */
+let pipeGuarded = false;
+
+/**
+ * `orderflow status … | head`: the reader went away. That is the reader's choice, not a failure:
+ * stop quietly with what was written, instead of an unhandled EPIPE.
+ */
+export const guardPipes = (): void => {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+      throw error;
+    });
+  }
+};
+
+/**
+ * Runs a command and sets the exit code from it. Expected failures become one line on stderr with
+ * their documented exit code (cli/shared/errors.ts); only a bug prints a stack.
+ */
 export const runCommand = async (work: () => Promise<number | undefined>): Promise<void> => {
+  guardPipes();
   try {
-    process.exitCode = (await work()) ?? 0;
+    process.exitCode = (await work()) ?? EXIT.ok;
   } catch (error) {
-    if (isExplained(error)) {
+    if (isRuntimeProblem(error)) {
       process.stderr.write(`orderflow: ${error.message}\n`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.usage;
       return;
     }
-    throw error;
+    const explained = explain(error);
+    if (explained) {
+      process.stderr.write(`orderflow: ${explained.line}\n`);
+      process.exitCode = explained.exitCode;
+      return;
+    }
+    process.stderr.write(
+      `orderflow: unexpected error (a bug; please report it with this output)\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = EXIT.internal;
   }
 };

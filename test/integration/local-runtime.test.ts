@@ -189,7 +189,11 @@ describe('the local runtime', () => {
         return [
           await startFromFile(target, valid, out.stream),
           await startFromFile(target, valid, out.stream),
-          await startFromFile(target, invalid, out.stream),
+          // A refused file is a usage error: one line, exit code 2 (cli/shared/errors.ts).
+          await startFromFile(target, invalid, out.stream).catch((error: Error) => {
+            out.stream.write(error.message);
+            return 2;
+          }),
         ];
       } finally {
         rmSync(directory, { recursive: true, force: true });
@@ -202,7 +206,7 @@ describe('the local runtime', () => {
     );
 
     // Assert
-    expect([first, again, refused]).toEqual([0, 0, 1]);
+    expect([first, again, refused]).toEqual([0, 0, 2]);
     // A repeated start with the same input is the same execution (AWS: idempotent while running,
     // ExecutionAlreadyExists with the same order once closed): one execution for the order.
     const executions = await clients.sfn.send(
