@@ -57,6 +57,11 @@ export interface LocalRuntimeOptions {
    * CDK's minutes (chaos runs). @default the CDK's values
    */
   readonly maxVisibilityTimeoutSeconds?: number;
+  /**
+   * Stops a start-up in progress (Ctrl-C during `local up`): checked between its phases, it undoes
+   * what was started and rejects with the signal's reason. @default none
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalRuntime {
@@ -175,7 +180,16 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step();
   };
-  if (!persistent) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  if (!persistent) {
+    // A second Ctrl-C exits at once: the temporary directory must not outlive the process even then.
+    const removeOnExit = () => rmSync(stateDir, { recursive: true, force: true });
+    process.once('exit', removeOnExit);
+    cleanups.push(() => {
+      process.removeListener('exit', removeOnExit);
+      removeOnExit();
+    });
+  }
+  const checkpoint = () => options.signal?.throwIfAborted();
   const bundled = options.bundled ?? false;
   // Bundles go outside the repository and the state directory: no node_modules may lie above them.
   const bundleDir = bundled ? mkdtempSync(path.join(tmpdir(), 'orderflow-bundles-')) : undefined;
@@ -202,6 +216,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       throw error;
     }
     cleanups.push(() => gateway.stop());
+    checkpoint();
 
     const synthesized = synthesizeApp({
       ...(options.context ? { context: options.context } : {}),
@@ -216,6 +231,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       ...(persistent ? { dynamoDbPath } : {}),
     });
     cleanups.push(() => standIns.stop());
+    checkpoint();
     Object.assign(upstreams, {
       s3: standIns.fauxqsEndpoint,
       sqs: standIns.fauxqsEndpoint,
@@ -237,10 +253,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       for (const client of Object.values(clients)) client.destroy();
     });
     await createResources(topology, clients);
+    checkpoint();
 
     const aws: LocalAwsEnvironment = { endpoint: gateway.endpoint, region: REGION, ...LOCAL_CREDENTIALS };
     const sandboxes = bundled ? await startSandboxes(topology, aws, stateDir) : undefined;
     const loaded: LoadedFunctions = sandboxes ?? loadAllFunctions(topology, aws, stateDir);
+    checkpoint();
     cleanups.push(() => loaded.stop());
     const invoker = new Invoker(loaded.functions, chaos);
 
