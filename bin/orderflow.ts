@@ -2,22 +2,13 @@ import '../lib/require-node';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, type CommanderError } from 'commander';
-import { formatChaos, runChaos } from '../cli/chaos/run';
-import { listDlq, redriveDlq } from '../cli/dlq/dlq';
-import { runDemo } from '../cli/local/demo';
-import { runLocalUp } from '../cli/local/local-up';
-import { showOrder } from '../cli/order/order';
-import { listOrders } from '../cli/order/orders';
-import { existingStock, readStockCsv, seedInventory } from '../cli/seed/seed';
 import { EXIT } from '../cli/shared/errors';
 import { port, positiveInteger, positiveNumber, rate, sinceTime, wholeNumber } from '../cli/shared/numbers';
 import { guardPipes, runCommand } from '../cli/shared/run';
-import { resolveTarget, type Target, type TargetOptions } from '../cli/shared/target';
-import { startFromFile } from '../cli/start/start';
-import { checkKey, incomingKey, uploadFile } from '../cli/upload/upload';
-import { waitForIngest } from '../cli/upload/wait';
-import { formatVerify, verify } from '../cli/verify/verify';
+import type { Target, TargetOptions } from '../cli/shared/target';
 
+// Each command loads its modules when it runs: `--help`, `--version` and a usage error start fast,
+// and no command but demo, local up and chaos loads the local runtime (or the CDK).
 const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
   version: string;
 };
@@ -63,7 +54,7 @@ const targetCommand = (parent: Command, nameAndArgs: string, description: string
 /** Resolves the target from the command's options, runs the work, and always closes the clients. */
 const withTarget = (options: TargetOptions, work: (target: Target) => Promise<number>) =>
   runCommand(async () => {
-    const target = await resolveTarget(options);
+    const target = await (await import('../cli/shared/target')).resolveTarget(options);
     try {
       return await work(target);
     } finally {
@@ -101,8 +92,8 @@ program
       stateDir?: string;
       bundled: boolean;
     }) =>
-      runCommand(() =>
-        runDemo({
+      runCommand(async () =>
+        (await import('../cli/local/demo')).runDemo({
           timeScale: options.timeScale,
           timeoutSeconds: options.timeout,
           bundled: options.bundled,
@@ -137,8 +128,8 @@ local
       chaos?: number;
       seed: number;
     }) =>
-      runCommand(() =>
-        runLocalUp({
+      runCommand(async () =>
+        (await import('../cli/local/local-up')).runLocalUp({
           port: options.port,
           timeScale: options.timeScale,
           bundled: options.bundled,
@@ -153,6 +144,7 @@ targetCommand(program, 'seed <csv>', 'put every sku,available row of a CSV into 
   .option('--force', 'against a deployed stage: overwrite skus that already have stock', false)
   .action((csv: string, options: TargetOptions & { dryRun: boolean; force: boolean }) =>
     withTarget(options, async ({ clients, names, source }) => {
+      const { existingStock, readStockCsv, seedInventory } = await import('../cli/seed/seed');
       const lines = await readStockCsv(csv);
       const deployed = Boolean(options.stage || (options.stack && options.stack.length > 0));
       const existing =
@@ -198,6 +190,8 @@ targetCommand(program, 'upload <file>', 'upload an order file to the ingest buck
       options: TargetOptions & { key?: string; force: boolean; wait: boolean; timeout: number },
     ) =>
       withTarget(options, async ({ clients, names }) => {
+        const { checkKey, incomingKey, uploadFile } = await import('../cli/upload/upload');
+        const { waitForIngest } = await import('../cli/upload/wait');
         const key = options.key ?? incomingKey(file);
         checkKey(key, options.force);
         const uploaded = await uploadFile(clients.s3, names.ingestBucket, file, key, {
@@ -222,7 +216,9 @@ targetCommand(
   'start <file>',
   'start the saga for one order from a JSON file (name = orderId)',
 ).action((file: string, options: TargetOptions) =>
-  withTarget(options, (target) => startFromFile(target, file, process.stdout)),
+  withTarget(options, async (target) =>
+    (await import('../cli/start/start')).startFromFile(target, file, process.stdout),
+  ),
 );
 
 targetCommand(
@@ -233,7 +229,9 @@ targetCommand(
   .alias('status')
   .option('--json', 'print the result as JSON', false)
   .action((orderId: string, options: TargetOptions & { json: boolean }) =>
-    withTarget(options, (target) => showOrder(target, orderId, { json: options.json }, process.stdout)),
+    withTarget(options, async (target) =>
+      (await import('../cli/order/order')).showOrder(target, orderId, { json: options.json }, process.stdout),
+    ),
   );
 
 targetCommand(
@@ -248,8 +246,8 @@ targetCommand(
   .option('--limit <n>', 'at most this many', positiveInteger, 100)
   .option('--json', 'print the result as JSON', false)
   .action((options: TargetOptions & { status?: string; since?: string; limit: number; json: boolean }) =>
-    withTarget(options, (target) =>
-      listOrders(
+    withTarget(options, async (target) =>
+      (await import('../cli/order/orders')).listOrders(
         target,
         {
           limit: options.limit,
@@ -295,7 +293,9 @@ dlqFilterOptions(
 )
   .option('--max <n>', 'read at most this many', positiveInteger, 100)
   .action((options: DlqCommandOptions) =>
-    withTarget(options, (target) => listDlq(target, dlqOptions(options), process.stdout)),
+    withTarget(options, async (target) =>
+      (await import('../cli/dlq/dlq')).listDlq(target, dlqOptions(options), process.stdout),
+    ),
   );
 dlqFilterOptions(
   targetCommand(
@@ -307,8 +307,8 @@ dlqFilterOptions(
   .option('--dry-run', 'only list what would move (leaves the messages visible)', false)
   .option('--max <n>', 'move at most this many', positiveInteger, 100)
   .action((options: DlqCommandOptions & { dryRun: boolean }) =>
-    withTarget(options, (target) =>
-      redriveDlq(
+    withTarget(options, async (target) =>
+      (await import('../cli/dlq/dlq')).redriveDlq(
         target,
         {
           ...dlqOptions(options),
@@ -335,6 +335,7 @@ targetCommand(
   .action((options: TargetOptions & { json: boolean; logs?: string }) =>
     withTarget(options, async ({ clients, names }) => {
       const logDir = options.logs ?? process.env.ORDERFLOW_LOG_DIR;
+      const { formatVerify, verify } = await import('../cli/verify/verify');
       const result = await verify(clients, names, logDir ? { logDir } : {});
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result));
       return result.violations.length === 0 ? EXIT.ok : EXIT.badState;
@@ -353,6 +354,7 @@ program
   .option('--json', 'print the result as JSON', false)
   .action((options: { orders: number; rate: number; seed: number; timeScale: number; json: boolean }) =>
     runCommand(async () => {
+      const { formatChaos, runChaos } = await import('../cli/chaos/run');
       const result = await runChaos({
         orders: options.orders,
         rate: options.rate,

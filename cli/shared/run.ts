@@ -1,11 +1,13 @@
-import { SandboxError } from '../../local/lambda/sandbox';
-import { StandInError } from '../../local/stand-ins';
-import { TopologyError } from '../../local/topology';
 import { EXIT, explain } from './errors';
 
-/** The local runtime's own start-up problems (a port taken, Java missing): the user's to fix. */
+/**
+ * The local runtime's own start-up problems (a port taken, Java missing): the user's to fix. Told by
+ * name (local/stand-ins.ts, local/cfn/intrinsics.ts, local/lambda/sandbox.ts set them), so that a
+ * command that never starts the runtime does not load it.
+ */
+const RUNTIME_PROBLEMS = new Set(['StandInError', 'TopologyError', 'SandboxError']);
 const isRuntimeProblem = (error: unknown): error is Error =>
-  error instanceof StandInError || error instanceof TopologyError || error instanceof SandboxError;
+  error instanceof Error && RUNTIME_PROBLEMS.has(error.name);
 
 let pipeGuarded = false;
 

@@ -31,6 +31,10 @@ import { anOrder, toJsonLines } from '../helpers/orders';
  * shared by the file, with the variables its env.sh exports. Assertions on exit codes and on what
  * a user reads; the SDK (real clients over HTTP) only arranges and double-checks.
  */
+// Each test spawns several CLI processes (about 1 s of CPU each): more than the global budget on a
+// loaded machine.
+jest.setTimeout(240_000);
+
 describe('orderflow CLI against the local runtime', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'orderflow-cli-'));
   let up: LocalUp;
