@@ -117,7 +117,12 @@ describe('dlq filters and order history', () => {
         timestamp: new Date(),
         type: 'TaskFailed',
         id: 2,
-        taskFailedEventDetails: { error: 'PaymentError', cause: 'declined' },
+        taskFailedEventDetails: {
+          resourceType: 'lambda',
+          resource: 'invoke',
+          error: 'PaymentError',
+          cause: 'declined',
+        },
       },
       { timestamp: new Date(), type: 'ExecutionRedriven', id: 3 },
       {
