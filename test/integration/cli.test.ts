@@ -357,4 +357,18 @@ describe('orderflow CLI against the local runtime', () => {
     const left = await cli('dlq', 'list', '--order', 'ord-poison-2', '--json');
     expect((JSON.parse(left.stdout) as { messages: unknown[] }).messages).toEqual([]);
   });
+
+  it('verifies every guarantee against what the runs above left, and says so with exit code 0', async () => {
+    // Act
+    const run = await cli('verify', '--json');
+
+    // Assert
+    expect({
+      code: run.code,
+      violations: (JSON.parse(run.stdout) as { violations: unknown[] }).violations,
+    }).toEqual({
+      code: 0,
+      violations: [],
+    });
+  });
 });
