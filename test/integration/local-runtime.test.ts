@@ -12,12 +12,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoProviderBooks, isLiveParcel, netChargedCents } from '#shared/adapters/provider-books';
 import { makeDocumentClient } from '#shared/aws/clients';
-import { type CliClients, makeCliClients } from '../../local/cli/clients';
-import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
-import { getOrder } from '../../local/cli/orders';
-import { peekMessages } from '../../local/cli/queue-messages';
-import { settleTargetOf, waitUntilSettled } from '../../local/cli/settle';
-import { startFromFile } from '../../local/cli/start';
+import { settleTargetOf, waitUntilSettled } from '../../cli/local/settle';
+import { type CliClients, makeCliClients } from '../../cli/shared/clients';
+import { namesFromOutputs, type PipelineNames } from '../../cli/shared/names';
+import { getOrder } from '../../cli/shared/orders';
+import { peekMessages } from '../../cli/shared/queue-messages';
+import { startFromFile } from '../../cli/start/start';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { anOrder } from '../helpers/orders';
 import { outcomesOf, runSampleJourney, SAMPLE_OUTCOMES } from '../helpers/sample-journey';
@@ -189,7 +189,11 @@ describe('the local runtime', () => {
         return [
           await startFromFile(target, valid, out.stream),
           await startFromFile(target, valid, out.stream),
-          await startFromFile(target, invalid, out.stream),
+          // A refused file is a usage error: one line, exit code 2 (cli/shared/errors.ts).
+          await startFromFile(target, invalid, out.stream).catch((error: Error) => {
+            out.stream.write(error.message);
+            return 2;
+          }),
         ];
       } finally {
         rmSync(directory, { recursive: true, force: true });
@@ -202,7 +206,7 @@ describe('the local runtime', () => {
     );
 
     // Assert
-    expect([first, again, refused]).toEqual([0, 0, 1]);
+    expect([first, again, refused]).toEqual([0, 0, 2]);
     // A repeated start with the same input is the same execution (AWS: idempotent while running,
     // ExecutionAlreadyExists with the same order once closed): one execution for the order.
     const executions = await clients.sfn.send(
