@@ -335,7 +335,7 @@ const plan = (): Run[] => {
   const core = (process.env.BENCH_CORE_SIZES ?? (QUICK ? '20000,100000' : '100000,1000000'))
     .split(',')
     .map(Number);
-  const curveRecords = QUICK ? 2_000 : 10_000;
+  const curveRecords = QUICK ? 5_000 : 20_000;
   return [
     ...sizes.map((records) => ({ format: 'jsonl' as const, records, sqs: 'fauxqs' as const })),
     { format: 'json', records: largest, sqs: 'fauxqs' },
@@ -439,7 +439,7 @@ const main = async (): Promise<void> => {
       results: groupParallel,
     });
 
-    const bundles = await benchBundles(Number(process.env.BENCH_INIT_ROUNDS ?? (QUICK ? 5 : 20)));
+    const bundles = await benchBundles(Number(process.env.BENCH_INIT_ROUNDS ?? (QUICK ? 10 : 20)));
     printBundles(bundles);
     writeResult(out, 'bundles.json', { benchmark: 'bundles and module initialisation', ...bundles });
 
