@@ -12,8 +12,8 @@ import { ORDER_EVENT_TYPE, ORDER_SCHEMA_VERSION } from '#shared/schemas/order-pl
 /**
  * SendMessageBatch calls in flight per file unless configured (INGEST_MAX_IN_FLIGHT), chosen from the sending
  * curve of `npm run bench` (README, Performance): with 20 ms per call each call in flight carries at most 500
- * records/s, so 8 calls would take 250 s of the 300 s timeout for a 1,000,000-record file; 16 (8,000 records/s)
- * take half that, and beyond 16 the curve is bound by ingest's own CPU, where more calls only hold more records.
+ * records/s, so 8 calls would take at least 250 s of the 300 s timeout for a 1,000,000-record file; 16 took 150 s in
+ * the bench. More calls gain until ingest's CPU binds, but hold more records and more of the queue's send rate.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 16;
 
