@@ -1,7 +1,10 @@
 import '../lib/require-node';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatChaos, runChaos } from '../cli/chaos/run';
+import { repairOrder } from '../cli/repair/repair';
+import { endOutage, formatOutage, outageStatus, parseOutageKind, startOutage } from '../cli/sim/outage';
 import { formatVerify, verify } from '../cli/verify/verify';
+import type { OutageKind } from '../functions/shared/adapters/provider-books';
 import { runDemo } from '../local/cli/demo';
 import { listDlq, redriveDlq } from '../local/cli/dlq';
 import { runLocalUp } from '../local/cli/local-up';
@@ -220,6 +223,77 @@ program
       const result = await verify(clients, names, logDir ? { logDir } : {});
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result));
       return result.violations.length === 0 ? 0 : 1;
+    })(options),
+  );
+
+program
+  .command('repair <orderId>')
+  .description(
+    'settle a NEEDS_ATTENTION order: redrive its saga execution, which runs again exactly the step still owed',
+  )
+  .option('--wait', 'wait for the redriven execution to end and print the order status', false)
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((orderId: string, options: { wait: boolean; outputs?: string }) =>
+    withTarget(({ clients, names }) =>
+      repairOrder(clients, names, orderId, process.stdout, { wait: options.wait }),
+    )(options),
+  );
+
+const outage = program
+  .command('sim')
+  .description("the simulated payment provider and carrier (their books in the provider's table)")
+  .command('outage')
+  .description('start or end an outage of the simulated provider: refunds (and voids), or cancellations');
+const outageKind = (value: string) => {
+  try {
+    return parseOutageKind(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+outage
+  .command('start')
+  .description('the provider stops answering calls of this kind')
+  .argument('<kind>', 'refunds | cancellations', outageKind)
+  .option('--note <text>', 'why, kept with the outage')
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((kind: OutageKind, options: { note?: string; outputs?: string }) =>
+    withTarget(async ({ clients, names }) => {
+      const started = await startOutage(
+        clients.dynamodb,
+        names.providerTable,
+        kind,
+        new Date(),
+        options.note,
+      );
+      process.stdout.write(`${formatOutage(started.kind, started)}\n`);
+      return 0;
+    })(options),
+  );
+outage
+  .command('end')
+  .description('the provider answers calls of this kind again')
+  .argument('<kind>', 'refunds | cancellations', outageKind)
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((parsed: OutageKind, options: { outputs?: string }) =>
+    withTarget(async ({ clients, names }) => {
+      const ended = await endOutage(clients.dynamodb, names.providerTable, parsed);
+      process.stdout.write(
+        ended ? `${parsed}: outage ended (since ${ended.since})\n` : `${parsed}: no outage\n`,
+      );
+      return 0;
+    })(options),
+  );
+outage
+  .command('status')
+  .description('which kinds of call the provider answers')
+  .option('--outputs <file>', OUTPUTS_HELP)
+  .action((options: { outputs?: string }) =>
+    withTarget(async ({ clients, names }) => {
+      for (const { kind, outage: current } of await outageStatus(clients.dynamodb, names.providerTable)) {
+        process.stdout.write(`${formatOutage(kind, current)}\n`);
+      }
+      return 0;
     })(options),
   );
 

@@ -95,7 +95,8 @@ export class Execution {
     if (ending.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven.';
     const now = this.clock().getTime();
     if (now - this.startDate.getTime() > MAX_OPEN_MS) return 'Execution has exceeded the max execution time.';
-    if (now - ending.stopDate.getTime() > REDRIVABLE_PERIOD_MS) return 'Execution redrivable period exceeded.';
+    if (now - ending.stopDate.getTime() > REDRIVABLE_PERIOD_MS)
+      return 'Execution redrivable period exceeded.';
     if (this.history.events.length >= MAX_HISTORY_EVENTS) return 'Execution history event limit exceeded.';
     return undefined;
   }

@@ -11,7 +11,11 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type ExecutionStatusChangeEvent, type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
+import {
+  type ExecutionStatusChangeEvent,
+  type LocalStepFunctions,
+  startLocalStepFunctions,
+} from '../../local/sfn';
 import { uniqueName } from '../helpers/names';
 
 const STEPS = ['Prepare', 'Cancel', 'Refund', 'Release', 'Record'] as const;
@@ -113,7 +117,9 @@ describe('RedriveExecution on the local Step Functions endpoint', () => {
 
     // Act: the outage ends; the operator redrives
     refundDown.delete(key);
-    const redriven = await client.send(new RedriveExecutionCommand({ executionArn, clientToken: `${key}-1` }));
+    const redriven = await client.send(
+      new RedriveExecutionCommand({ executionArn, clientToken: `${key}-1` }),
+    );
     const ended = await sfn.waitForExecution(executionArn);
     const again = await client.send(new RedriveExecutionCommand({ executionArn, clientToken: `${key}-1` }));
     const after = await describe_(executionArn);
@@ -153,7 +159,10 @@ describe('RedriveExecution on the local Step Functions endpoint', () => {
       statusEvents.filter((event) => event.detail.executionArn === executionArn).map((e) => e.detail.status),
     ).toEqual(['RUNNING', 'FAILED', 'RUNNING', 'SUCCEEDED']);
     const redrivenList = await client.send(
-      new ListExecutionsCommand({ stateMachineArn: sfn.stateMachineArn('redrive'), redriveFilter: 'REDRIVEN' }),
+      new ListExecutionsCommand({
+        stateMachineArn: sfn.stateMachineArn('redrive'),
+        redriveFilter: 'REDRIVEN',
+      }),
     );
     const notRedriven = await client.send(
       new ListExecutionsCommand({
