@@ -242,7 +242,11 @@ describe('process-order against the stand-ins', () => {
     flakySfn.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as { name?: string };
-        if (context.commandName === 'StartExecutionCommand' && input.name === order.orderId && refused === 0) {
+        if (
+          context.commandName === 'StartExecutionCommand' &&
+          input.name === order.orderId &&
+          refused === 0
+        ) {
           refused += 1;
           throw Object.assign(new Error('injected: service unavailable'), { name: 'ServiceUnavailable' });
         }
