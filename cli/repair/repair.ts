@@ -107,10 +107,13 @@ export const repairOrder = async (
     return REPAIR_EXIT.usage;
   }
   if (order.status !== 'NEEDS_ATTENTION') {
-    out.write(`${orderId} is ${order.status}: nothing to repair\n`);
-    return order.status === 'RECEIVED' || order.status === 'RESERVED' || order.status === 'CHARGED'
-      ? REPAIR_EXIT.notRepaired
-      : REPAIR_EXIT.ok;
+    const final = ['COMPLETED', 'CANCELLED', 'REJECTED'].includes(order.status);
+    out.write(
+      final
+        ? `${orderId} is ${order.status}: nothing to repair\n`
+        : `${orderId} is ${order.status}, still in flight: nothing to repair yet (orderflow status ${orderId})\n`,
+    );
+    return final ? REPAIR_EXIT.ok : REPAIR_EXIT.notRepaired;
   }
   const executionArn = order.sagaExecutionArn;
   if (executionArn === undefined) {
