@@ -1,11 +1,12 @@
 import '../lib/require-node';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Command, type CommanderError } from 'commander';
+import { Command, type CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT } from '../cli/shared/errors';
 import { port, positiveInteger, positiveNumber, rate, sinceTime, wholeNumber } from '../cli/shared/numbers';
 import { guardPipes, runCommand } from '../cli/shared/run';
 import type { Target, TargetOptions } from '../cli/shared/target';
+import { OUTAGE_KINDS, type OutageKind } from '../functions/shared/adapters/provider-books';
 
 // Each command loads its modules when it runs: `--help`, `--version` and a usage error start fast,
 // and no command but demo, local up and chaos loads the local runtime (or the CDK).
@@ -341,6 +342,67 @@ targetCommand(
       return result.violations.length === 0 ? EXIT.ok : EXIT.badState;
     }),
   );
+
+targetCommand(
+  program,
+  'repair <orderId>',
+  'settle a NEEDS_ATTENTION order: redrive its saga execution, which runs again exactly the step still owed',
+)
+  .option('--wait', 'wait for the redriven execution to end and print the order status', false)
+  .action((orderId: string, options: TargetOptions & { wait: boolean }) =>
+    withTarget(options, async ({ clients, names }) =>
+      (await import('../cli/repair/repair')).repairOrder(clients, names, orderId, process.stdout, {
+        wait: options.wait,
+      }),
+    ),
+  );
+
+const outage = program
+  .command('sim')
+  .description("the simulated payment provider and carrier (their books in the provider's table)")
+  .command('outage')
+  .description('start or end an outage of the simulated provider: refunds (and voids), or cancellations');
+const outageKind = (value: string): OutageKind => {
+  const kind = OUTAGE_KINDS.find((known) => known === value);
+  if (kind === undefined) throw new InvalidArgumentError(`must be one of ${OUTAGE_KINDS.join(', ')}`);
+  return kind;
+};
+targetCommand(outage, 'start', 'the provider stops answering calls of this kind')
+  .argument('<kind>', 'refunds | cancellations', outageKind)
+  .option('--note <text>', 'why, kept with the outage')
+  .action((kind: OutageKind, options: TargetOptions & { note?: string }) =>
+    withTarget(options, async ({ clients, names }) => {
+      const { formatOutage, startOutage } = await import('../cli/sim/outage');
+      const started = await startOutage(
+        clients.dynamodb,
+        names.providerTable,
+        kind,
+        new Date(),
+        options.note,
+      );
+      process.stdout.write(`${formatOutage(started.kind, started)}\n`);
+      return EXIT.ok;
+    }),
+  );
+targetCommand(outage, 'end', 'the provider answers calls of this kind again')
+  .argument('<kind>', 'refunds | cancellations', outageKind)
+  .action((kind: OutageKind, options: TargetOptions) =>
+    withTarget(options, async ({ clients, names }) => {
+      const { endOutage } = await import('../cli/sim/outage');
+      const ended = await endOutage(clients.dynamodb, names.providerTable, kind);
+      process.stdout.write(ended ? `${kind}: outage ended (since ${ended.since})\n` : `${kind}: no outage\n`);
+      return EXIT.ok;
+    }),
+  );
+targetCommand(outage, 'status', 'which kinds of call the provider answers').action((options: TargetOptions) =>
+  withTarget(options, async ({ clients, names }) => {
+    const { formatOutage, outageStatus } = await import('../cli/sim/outage');
+    for (const { kind, outage: current } of await outageStatus(clients.dynamodb, names.providerTable)) {
+      process.stdout.write(`${formatOutage(kind, current)}\n`);
+    }
+    return EXIT.ok;
+  }),
+);
 
 program
   .command('chaos')
