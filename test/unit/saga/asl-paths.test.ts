@@ -138,8 +138,8 @@ describe('order saga paths (fake steps)', () => {
     // Act
     const { calls, output } = await run({ ChargePayment: failing('Sandbox.Timedout') });
 
-    // Assert
-    expect(calls.filter((call) => call === 'ChargePayment')).toHaveLength(4);
+    // Assert: the first try and 5 retries, then compensation
+    expect(calls.filter((call) => call === 'ChargePayment')).toHaveLength(6);
     expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordCancelled']);
     expect(output).toMatchObject({ outcome: { status: 'CANCELLED' }, error: { Error: 'Sandbox.Timedout' } });
   });
