@@ -30,6 +30,8 @@ export interface Checkpoint {
   readonly segments: readonly ReportSegment[];
   /** The file is finished and its report written. */
   readonly done: boolean;
+  /** False once part of the file was unreadable (see IngestSummary.complete). */
+  readonly complete: boolean;
 }
 
 /** Stable across renames, like the idempotency records it sits beside. */
@@ -74,6 +76,7 @@ export class CheckpointStore {
         : {}),
       segments: Array.isArray(Item.segments) ? (Item.segments as ReportSegment[]) : [],
       done: Item.done === true,
+      complete: Item.complete !== false,
     };
   }
 

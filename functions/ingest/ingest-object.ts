@@ -129,7 +129,7 @@ export const ingestObject = async (
       sourceKey: ref.key,
       versionId: ref.versionId ?? null,
       format,
-      complete: true,
+      complete: resumeFrom.complete,
       reportKey: finalKey,
       continuation: { checkpoint: resumeFrom.seq, by: 'already-finished' },
     };
@@ -214,6 +214,7 @@ export const ingestObject = async (
     ...(read.paused && read.resumeAt ? { resumeAt: read.resumeAt } : {}),
     segments,
     done: !read.paused,
+    complete,
   };
   if (!read.paused) await assembleReport(deps.s3, ref.bucket, finalKey, segments, summary);
   if (!(await continuation.checkpoints.advance(ref, expectedSeq, next))) {
