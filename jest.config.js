@@ -24,6 +24,9 @@ module.exports = {
   // that into a failure.
   // Top level on purpose: jest-circus 30 reads only the global testTimeout and ignores one set per project.
   testTimeout: 120_000,
+  // Two workers even on a 2-core machine: integration tests spend much of their time waiting on the
+  // stand-ins and the runtime's timers, and jest's default (cores - 1) would run every file one by one.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },

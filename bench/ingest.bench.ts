@@ -22,6 +22,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -32,8 +33,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { makeS3Client, makeSqsClient } from '#shared/aws/clients';
+import { DEFAULT_MAX_IN_FLIGHT } from '../functions/ingest/enqueue';
 import { ingestObject } from '../functions/ingest/ingest-object';
 import { STAND_IN_CHECKSUM_ENVIRONMENT } from '../local/lambda/environment';
+import { type BundlesReport, benchBundles, printBundles } from './bundles';
+import { benchGroupParallel, type GroupParallelResult, printGroupParallel } from './group-parallel';
 
 type Format = 'jsonl' | 'json' | 'csv.gz';
 
@@ -42,6 +46,12 @@ interface Run {
   readonly records: number;
   /** `stub` answers SendMessageBatch in-process, isolating ingest's own cost from the stand-in's. */
   readonly sqs: 'fauxqs' | 'stub';
+  /** With the stub: each SendMessageBatch answers after this long, as a call to SQS would. @default 0 */
+  readonly sqsLatencyMs?: number;
+  /** SendMessageBatch calls in flight (SenderConfig.maxInFlight). @default the sender's default */
+  readonly maxInFlight?: number;
+  /** Also read the same object with readline + JSON.parse alone, right after: the ceiling. */
+  readonly ceiling?: boolean;
 }
 
 interface Result extends Run {
@@ -56,6 +66,10 @@ interface Result extends Run {
   readonly peakHeapGrowthMiB: number;
   /** Largest heap still in use right after a forced GC during the run: what ingest actually holds. */
   readonly retainedHeapGrowthMiB: number;
+  /** readline + JSON.parse over the same object, measured right after (Run.ceiling). */
+  readonly ceilingRecordsPerSecond?: number;
+  /** recordsPerSecond / ceilingRecordsPerSecond. */
+  readonly ofCeiling?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -189,12 +203,13 @@ const upload = async (s3: S3Client, bucket: string, key: string, stream: Readabl
 
 // ---------- measurement ----------
 
-/** Accepts every entry at once: what ingest costs when SQS costs nothing. */
-const stubSqs = (): SQSClient =>
+/** Accepts every entry, at once or after `latencyMs`: what ingest costs when SQS costs nothing, or a call's latency. */
+const stubSqs = (latencyMs = 0): SQSClient =>
   ({
     send: async (command: unknown): Promise<SendMessageBatchCommandOutput> => {
       if (!(command instanceof SendMessageBatchCommand))
         throw new Error('the SQS stub only takes SendMessageBatch');
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       const entries = command.input.Entries ?? [];
       return {
         Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: entry.Id, MD5OfMessageBody: '' })),
@@ -219,7 +234,7 @@ const settle = async (): Promise<void> => {
 
 const measure = async (run: Run): Promise<Result> => {
   const s3 = makeS3Client();
-  const sqs = run.sqs === 'stub' ? stubSqs() : makeSqsClient();
+  const sqs = run.sqs === 'stub' ? stubSqs(run.sqsLatencyMs) : makeSqsClient();
   const suffix = `${run.format.replace('.', '-')}-${run.records}-${Date.now().toString(36)}`;
   const bucket = `bench-${suffix}`;
   const key = `incoming/bench-${run.records}.${run.format}`;
@@ -251,7 +266,14 @@ const measure = async (run: Run): Promise<Result> => {
   const started = process.hrtime.bigint();
   const summary = await ingestObject(
     { bucket, key, sequencer: '00', version: 'sequencer:00', size: bytes },
-    { s3, sqs, config: { queueUrl: queue.QueueUrl ?? '' } },
+    {
+      s3,
+      sqs,
+      config: {
+        queueUrl: queue.QueueUrl ?? '',
+        ...(run.maxInFlight === undefined ? {} : { maxInFlight: run.maxInFlight }),
+      },
+    },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
@@ -259,6 +281,7 @@ const measure = async (run: Run): Promise<Result> => {
   const end = process.memoryUsage();
   peakRss = Math.max(peakRss, end.rss);
   peakHeap = Math.max(peakHeap, end.heapUsed);
+  const ceiling = run.ceiling ? await readlineCeiling(s3, bucket, key) : undefined;
   s3.destroy();
   sqs.destroy();
 
@@ -277,17 +300,56 @@ const measure = async (run: Run): Promise<Result> => {
     rssGrowthMiB: round((peakRss - baseline.rss) / MiB),
     peakHeapGrowthMiB: round((peakHeap - baseline.heapUsed) / MiB),
     retainedHeapGrowthMiB: round((retainedHeap - baseline.heapUsed) / MiB),
+    ...(ceiling === undefined
+      ? {}
+      : {
+          ceilingRecordsPerSecond: ceiling,
+          ofCeiling: round(summary.recordsRead / seconds / ceiling, 2),
+        }),
   };
 };
 
+/** Records/s of reading the object with readline and JSON.parse alone: no validation, no hashing, no sending. */
+const readlineCeiling = async (s3: S3Client, bucket: string, key: string): Promise<number> => {
+  const started = process.hrtime.bigint();
+  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  let records = 0;
+  for await (const line of createInterface({
+    input: Body as Readable,
+    crlfDelay: Number.POSITIVE_INFINITY,
+  })) {
+    if (line.length > 0 && JSON.parse(line) !== undefined) records += 1;
+  }
+  return Math.round(records / (Number(process.hrtime.bigint() - started) / 1e9));
+};
+
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+
+/** Calls of SendMessageBatch in flight the sending curve tries, each call answered after SEND_LATENCY_MS. */
+const IN_FLIGHT_STEPS = [1, 2, 4, 8, 16, 32, 64];
+const SEND_LATENCY_MS = 20;
+
 const plan = (): Run[] => {
-  const sizes = (process.env.BENCH_SIZES ?? '20000,100000').split(',').map(Number);
+  const sizes = (process.env.BENCH_SIZES ?? (QUICK ? '5000,20000' : '20000,100000')).split(',').map(Number);
   const largest = Math.max(...sizes);
+  const core = (process.env.BENCH_CORE_SIZES ?? (QUICK ? '20000,100000' : '100000,1000000'))
+    .split(',')
+    .map(Number);
+  const curveRecords = QUICK ? 5_000 : 20_000;
   return [
     ...sizes.map((records) => ({ format: 'jsonl' as const, records, sqs: 'fauxqs' as const })),
     { format: 'json', records: largest, sqs: 'fauxqs' },
     { format: 'csv.gz', records: largest, sqs: 'fauxqs' },
-    { format: 'jsonl', records: largest, sqs: 'stub' },
+    // The ingest core: SQS answers at once, the same object read again with readline + JSON.parse alone.
+    ...core.map((records) => ({ format: 'jsonl' as const, records, sqs: 'stub' as const, ceiling: true })),
+    // The sending curve: each SendMessageBatch takes SEND_LATENCY_MS, with more and more calls in flight.
+    ...IN_FLIGHT_STEPS.map((maxInFlight) => ({
+      format: 'jsonl' as const,
+      records: curveRecords,
+      sqs: 'stub' as const,
+      sqsLatencyMs: SEND_LATENCY_MS,
+      maxInFlight,
+    })),
   ];
 };
 
@@ -307,12 +369,26 @@ const main = async (): Promise<void> => {
     for (const run of plan()) {
       const result = await measure(run);
       results.push(result);
+      const sending =
+        result.sqsLatencyMs === undefined
+          ? ''
+          : `  ${result.maxInFlight} calls in flight × ${result.sqsLatencyMs} ms`;
+      const ceiling =
+        result.ceilingRecordsPerSecond === undefined
+          ? ''
+          : `  readline+JSON.parse ${result.ceilingRecordsPerSecond} rec/s → ${result.ofCeiling}x`;
       console.log(
         `${result.format.padEnd(7)} ${result.sqs.padEnd(6)} ${String(result.records).padStart(7)} records  ${(result.bytes / MiB).toFixed(1).padStart(6)} MiB  ` +
           `${String(result.recordsPerSecond).padStart(6)} rec/s  peak RSS ${result.peakRssMiB} MiB ` +
-          `(+${result.rssGrowthMiB})  heap +${result.peakHeapGrowthMiB} MiB peak, +${result.retainedHeapGrowthMiB} MiB retained`,
+          `(+${result.rssGrowthMiB})  heap +${result.peakHeapGrowthMiB} MiB peak, +${result.retainedHeapGrowthMiB} MiB retained${sending}${ceiling}`,
       );
     }
+    const curve = results.filter((result) => result.sqsLatencyMs !== undefined);
+    const sending = sendingSummary(curve);
+    console.log(
+      `sending: ${sending.suggestedMaxInFlight} calls in flight reach 80 % of the best rate; the default, ${sending.configuredDefaultMaxInFlight}, ${sending.recordsPerSecondAtDefault} rec/s; ` +
+        `1,000,000 records in ${sending.secondsFor1MAtDefault} s (ingest timeout ${INGEST_TIMEOUT_SECONDS} s)`,
+    );
     const jsonl = results.filter((result) => result.format === 'jsonl' && result.sqs === 'fauxqs');
     const small = jsonl[0];
     const large = jsonl.at(-1);
@@ -348,15 +424,94 @@ const main = async (): Promise<void> => {
           note: 'ingestObject in-process against fauxqs in a child process; 2% of records invalid',
           results,
           comparison,
+          sending,
         },
         null,
         2,
       )}\n`,
     );
     console.log(`wrote ${join(out, 'ingest.json')}`);
+
+    const groupParallel = await benchGroupParallel(SEND_LATENCY_MS, QUICK ? 3 : 5);
+    printGroupParallel(groupParallel);
+    writeResult(out, 'process-order.json', {
+      benchmark: 'process-order batch processors',
+      results: groupParallel,
+    });
+
+    const bundles = await benchBundles(Number(process.env.BENCH_INIT_ROUNDS ?? (QUICK ? 10 : 20)));
+    printBundles(bundles);
+    writeResult(out, 'bundles.json', { benchmark: 'bundles and module initialisation', ...bundles });
+
+    printSummary(results, sending, groupParallel, bundles);
   } finally {
     child.kill('SIGTERM');
   }
+};
+
+const writeResult = (out: string, file: string, body: Record<string, unknown>): void => {
+  writeFileSync(
+    join(out, file),
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...body }, null, 2)}\n`,
+  );
+  console.log(`wrote ${join(out, file)}`);
+};
+
+/** The ingest function's timeout in both presets (lib/config.ts): one invocation's time budget. */
+const INGEST_TIMEOUT_SECONDS = 300;
+
+/**
+ * What the curve suggests: the fewest calls in flight that reach 80 % of the best rate measured (more
+ * buy little and hold more records in memory). The configured default (DEFAULT_MAX_IN_FLIGHT) is printed
+ * next to it, with the time a 1,000,000-record file takes at the configured default's measured rate.
+ */
+const sendingSummary = (curve: readonly Result[]) => {
+  const best = Math.max(...curve.map((r) => r.recordsPerSecond));
+  const chosen = curve.find((r) => r.recordsPerSecond >= 0.8 * best) ?? curve.at(-1);
+  const rate = curve.find((r) => r.maxInFlight === DEFAULT_MAX_IN_FLIGHT)?.recordsPerSecond ?? 0;
+  return {
+    latencyMs: SEND_LATENCY_MS,
+    curve: curve.map((r) => ({ maxInFlight: r.maxInFlight, recordsPerSecond: r.recordsPerSecond })),
+    bestRecordsPerSecond: best,
+    suggestedMaxInFlight: chosen?.maxInFlight,
+    configuredDefaultMaxInFlight: DEFAULT_MAX_IN_FLIGHT,
+    recordsPerSecondAtDefault: rate,
+    secondsFor1MAtDefault: rate > 0 ? Math.round(1_000_000 / rate) : undefined,
+  };
+};
+
+const printSummary = (
+  results: readonly Result[],
+  sending: ReturnType<typeof sendingSummary>,
+  groupParallel: readonly GroupParallelResult[],
+  bundles: BundlesReport,
+): void => {
+  const core = results.filter((r) => r.ceiling);
+  const rows: [string, string][] = [
+    ...core.map((r): [string, string] => [
+      `ingest core, ${r.records.toLocaleString('en')} jsonl records, SQS stubbed`,
+      `${r.recordsPerSecond} rec/s = ${r.ofCeiling}x readline+JSON.parse (${r.ceilingRecordsPerSecond} rec/s); peak RSS ${r.peakRssMiB} MiB`,
+    ]),
+    [
+      `sending, ${sending.latencyMs} ms per SendMessageBatch`,
+      sending.curve.map((p) => `${p.maxInFlight}: ${p.recordsPerSecond}`).join(', ') + ' rec/s',
+    ],
+    [
+      `default calls in flight`,
+      `${sending.configuredDefaultMaxInFlight} (curve suggests ${sending.suggestedMaxInFlight}); 1M records in ${sending.secondsFor1MAtDefault} s at it`,
+    ],
+    ...groupParallel.map((g): [string, string] => [
+      `process-order, ${g.batch}`,
+      `sequential ${g.sequentialMs} ms, group-parallel ${g.groupParallelMs} ms: ${g.speedup}x`,
+    ]),
+    [`largest deployment zip`, `${bundles.largestZipKB} kB`],
+    [
+      `module init vs DynamoDB-only bundle`,
+      `worst ${bundles.largestInitRatio}x (yardstick ${bundles.baseline.initMsMedian} ms, median of ${bundles.rounds})`,
+    ],
+  ];
+  console.log('\nsummary');
+  for (const [what, figure] of rows) console.log(`  ${what.padEnd(58)} ${figure}`);
 };
 
 if (process.argv.includes('--serve')) {

@@ -1,50 +1,67 @@
 import '../lib/require-node';
-import { Command, InvalidArgumentError } from 'commander';
-import { formatChaos, runChaos } from '../cli/chaos/run';
-import { formatVerify, verify } from '../cli/verify/verify';
-import { runDemo } from '../local/cli/demo';
-import { listDlq, redriveDlq } from '../local/cli/dlq';
-import { runLocalUp } from '../local/cli/local-up';
-import { runCommand } from '../local/cli/run';
-import { readStockCsv, seedInventory } from '../local/cli/seed';
-import { startFromFile } from '../local/cli/start';
-import { showStatus } from '../local/cli/status';
-import { resolveTarget, type Target } from '../local/cli/target';
-import { incomingKey, uploadFile } from '../local/cli/upload';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Command, type CommanderError, InvalidArgumentError } from 'commander';
+import { EXIT } from '../cli/shared/errors';
+import { port, positiveInteger, positiveNumber, rate, sinceTime, wholeNumber } from '../cli/shared/numbers';
+import { guardPipes, runCommand } from '../cli/shared/run';
+import type { Target, TargetOptions } from '../cli/shared/target';
+import { OUTAGE_KINDS, type OutageKind } from '../functions/shared/adapters/provider-books';
 
-const seedNumber = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
-  return parsed;
-};
-
-const rateNumber = (value: string): number => {
-  const parsed = Number(value);
-  if (!(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError('must be a number from 0 to 1');
-  return parsed;
-};
-
-const positiveInteger = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
-  return parsed;
-};
-
-const positiveNumber = (value: string): number => {
-  const parsed = Number(value);
-  if (!(parsed > 0)) throw new InvalidArgumentError('must be a positive number');
-  return parsed;
+// Each command loads its modules when it runs: `--help`, `--version` and a usage error start fast,
+// and no command but demo, local up and chaos loads the local runtime (or the CDK).
+const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+  version: string;
 };
 
 const BUNDLED_HELP =
   'run the bundles cdk synth writes, each function in its own Node.js process, instead of the TypeScript sources';
 
+guardPipes();
 const program = new Command()
   .name('orderflow')
   .description(
-    'Operate the orderflow pipeline: locally (no AWS account) or against a deployed stage (--outputs).',
+    'Operate the orderflow pipeline: locally (no AWS account) or against a deployed stage (--stage, --stack, --outputs).',
   )
-  .showHelpAfterError();
+  .version(version, '--version', 'print the version')
+  .showHelpAfterError('(add --help for usage)')
+  // A usage error exits 2 (README, "Exit codes"); --help and --version exit 0.
+  .exitOverride((error: CommanderError) => {
+    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
+
+/**
+ * Target selection, the same on every command that talks to a pipeline (cli/shared/target.ts):
+ * a deployed stage by --stage or --stack, a stack-outputs file, or the local runtime's variables.
+ */
+const targetCommand = (parent: Command, nameAndArgs: string, description: string): Command =>
+  parent
+    .command(nameAndArgs)
+    .description(description)
+    .option('--stage <name>', 'a deployed stage (dev, prod): names from its stacks’ outputs (DescribeStacks)')
+    .option(
+      '--stack <name>',
+      'a deployed stack to read outputs from (repeatable; instead of --stage)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--outputs <file>',
+      'stack outputs as JSON: `cdk deploy --all --outputs-file`, or $ORDERFLOW_OUTPUTS, which `local up` sets',
+    )
+    .option('--region <region>', 'AWS region (default: AWS_REGION, or the profile’s)')
+    .option('--profile <name>', 'a named AWS profile (default: AWS_PROFILE)');
+
+/** Resolves the target from the command's options, runs the work, and always closes the clients. */
+const withTarget = (options: TargetOptions, work: (target: Target) => Promise<number>) =>
+  runCommand(async () => {
+    const target = await (await import('../cli/shared/target')).resolveTarget(options);
+    try {
+      return await work(target);
+    } finally {
+      target.clients.destroy();
+    }
+  });
 
 program
   .command('demo')
@@ -76,8 +93,8 @@ program
       stateDir?: string;
       bundled: boolean;
     }) =>
-      runCommand(() =>
-        runDemo({
+      runCommand(async () =>
+        (await import('../cli/local/demo')).runDemo({
           timeScale: options.timeScale,
           timeoutSeconds: options.timeout,
           bundled: options.bundled,
@@ -92,7 +109,7 @@ const local = program.command('local').description('the local runtime: the whole
 local
   .command('up')
   .description('start the local runtime and keep it running; prints the endpoint and the variables to export')
-  .option('--port <port>', 'port of the local endpoint (all services)', positiveNumber, 4566)
+  .option('--port <port>', 'port of the local endpoint (all services), 1–65535', port, 4566)
   .option('--state-dir <dir>', 'keep DynamoDB data and function logs here between runs (default: temporary)')
   .option(
     '--time-scale <factor>',
@@ -101,8 +118,8 @@ local
     1,
   )
   .option('--bundled', BUNDLED_HELP, false)
-  .option('--chaos <rate>', 'inject faults at this rate (0–1), as `orderflow chaos` does', rateNumber)
-  .option('--seed <s>', 'seed of the injected faults (with --chaos)', seedNumber, 1)
+  .option('--chaos <rate>', 'inject faults at this rate (0–1), as `orderflow chaos` does', rate)
+  .option('--seed <s>', 'seed of the injected faults (with --chaos)', wholeNumber, 1)
   .action(
     (options: {
       port: number;
@@ -112,8 +129,8 @@ local
       chaos?: number;
       seed: number;
     }) =>
-      runCommand(() =>
-        runLocalUp({
+      runCommand(async () =>
+        (await import('../cli/local/local-up')).runLocalUp({
           port: options.port,
           timeScale: options.timeScale,
           bundled: options.bundled,
@@ -123,105 +140,269 @@ local
       ),
   );
 
-const withTarget = (work: (target: Target) => Promise<number>) => (options: { outputs?: string }) =>
-  runCommand(async () => {
-    const target = resolveTarget(options.outputs);
-    try {
-      return await work(target);
-    } finally {
-      target.clients.destroy();
-    }
-  });
-const OUTPUTS_HELP =
-  'stack outputs as JSON: `cdk deploy --all --outputs-file`, or $ORDERFLOW_OUTPUTS, which `local up` prints';
-
-program
-  .command('seed <csv>')
-  .description('put every sku,available row of a CSV into the inventory table')
-  .option('--outputs <file>', OUTPUTS_HELP)
-  .action((csv: string, options: { outputs?: string }) =>
-    withTarget(async ({ clients, names }) => {
-      const count = await seedInventory(clients.dynamodb, names.inventoryTable, await readStockCsv(csv));
+targetCommand(program, 'seed <csv>', 'put every sku,available row of a CSV into the inventory table')
+  .option('--dry-run', 'only say what would be written', false)
+  .option('--force', 'against a deployed stage: overwrite skus that already have stock', false)
+  .action((csv: string, options: TargetOptions & { dryRun: boolean; force: boolean }) =>
+    withTarget(options, async ({ clients, names, source }) => {
+      const { existingStock, readStockCsv, seedInventory } = await import('../cli/seed/seed');
+      const lines = await readStockCsv(csv);
+      const deployed = Boolean(options.stage || (options.stack && options.stack.length > 0));
+      const existing =
+        deployed || options.dryRun
+          ? await existingStock(clients.dynamodb, names.inventoryTable, lines)
+          : new Map<string, number>();
+      if (options.dryRun) {
+        for (const line of lines) {
+          const now = existing.get(line.sku);
+          process.stdout.write(
+            `  ${line.sku.padEnd(16)} ${now === undefined ? 'new' : `${now} →`} ${line.available}\n`,
+          );
+        }
+        process.stdout.write(
+          `Dry run: ${lines.length} sku(s) would be written to ${names.inventoryTable}; nothing written\n`,
+        );
+        return EXIT.ok;
+      }
+      if (deployed && existing.size > 0 && !options.force) {
+        process.stderr.write(
+          `orderflow: ${existing.size} sku(s) already have stock in ${source ?? names.inventoryTable} (e.g. ${[...existing.keys()].slice(0, 3).join(', ')}): seeding overwrites "available", which reservations of orders in flight have already taken from; check with --dry-run, then pass --force\n`,
+        );
+        return EXIT.usage;
+      }
+      const count = await seedInventory(clients.dynamodb, names.inventoryTable, lines);
       process.stdout.write(`Seeded ${count} skus into ${names.inventoryTable}\n`);
-      return 0;
-    })(options),
+      return EXIT.ok;
+    }),
   );
 
-program
-  .command('upload <file>')
-  .description('upload an order file to the ingest bucket under incoming/')
+targetCommand(program, 'upload <file>', 'upload an order file to the ingest bucket under incoming/')
   .option('--key <key>', 'object key (default incoming/<file name>)')
-  .option('--outputs <file>', OUTPUTS_HELP)
-  .action((file: string, options: { key?: string; outputs?: string }) =>
-    withTarget(async ({ clients, names }) => {
-      const uploaded = await uploadFile(
-        clients.s3,
-        names.ingestBucket,
-        file,
-        options.key ?? incomingKey(file),
-      );
-      process.stdout.write(
-        `Uploaded ${file} to s3://${names.ingestBucket}/${uploaded.key} (${uploaded.bytes} bytes)\n`,
-      );
-      return 0;
-    })(options),
+  .option(
+    '--force',
+    'upload even a key ingest will not read (outside incoming/, an unknown extension)',
+    false,
+  )
+  .option('--wait', 'follow the file through ingest and print its rejects summary', false)
+  .option('--timeout <seconds>', 'with --wait: give up after this long', positiveNumber, 120)
+  .action(
+    (
+      file: string,
+      options: TargetOptions & { key?: string; force: boolean; wait: boolean; timeout: number },
+    ) =>
+      withTarget(options, async ({ clients, names }) => {
+        const { checkKey, incomingKey, uploadFile } = await import('../cli/upload/upload');
+        const { waitForIngest } = await import('../cli/upload/wait');
+        const key = options.key ?? incomingKey(file);
+        checkKey(key, options.force);
+        const uploaded = await uploadFile(clients.s3, names.ingestBucket, file, key, {
+          progress: process.stderr,
+        });
+        process.stdout.write(
+          `Uploaded ${file} to s3://${names.ingestBucket}/${uploaded.key} (${uploaded.bytes} bytes)\n`,
+        );
+        if (!options.wait) return EXIT.ok;
+        return waitForIngest(
+          clients.s3,
+          names.ingestBucket,
+          uploaded.key,
+          { timeoutSeconds: options.timeout },
+          process.stdout,
+        );
+      }),
   );
 
-program
-  .command('start <file>')
-  .description('start the saga for one order from a JSON file (name = orderId)')
-  .option('--outputs <file>', OUTPUTS_HELP)
-  .action((file: string, options: { outputs?: string }) =>
-    withTarget((target) => startFromFile(target, file, process.stdout))(options),
-  );
+targetCommand(
+  program,
+  'start <file>',
+  'start the saga for one order from a JSON file (name = orderId)',
+).action((file: string, options: TargetOptions) =>
+  withTarget(options, async (target) =>
+    (await import('../cli/start/start')).startFromFile(target, file, process.stdout),
+  ),
+);
 
-program
-  .command('status <orderId>')
-  .description("an order's status, reason and timeline, and its saga execution")
-  .option('--outputs <file>', OUTPUTS_HELP)
-  .action((orderId: string, options: { outputs?: string }) =>
-    withTarget((target) => showStatus(target, orderId, process.stdout))(options),
-  );
-
-const dlq = program.command('dlq').description('the orders dead-letter queue');
-dlq
-  .command('list')
-  .description('list the messages in the DLQ with their error attributes')
-  .option('--outputs <file>', OUTPUTS_HELP)
-  .action((options: { outputs?: string }) =>
-    withTarget((target) => listDlq(target, process.stdout))(options),
-  );
-dlq
-  .command('redrive')
-  .description('move DLQ messages back to orders.fifo (same group, fresh dedup id)')
-  .option('--dry-run', 'only list what would move', false)
-  .option('--max <n>', 'move at most this many', positiveNumber, 100)
-  .option('--outputs <file>', OUTPUTS_HELP)
-  .action((options: { dryRun: boolean; max: number; outputs?: string }) =>
-    withTarget((target) => redriveDlq(target, { dryRun: options.dryRun, max: options.max }, process.stdout))(
-      options,
+targetCommand(
+  program,
+  'order <orderId>',
+  "an order's status and timeline, payment ledger, the provider's books, its saga execution, DLQ message and rejects entry",
+)
+  .alias('status')
+  .option('--json', 'print the result as JSON', false)
+  .action((orderId: string, options: TargetOptions & { json: boolean }) =>
+    withTarget(options, async (target) =>
+      (await import('../cli/order/order')).showOrder(target, orderId, { json: options.json }, process.stdout),
     ),
   );
 
-program
-  .command('verify')
-  .description(
-    "check every guarantee against the external records: files, rejects reports, tables, DLQ, executions, the provider's books",
+targetCommand(
+  program,
+  'orders',
+  'orders by status, newest change first (a query of the ByStatus index, never a scan)',
+)
+  .option('--status <status>', 'only this status, e.g. NEEDS_ATTENTION (default: every status)')
+  .option('--since <time>', 'changed at or after: ISO 8601, or back from now: 15m, 6h, 2d', (value: string) =>
+    sinceTime(value),
   )
+  .option('--limit <n>', 'at most this many', positiveInteger, 100)
+  .option('--json', 'print the result as JSON', false)
+  .action((options: TargetOptions & { status?: string; since?: string; limit: number; json: boolean }) =>
+    withTarget(options, async (target) =>
+      (await import('../cli/order/orders')).listOrders(
+        target,
+        {
+          limit: options.limit,
+          json: options.json,
+          ...(options.status ? { status: options.status } : {}),
+          ...(options.since ? { since: options.since } : {}),
+        },
+        process.stdout,
+      ),
+    ),
+  );
+
+const dlqFilterOptions = (command: Command): Command =>
+  command
+    .option(
+      '--queue-url <url>',
+      'the DLQ to read (default: the target’s), e.g. one kept after its stack was deleted',
+    )
+    .option('--order <orderId>', 'only this order’s messages')
+    .option('--error <text>', 'only messages whose error type or reason contains this')
+    .option('--json', 'print the result as JSON', false);
+
+interface DlqCommandOptions extends TargetOptions {
+  queueUrl?: string;
+  order?: string;
+  error?: string;
+  json: boolean;
+  max: number;
+}
+const dlqOptions = (options: DlqCommandOptions) => ({
+  json: options.json,
+  max: options.max,
+  ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
+  filter: {
+    ...(options.order ? { orderId: options.order } : {}),
+    ...(options.error ? { error: options.error } : {}),
+  },
+});
+
+const dlq = program.command('dlq').description('the orders dead-letter queue');
+dlqFilterOptions(
+  targetCommand(dlq, 'list', 'list the messages in the DLQ with why they are there (leaves them visible)'),
+)
+  .option('--max <n>', 'read at most this many', positiveInteger, 100)
+  .action((options: DlqCommandOptions) =>
+    withTarget(options, async (target) =>
+      (await import('../cli/dlq/dlq')).listDlq(target, dlqOptions(options), process.stdout),
+    ),
+  );
+dlqFilterOptions(
+  targetCommand(
+    dlq,
+    'redrive',
+    'move DLQ messages back to orders.fifo (same group, fresh dedup id), in pages',
+  ),
+)
+  .option('--dry-run', 'only list what would move (leaves the messages visible)', false)
+  .option('--max <n>', 'move at most this many', positiveInteger, 100)
+  .action((options: DlqCommandOptions & { dryRun: boolean }) =>
+    withTarget(options, async (target) =>
+      (await import('../cli/dlq/dlq')).redriveDlq(
+        target,
+        {
+          ...dlqOptions(options),
+          dryRun: options.dryRun,
+          ...(process.stderr.isTTY && !options.json
+            ? { progress: (line: string) => process.stderr.write(`\r\x1b[2K${line}`) }
+            : {}),
+        },
+        process.stdout,
+      ),
+    ),
+  );
+
+targetCommand(
+  program,
+  'verify',
+  "check every guarantee against the external records: files, rejects reports, tables, DLQ, executions, the provider's books",
+)
   .option('--json', 'print the result as JSON', false)
   .option(
     '--logs <dir>',
     'function logs to check the NEEDS_ATTENTION metric against (`local up` prints the directory)',
   )
-  .option('--outputs <file>', OUTPUTS_HELP)
-  .action((options: { json: boolean; logs?: string; outputs?: string }) =>
-    withTarget(async ({ clients, names }) => {
+  .action((options: TargetOptions & { json: boolean; logs?: string }) =>
+    withTarget(options, async ({ clients, names }) => {
       const logDir = options.logs ?? process.env.ORDERFLOW_LOG_DIR;
+      const { formatVerify, verify } = await import('../cli/verify/verify');
       const result = await verify(clients, names, logDir ? { logDir } : {});
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerify(result));
-      return result.violations.length === 0 ? 0 : 1;
-    })(options),
+      return result.violations.length === 0 ? EXIT.ok : EXIT.badState;
+    }),
   );
+
+targetCommand(
+  program,
+  'repair <orderId>',
+  'settle a NEEDS_ATTENTION order: redrive its saga execution, which runs again exactly the step still owed',
+)
+  .option('--wait', 'wait for the redriven execution to end and print the order status', false)
+  .action((orderId: string, options: TargetOptions & { wait: boolean }) =>
+    withTarget(options, async ({ clients, names }) =>
+      (await import('../cli/repair/repair')).repairOrder(clients, names, orderId, process.stdout, {
+        wait: options.wait,
+      }),
+    ),
+  );
+
+const outage = program
+  .command('sim')
+  .description("the simulated payment provider and carrier (their books in the provider's table)")
+  .command('outage')
+  .description('start or end an outage of the simulated provider: refunds (and voids), or cancellations');
+const outageKind = (value: string): OutageKind => {
+  const kind = OUTAGE_KINDS.find((known) => known === value);
+  if (kind === undefined) throw new InvalidArgumentError(`must be one of ${OUTAGE_KINDS.join(', ')}`);
+  return kind;
+};
+targetCommand(outage, 'start', 'the provider stops answering calls of this kind')
+  .argument('<kind>', 'refunds | cancellations', outageKind)
+  .option('--note <text>', 'why, kept with the outage')
+  .action((kind: OutageKind, options: TargetOptions & { note?: string }) =>
+    withTarget(options, async ({ clients, names }) => {
+      const { formatOutage, startOutage } = await import('../cli/sim/outage');
+      const started = await startOutage(
+        clients.dynamodb,
+        names.providerTable,
+        kind,
+        new Date(),
+        options.note,
+      );
+      process.stdout.write(`${formatOutage(started.kind, started)}\n`);
+      return EXIT.ok;
+    }),
+  );
+targetCommand(outage, 'end', 'the provider answers calls of this kind again')
+  .argument('<kind>', 'refunds | cancellations', outageKind)
+  .action((kind: OutageKind, options: TargetOptions) =>
+    withTarget(options, async ({ clients, names }) => {
+      const { endOutage } = await import('../cli/sim/outage');
+      const ended = await endOutage(clients.dynamodb, names.providerTable, kind);
+      process.stdout.write(ended ? `${kind}: outage ended (since ${ended.since})\n` : `${kind}: no outage\n`);
+      return EXIT.ok;
+    }),
+  );
+targetCommand(outage, 'status', 'which kinds of call the provider answers').action((options: TargetOptions) =>
+  withTarget(options, async ({ clients, names }) => {
+    const { formatOutage, outageStatus } = await import('../cli/sim/outage');
+    for (const { kind, outage: current } of await outageStatus(clients.dynamodb, names.providerTable)) {
+      process.stdout.write(`${formatOutage(kind, current)}\n`);
+    }
+    return EXIT.ok;
+  }),
+);
 
 program
   .command('chaos')
@@ -229,12 +410,13 @@ program
     'a self-contained run on a fresh local state: generate a feed, upload it, inject faults, settle, verify',
   )
   .option('--orders <n>', 'orders in the generated feed', positiveInteger, 1000)
-  .option('--rate <r>', 'probability of a fault at each opportunity (0–1)', rateNumber, 0.1)
-  .option('--seed <s>', 'seed of the feed and of the faults', seedNumber, 1)
+  .option('--rate <r>', 'probability of a fault at each opportunity (0–1)', rate, 0.1)
+  .option('--seed <s>', 'seed of the feed and of the faults', wholeNumber, 1)
   .option('--time-scale <factor>', 'saga and retry timing factor', positiveNumber, 0.05)
   .option('--json', 'print the result as JSON', false)
   .action((options: { orders: number; rate: number; seed: number; timeScale: number; json: boolean }) =>
     runCommand(async () => {
+      const { formatChaos, runChaos } = await import('../cli/chaos/run');
       const result = await runChaos({
         orders: options.orders,
         rate: options.rate,
@@ -243,13 +425,14 @@ program
         ...(options.json ? {} : { progress: (line: string) => process.stderr.write(`${line}\n`) }),
       });
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatChaos(result));
-      return result.violations.length === 0 ? 0 : 1;
+      return result.violations.length === 0 ? EXIT.ok : EXIT.badState;
     }),
   );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  // runCommand handles every command's errors; this is commander's own, or a bug.
   process.stderr.write(
     `orderflow: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
-  process.exitCode = 1;
+  process.exitCode = EXIT.internal;
 });

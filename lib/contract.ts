@@ -30,6 +30,9 @@ export type SharedParameter = keyof typeof SHARED_PARAMETERS;
 export const parameterName = (stage: StageName, key: SharedParameter): string =>
   `/orderflow/${stage}/${SHARED_PARAMETERS[key]}`;
 
+/** The orders table's index by status and last change (`orderflow orders`); an index name, not a resource name. */
+export const ORDERS_BY_STATUS_INDEX = 'ByStatus';
+
 /** CfnOutput ids (= output keys) that the CLI resolves resources from. */
 export const OUTPUTS = {
   ingestBucketName: 'IngestBucketName',

@@ -1,9 +1,11 @@
 import {
   type BillingMode,
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyOwnedByYou, CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -39,6 +41,21 @@ const createQueue = async (sqs: SQSClient, queue: LocalQueue): Promise<void> => 
   }
 };
 
+const addMissingIndexes = async (dynamodb: DynamoDBClient, table: LocalTable): Promise<void> => {
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table.name }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of table.globalSecondaryIndexes) {
+    if (present.has(index.IndexName)) continue;
+    await dynamodb.send(
+      new UpdateTableCommand({
+        TableName: table.name,
+        AttributeDefinitions: [...table.attributeDefinitions],
+        GlobalSecondaryIndexUpdates: [{ Create: { ...index, KeySchema: [...index.KeySchema] } }],
+      }),
+    );
+  }
+};
+
 const createTable = async (dynamodb: DynamoDBClient, table: LocalTable): Promise<void> => {
   const billing: BillingMode = 'PAY_PER_REQUEST';
   try {
@@ -67,8 +84,9 @@ const createTable = async (dynamodb: DynamoDBClient, table: LocalTable): Promise
       }),
     );
   } catch (error) {
-    // A kept --state-dir already has its tables.
+    // A kept --state-dir already has its tables; an index added to the stack since is added here too.
     if (!(error instanceof ResourceInUseException)) throw error;
+    await addMissingIndexes(dynamodb, table);
   }
   if (table.ttlAttribute === undefined) return;
   const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table.name }));

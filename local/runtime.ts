@@ -57,6 +57,11 @@ export interface LocalRuntimeOptions {
    * CDK's minutes (chaos runs). @default the CDK's values
    */
   readonly maxVisibilityTimeoutSeconds?: number;
+  /**
+   * Stops a start-up in progress (Ctrl-C during `local up`): checked between its phases, it undoes
+   * what was started and rejects with the signal's reason. @default none
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalRuntime {
@@ -97,11 +102,28 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** How long stop() lets running batches finish before closing the stand-ins under them. */
 const STOP_GRACE_MS = 3_000;
 
-const directClients = (fauxqs: string, dynamodb: string) => {
+/**
+ * fauxqs builds a queue's URL from the Host of the CreateQueue request. Creating the queues with the
+ * gateway's host makes their URLs name the runtime's one endpoint (`sqs.<region>.127.0.0.1:<port>`):
+ * stable across restarts on the same --port, so a shell that sourced env.sh keeps working.
+ */
+const withQueueHost = (sqs: SQSClient, host: string): SQSClient => {
+  sqs.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers.host = host;
+      return next(args);
+    },
+    { step: 'build', name: 'orderflowQueueHost' },
+  );
+  return sqs;
+};
+
+const directClients = (fauxqs: string, dynamodb: string, gatewayEndpoint: string) => {
   const common = { region: REGION, credentials: LOCAL_CREDENTIALS };
   return {
     s3: new S3Client({ ...common, endpoint: fauxqs, forcePathStyle: true, ...STAND_IN_S3_CHECKSUMS }),
-    sqs: new SQSClient({ ...common, endpoint: fauxqs }),
+    sqs: withQueueHost(new SQSClient({ ...common, endpoint: fauxqs }), new URL(gatewayEndpoint).host),
     sns: new SNSClient({ ...common, endpoint: fauxqs }),
     dynamodb: new DynamoDBClient({ ...common, endpoint: dynamodb }),
   };
@@ -158,7 +180,16 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step();
   };
-  if (!persistent) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
+  if (!persistent) {
+    // A second Ctrl-C exits at once: the temporary directory must not outlive the process even then.
+    const removeOnExit = () => rmSync(stateDir, { recursive: true, force: true });
+    process.once('exit', removeOnExit);
+    cleanups.push(() => {
+      process.removeListener('exit', removeOnExit);
+      removeOnExit();
+    });
+  }
+  const checkpoint = () => options.signal?.throwIfAborted();
   const bundled = options.bundled ?? false;
   // Bundles go outside the repository and the state directory: no node_modules may lie above them.
   const bundleDir = bundled ? mkdtempSync(path.join(tmpdir(), 'orderflow-bundles-')) : undefined;
@@ -185,6 +216,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       throw error;
     }
     cleanups.push(() => gateway.stop());
+    checkpoint();
 
     const synthesized = synthesizeApp({
       ...(options.context ? { context: options.context } : {}),
@@ -199,6 +231,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       ...(persistent ? { dynamoDbPath } : {}),
     });
     cleanups.push(() => standIns.stop());
+    checkpoint();
     Object.assign(upstreams, {
       s3: standIns.fauxqsEndpoint,
       sqs: standIns.fauxqsEndpoint,
@@ -209,21 +242,23 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const derived = deriveTopology(synthesized, {
       region: REGION,
       accountId: ACCOUNT_ID,
-      queueUrl: fauxqsQueueUrl(standIns.fauxqsEndpoint, REGION, ACCOUNT_ID),
+      queueUrl: fauxqsQueueUrl(gateway.endpoint, REGION, ACCOUNT_ID),
     });
     const topology =
       options.maxVisibilityTimeoutSeconds === undefined
         ? derived
         : capVisibilityTimeouts(derived, options.maxVisibilityTimeoutSeconds);
-    const clients = directClients(standIns.fauxqsEndpoint, standIns.dynamoDbEndpoint);
+    const clients = directClients(standIns.fauxqsEndpoint, standIns.dynamoDbEndpoint, gateway.endpoint);
     cleanups.push(() => {
       for (const client of Object.values(clients)) client.destroy();
     });
     await createResources(topology, clients);
+    checkpoint();
 
     const aws: LocalAwsEnvironment = { endpoint: gateway.endpoint, region: REGION, ...LOCAL_CREDENTIALS };
     const sandboxes = bundled ? await startSandboxes(topology, aws, stateDir) : undefined;
     const loaded: LoadedFunctions = sandboxes ?? loadAllFunctions(topology, aws, stateDir);
+    checkpoint();
     cleanups.push(() => loaded.stop());
     const invoker = new Invoker(loaded.functions, chaos);
 

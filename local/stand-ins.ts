@@ -29,7 +29,10 @@ export interface StandInsOptions {
   readonly fauxqsPort?: number;
   /** @default an ephemeral port */
   readonly dynamoDbPort?: number;
-  /** How long to wait for DynamoDB Local to answer. @default 30 s */
+  /**
+   * How long to wait for DynamoDB Local to answer. A JVM start on a busy 2-core machine took over 30 s
+   * here (load average 18), so the default leaves room for that. @default 90 s
+   */
   readonly startTimeoutMs?: number;
   /**
    * fauxqs's `startFauxqs`. fauxqs is ESM-only; a caller that is itself ESM (a jest
@@ -196,7 +199,7 @@ export const startStandIns = async (options: StandInsOptions = {}): Promise<Stan
   process.once('exit', killOnExit);
 
   try {
-    await waitForDynamoDb(dynamoDbEndpoint, child, options.startTimeoutMs ?? 30_000);
+    await waitForDynamoDb(dynamoDbEndpoint, child, options.startTimeoutMs ?? 90_000);
   } catch (error) {
     await stopChild(child);
     await fauxqs.stop();

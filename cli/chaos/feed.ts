@@ -107,7 +107,13 @@ export const expectedOutcome = (order: OrderPlacedInput): ExpectedOutcome => {
         ? 'CarrierGatewayError'
         : undefined;
   if (shipping === undefined) return { status: 'COMPLETED' };
-  if (token === 'tok_refund_down') return { status: 'NEEDS_ATTENTION', reason: 'RefundPayment failed' };
+  // The execution fails in RefundPayment; the execution-ended rule records its error as the reason.
+  if (token === 'tok_refund_down') {
+    return {
+      status: 'NEEDS_ATTENTION',
+      reason: 'execution FAILED: PaymentGatewayError (refunds unavailable',
+    };
+  }
   return { status: 'CANCELLED', reason: shipping };
 };
 

@@ -19,10 +19,10 @@ import type { PaymentRecord, Reservation } from '#shared/domain/ports';
 import { parseSagaInput } from '#shared/domain/saga-input';
 import { contentHash, validateOrder } from '#shared/schemas/order-placed';
 import { INGEST_PREFIXES } from '../../lib/constructs/ingest-bucket';
-import type { CliClients } from '../../local/cli/clients';
-import type { PipelineNames } from '../../local/cli/names';
-import { queueDepth } from '../../local/cli/queue-messages';
-import { readRejectsReport } from '../../local/cli/rejects';
+import type { CliClients } from '../shared/clients';
+import type { PipelineNames } from '../shared/names';
+import { queueDepth } from '../shared/queue-messages';
+import { readRejectsReport } from '../shared/rejects';
 import { readOrderFile } from './read-file';
 import type {
   DeadLetter,

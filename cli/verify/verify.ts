@@ -1,6 +1,6 @@
 import { netChargedCents } from '#shared/adapters/provider-books';
-import type { CliClients } from '../../local/cli/clients';
-import type { PipelineNames } from '../../local/cli/names';
+import type { CliClients } from '../shared/clients';
+import type { PipelineNames } from '../shared/names';
 import { findViolations, type Violation } from './checks';
 import { type CollectOptions, collectSnapshot } from './collect';
 import type { VerifySnapshot } from './snapshot';

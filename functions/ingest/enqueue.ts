@@ -9,6 +9,14 @@ import { isTransientAwsError } from '#shared/aws/transient';
 import { OrderflowError } from '#shared/errors/index';
 import { ORDER_EVENT_TYPE, ORDER_SCHEMA_VERSION } from '#shared/schemas/order-placed';
 
+/**
+ * SendMessageBatch calls in flight per file unless configured (INGEST_MAX_IN_FLIGHT), chosen from the sending
+ * curve of `npm run bench` (README, Performance): with 20 ms per call each call in flight carries at most 500
+ * records/s, so 8 calls would take at least 250 s of the 300 s timeout for a 1,000,000-record file; 16 took 150 s in
+ * the bench. More calls gain until ingest's CPU binds, but hold more records and more of the queue's send rate.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 16;
+
 /** A valid order on its way to the FIFO queue. */
 export interface OutgoingOrder {
   readonly line: number;
@@ -20,7 +28,7 @@ export interface OutgoingOrder {
 
 export interface SenderConfig {
   readonly queueUrl: string;
-  /** SendMessageBatch calls in flight at once; the reader waits when all are busy. @default 4 */
+  /** SendMessageBatch calls in flight at once; the reader waits when all are busy. @default DEFAULT_MAX_IN_FLIGHT */
   readonly maxInFlight?: number;
   /**
    * Time the sender may still spend retrying, in ms: entries SQS did not confirm (a server fault, an
@@ -120,7 +128,7 @@ export class OrderSender {
   constructor(sqs: SQSClient, config: SenderConfig, hooks: SenderHooks) {
     this.#sqs = sqs;
     this.#queueUrl = config.queueUrl;
-    this.#maxInFlight = config.maxInFlight ?? 4;
+    this.#maxInFlight = config.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.#timeLeftMs = config.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
     this.#baseDelayMs = config.baseDelayMs ?? 100;
     this.#maxDelayMs = config.maxDelayMs ?? 2_000;

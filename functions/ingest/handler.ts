@@ -5,6 +5,7 @@ import { env, envOr } from '#shared/env';
 import { ConfigurationError } from '#shared/errors/index';
 import { makePowertools } from '#shared/powertools';
 import { CheckpointStore } from './checkpoint';
+import { DEFAULT_MAX_IN_FLIGHT } from './enqueue';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES } from './gunzip';
 import { handleContinuationEvent, sendContinuation } from './handle-continuation';
 import { type EventOutcome, handleS3Event } from './handle-event';
@@ -17,7 +18,7 @@ const { logger, metrics, tracer } = makePowertools('ingest');
 const queueUrl = env('ORDERS_QUEUE_URL');
 const idempotencyTable = env('IDEMPOTENCY_TABLE');
 /** SendMessageBatch calls in flight per file; each call carries 10 orders. */
-const maxInFlight = Number(envOr('INGEST_MAX_IN_FLIGHT', '4'));
+const maxInFlight = Number(envOr('INGEST_MAX_IN_FLIGHT', String(DEFAULT_MAX_IN_FLIGHT)));
 if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > 64) {
   throw new ConfigurationError(`INGEST_MAX_IN_FLIGHT must be an integer from 1 to 64, got ${maxInFlight}`);
 }

@@ -23,6 +23,8 @@ export interface IngestPathProps {
   readonly retryAttempts: number;
   readonly maxEventAge: Duration;
   readonly logRetention: RetentionDays;
+  /** Source maps in the zip and --enable-source-maps (OrderflowFunctionProps.sourceMaps). @default false */
+  readonly sourceMaps?: boolean;
   readonly logRemovalPolicy: RemovalPolicy;
   /**
    * What stack deletion does to the ingest-failures queue (and its TLS-only policy); RETAIN keeps
@@ -77,6 +79,7 @@ export class IngestPath extends Construct {
       timeout: props.timeout,
       memorySize: props.memorySize,
       logRetention: props.logRetention,
+      sourceMaps: props.sourceMaps,
       logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         ORDERS_QUEUE_URL: props.ordersQueue.queueUrl,

@@ -23,6 +23,9 @@ import { Construct } from 'constructs';
 export const NEEDS_ATTENTION_METRIC = 'OrdersNeedingAttention';
 export const METRICS_NAMESPACE = 'orderflow';
 
+/** Where each alarm's runbook entry is: every alarm description ends with `Runbook: <this>#<anchor>`. */
+export const RUNBOOK_PATH = 'docs/runbook.md';
+
 export interface MonitoredFunction {
   readonly fn: IFunction;
   /**
@@ -82,14 +85,21 @@ export class Operations extends Construct {
     this.allowAlarmsToPublish(key);
     const action = new SnsAction(this.alerts);
 
-    const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string) => {
+    // An infra test fails when an alarm's runbook anchor has no entry in docs/runbook.md.
+    const alarm = (
+      alarmId: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      runbookAnchor: string,
+    ) => {
       const created = new Alarm(this, alarmId, {
         metric,
         threshold,
         evaluationPeriods: props.evaluationPeriods,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
+        alarmDescription: `${description}. Runbook: ${RUNBOOK_PATH}#${runbookAnchor}`,
       });
       created.addAlarmAction(action);
       created.addOkAction(action);
@@ -111,6 +121,7 @@ export class Operations extends Construct {
         metric,
         1,
         `order saga executions ${status}: the order is NEEDS_ATTENTION`,
+        'saga-executions-failed-timed-out-or-aborted',
       );
     }
 
@@ -130,13 +141,20 @@ export class Operations extends Construct {
         ]),
       ),
     });
-    alarm('OrdersNeedingAttention', this.needsAttention, 1, 'orders set to NEEDS_ATTENTION: see the runbook');
+    alarm(
+      'OrdersNeedingAttention',
+      this.needsAttention,
+      1,
+      'orders set to NEEDS_ATTENTION: repair each with `orderflow repair <orderId>`',
+      'orders-needing-attention',
+    );
 
     alarm(
       'OrdersOldestMessage',
       props.ordersQueue.metricApproximateAgeOfOldestMessage(max),
       (props.ordersOldestMessageAge ?? Duration.minutes(15)).toSeconds(),
       'a message has waited on orders.fifo longer than the stage allows: is process-order running, is a group stuck?',
+      'orders-queue-oldest-message',
     );
 
     const dlq = props.deadLetterQueue;
@@ -145,12 +163,14 @@ export class Operations extends Construct {
       dlq.metricApproximateNumberOfMessagesVisible(max),
       1,
       'orders-dlq.fifo holds messages: inspect and redrive with the orderflow CLI',
+      'orders-dlq-not-empty',
     );
     alarm(
       'OrdersDlqOldestMessage',
       dlq.metricApproximateAgeOfOldestMessage(max),
       props.dlqOldestMessageAge.toSeconds(),
       'a message has waited in orders-dlq.fifo longer than the stage allows',
+      'orders-dlq-oldest-message',
     );
     for (const [name, queue] of Object.entries(props.failureQueues)) {
       alarm(
@@ -158,12 +178,15 @@ export class Operations extends Construct {
         queue.metricApproximateNumberOfMessagesVisible(max),
         1,
         `${name}: events a function could not take after its retries`,
+        'failure-queue-not-empty',
       );
     }
 
     for (const [name, { fn, errorsAreIncidents }] of Object.entries(props.functions)) {
-      alarm(`${name}Throttles`, fn.metricThrottles(sum), 1, `${name} is throttled`);
-      if (errorsAreIncidents) alarm(`${name}Errors`, fn.metricErrors(sum), 1, `${name} fails`);
+      alarm(`${name}Throttles`, fn.metricThrottles(sum), 1, `${name} is throttled`, 'function-throttles');
+      if (errorsAreIncidents) {
+        alarm(`${name}Errors`, fn.metricErrors(sum), 1, `${name} fails`, 'function-errors');
+      }
     }
 
     this.dashboard = new Dashboard(this, 'Dashboard', {

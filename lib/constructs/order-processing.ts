@@ -23,6 +23,8 @@ export interface OrderProcessingProps {
   /** Lambda's SQS maximum concurrency (2–1000): bounds the pollers, hence the saga start rate. */
   readonly maxConcurrency: number;
   readonly logRetention: RetentionDays;
+  /** Source maps in the zip and --enable-source-maps (OrderflowFunctionProps.sourceMaps). @default false */
+  readonly sourceMaps?: boolean;
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
@@ -43,6 +45,7 @@ export class OrderProcessing extends Construct {
       timeout: props.timeout,
       memorySize: props.memorySize,
       logRetention: props.logRetention,
+      sourceMaps: props.sourceMaps,
       logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         ORDERS_TABLE: props.ordersTable.tableName,

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { ORDERS_BY_STATUS_INDEX } from '../contract';
 
 export interface OrderTablesProps {
   /** Refuse DeleteTable even when someone removes the table from the template. */
@@ -38,6 +39,17 @@ export class OrderTables extends Construct {
       });
 
     this.orders = table('Orders', 'orderId');
+    // `orderflow orders --status S --since T` queries this instead of scanning the table. Every order
+    // item has both keys (each status write sets updatedAt). A few statuses are the partition keys,
+    // so a status's writes share one index partition: fine at this pipeline's rates (see
+    // docs/architecture.md, "Orders by status").
+    this.orders.addGlobalSecondaryIndex({
+      indexName: ORDERS_BY_STATUS_INDEX,
+      partitionKey: { name: 'status', type: AttributeType.STRING },
+      sortKey: { name: 'updatedAt', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['statusReason', 'correlationId', 'createdAt'],
+    });
     this.inventory = table('Inventory', 'sku');
     this.reservations = table('Reservations', 'orderId');
     this.payments = table('Payments', 'orderId');

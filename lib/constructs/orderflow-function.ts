@@ -20,6 +20,25 @@ const lambdaRuntime = (): Runtime => {
 };
 
 /**
+ * Credential providers the SDK's default chain loads, with `import()`, only after the environment
+ * variables gave no credentials. Lambda always sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+ * AWS_SESSION_TOKEN (the local runtime too), so these never load; bundled they were about 30 KB of
+ * every zip (SSO, STS and the INI, process, token-file, container and IMDS providers). Left out of the
+ * bundle they stay lazy requires that Lambda's runtime could still resolve from its own SDK copy.
+ */
+export const LAMBDA_UNREACHED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/token-providers',
+  '@smithy/credential-provider-imds',
+] as const;
+
+/**
  * How every function is bundled: the one options object the construct passes to esbuild, exported so
  * the drift test reads the same values, never a copy. The shipped bundles themselves are run by
  * `orderflow local up --bundled` and test/integration/local-runtime-bundled.test.ts.
@@ -28,9 +47,13 @@ export const ORDERFLOW_BUNDLING = {
   format: OutputFormat.CJS,
   target: ESBUILD_NODE_TARGET,
   minify: true,
-  sourceMap: true,
+  // Off by default: the map is three quarters of a zip and --enable-source-maps slows every cold start.
+  // OrderflowFunctionProps.sourceMaps (stage context `sourceMaps=true`) turns both on for debugging.
+  sourceMap: false,
   keepNames: true,
   bundleAwsSDK: true,
+  externalModules: [...LAMBDA_UNREACHED_CREDENTIAL_PROVIDERS],
+  esbuildArgs: { '--alias:semver': path.join(PROJECT_ROOT, 'lib', 'bundling', 'semver-unused.cjs') },
   // ESM entry points of the SDK and Powertools tree-shake far better than their CJS builds.
   mainFields: ['module', 'main'],
   tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
@@ -55,6 +78,11 @@ export interface OrderflowFunctionProps {
    * @default Lambda's default (Terminate)
    */
   readonly recursiveLoop?: RecursiveLoop;
+  /**
+   * Ship the source map in the zip and run with `--enable-source-maps`: readable stack traces for a
+   * debugging stage, at the price of a zip four times the size and a slower cold start. @default false
+   */
+  readonly sourceMaps?: boolean;
 }
 
 /**
@@ -100,10 +128,16 @@ export class OrderflowFunction extends Construct implements IGrantable {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'orderflow',
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...props.environment,
       },
-      bundling: { ...ORDERFLOW_BUNDLING, mainFields: [...ORDERFLOW_BUNDLING.mainFields] },
+      bundling: {
+        ...ORDERFLOW_BUNDLING,
+        sourceMap: props.sourceMaps ?? ORDERFLOW_BUNDLING.sourceMap,
+        externalModules: [...ORDERFLOW_BUNDLING.externalModules],
+        esbuildArgs: { ...ORDERFLOW_BUNDLING.esbuildArgs },
+        mainFields: [...ORDERFLOW_BUNDLING.mainFields],
+      },
     });
     this.grantPrincipal = this.function.grantPrincipal;
 

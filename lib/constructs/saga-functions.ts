@@ -62,6 +62,8 @@ export interface SagaFunctionsProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly logRetention: RetentionDays;
+  /** Source maps in the zip and --enable-source-maps (OrderflowFunctionProps.sourceMaps). @default false */
+  readonly sourceMaps?: boolean;
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
@@ -95,6 +97,7 @@ export class SagaFunctions extends Construct {
         timeout: props.timeout,
         memorySize: props.memorySize,
         logRetention: props.logRetention,
+        sourceMaps: props.sourceMaps,
         logRemovalPolicy: props.logRemovalPolicy,
         environment: {
           ...Object.fromEntries(spec.tables.map((t) => [TABLE_ENV[t], props.tables[t].tableName])),

@@ -61,6 +61,7 @@ export class PipelineStack extends Stack {
       logRetention: config.logs.retentionDays,
       logRemovalPolicy,
       queueRemovalPolicy,
+      sourceMaps: config.logs.sourceMaps,
     });
 
     this.acknowledgeBucketNotificationsHandler();
@@ -76,6 +77,7 @@ export class PipelineStack extends Stack {
       },
       timeout: Duration.seconds(config.sagaStep.timeoutSeconds),
       memorySize: config.sagaStep.memoryMb,
+      sourceMaps: config.logs.sourceMaps,
       ...logs,
     });
     this.saga = new OrderSaga(this, 'Saga', {
@@ -96,6 +98,7 @@ export class PipelineStack extends Stack {
       timeout: Duration.seconds(config.processOrder.timeoutSeconds),
       memorySize: config.processOrder.memoryMb,
       maxConcurrency: config.processOrder.maxConcurrency,
+      sourceMaps: config.logs.sourceMaps,
       ...logs,
     });
 

@@ -2,6 +2,7 @@
 export type SfnErrorType =
   | 'ExecutionAlreadyExists'
   | 'ExecutionDoesNotExist'
+  | 'ExecutionNotRedrivable'
   | 'StateMachineDoesNotExist'
   | 'InvalidName'
   | 'InvalidExecutionInput'

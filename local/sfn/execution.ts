@@ -1,10 +1,12 @@
-import { ExecutionError } from 'aws-local-stepfunctions';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type AccountScope, executionArnOf } from './arns';
+import { SfnApiError } from './errors';
 import { ExecutionHistory, type InterpreterEvent } from './history';
+import { isResumeState, resumeDefinition, StateLedger } from './redrive-plan';
 import type { RegisteredStateMachine } from './state-machines';
 import type { StatusNotifier } from './status-events';
 import { makeTaskOverrides, type TaskRuntime } from './task-overrides';
-import type { ExecutionDescription, ExecutionStatus } from './types';
+import type { ExecutionDescription, ExecutionStatus, RedriveStatus } from './types';
 
 /** Step Functions' limit on an execution's input and output (UTF-8 bytes). */
 export const MAX_PAYLOAD_BYTES = 262_144;
@@ -23,6 +25,11 @@ const TERMINAL_EVENTS = {
   ABORTED: ['ExecutionAborted', 'executionAbortedEventDetails'],
 } as const;
 
+/** Step Functions' redrive limits (RedriveExecution, DescribeExecution's redriveStatusReason). */
+export const REDRIVABLE_PERIOD_MS = 14 * 24 * 3600 * 1000;
+const MAX_OPEN_MS = 365 * 24 * 3600 * 1000;
+const MAX_HISTORY_EVENTS = 25_000;
+
 /** The interpreter rejects with an ExecutionError whose cause is the state's error (name = ASL error). */
 const failureOf = (thrown: unknown): Ending => {
   const reason = thrown instanceof ExecutionError && thrown.cause instanceof Error ? thrown.cause : thrown;
@@ -34,7 +41,7 @@ const failureOf = (thrown: unknown): Ending => {
 /** One execution: runs the interpreter, keeps its history and status, and reports its ending once. */
 export class Execution {
   readonly executionArn: string;
-  readonly startDate = new Date();
+  readonly startDate: Date;
   readonly history = new ExecutionHistory();
   #ending?: Ending & { readonly stopDate: Date };
   readonly #closeListeners = new Set<() => void>();
@@ -42,10 +49,14 @@ export class Execution {
   #timeoutTimer?: NodeJS.Timeout;
   #notifications: Promise<void> = Promise.resolve();
   #resolveEnded: () => void = () => undefined;
-  /** Resolves once the execution has ended and its status change event has been delivered. */
-  readonly ended = new Promise<void>((resolve) => {
-    this.#resolveEnded = resolve;
-  });
+  #ended!: Promise<void>;
+  /** Which attempt runs: a Task of an earlier attempt that answers late is not heard. */
+  #attempt = 0;
+  #redriveCount = 0;
+  #redriveDate?: Date;
+  readonly #ledger = new StateLedger();
+  /** clientToken → the redrive it started: RedriveExecution is idempotent per token. */
+  readonly #redriveTokens = new Map<string, Date>();
 
   constructor(
     readonly machine: RegisteredStateMachine,
@@ -53,15 +64,49 @@ export class Execution {
     readonly input: string,
     private readonly scope: AccountScope,
     private readonly notify: StatusNotifier,
+    private readonly clock: () => Date = () => new Date(),
   ) {
     this.executionArn = executionArnOf(scope, machine.name, name);
+    this.startDate = clock();
+    this.#newAttempt();
+  }
+
+  /** Resolves once the current attempt has ended and its status change event has been delivered. */
+  get ended(): Promise<void> {
+    return this.#ended;
   }
 
   get status(): ExecutionStatus {
     return this.#ending?.status ?? 'RUNNING';
   }
 
+  get redriveCount(): number {
+    return this.#redriveCount;
+  }
+
+  get redriveDate(): Date | undefined {
+    return this.#redriveDate;
+  }
+
+  /** Why RedriveExecution would refuse the execution now, in DescribeExecution's words; undefined if it would not. */
+  notRedrivableReason(): string | undefined {
+    const ending = this.#ending;
+    if (ending === undefined) return 'Execution is RUNNING and cannot be redriven.';
+    if (ending.status === 'SUCCEEDED') return 'Execution is SUCCEEDED and cannot be redriven.';
+    const now = this.clock().getTime();
+    if (now - this.startDate.getTime() > MAX_OPEN_MS) return 'Execution has exceeded the max execution time.';
+    if (now - ending.stopDate.getTime() > REDRIVABLE_PERIOD_MS)
+      return 'Execution redrivable period exceeded.';
+    if (this.history.events.length >= MAX_HISTORY_EVENTS) return 'Execution history event limit exceeded.';
+    return undefined;
+  }
+
+  get redriveStatus(): RedriveStatus {
+    return this.notRedrivableReason() === undefined ? 'REDRIVABLE' : 'NOT_REDRIVABLE';
+  }
+
   describe(): ExecutionDescription {
+    const reason = this.notRedrivableReason();
     return {
       executionArn: this.executionArn,
       stateMachineArn: this.machine.arn,
@@ -70,19 +115,64 @@ export class Execution {
       startDate: this.startDate,
       input: this.input,
       ...this.#ending,
+      redriveCount: this.#redriveCount,
+      ...(this.#redriveDate === undefined ? {} : { redriveDate: this.#redriveDate }),
+      redriveStatus: reason === undefined ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+      ...(reason === undefined ? {} : { redriveStatusReason: reason }),
     };
+  }
+
+  /**
+   * RedriveExecution: the same execution (ARN, input, definition) continues from its unsuccessful
+   * state; successful states are not run again. Returns the redrive's date; a clientToken already
+   * used for this execution returns its redrive without another. The caller then runs `start()`.
+   */
+  redrive(clientToken: string | undefined): { readonly redriveDate: Date; readonly isNew: boolean } {
+    const seen = clientToken === undefined ? undefined : this.#redriveTokens.get(clientToken);
+    if (seen !== undefined) return { redriveDate: seen, isNew: false };
+    const reason = this.notRedrivableReason();
+    if (reason !== undefined) throw new SfnApiError('ExecutionNotRedrivable', reason);
+    const redriveDate = this.clock();
+    if (clientToken !== undefined) this.#redriveTokens.set(clientToken, redriveDate);
+    this.#redriveCount += 1;
+    this.#redriveDate = redriveDate;
+    this.#ending = undefined;
+    this.#newAttempt();
+    this.history.record('ExecutionRedriven', 'executionRedrivenEventDetails', {
+      redriveCount: this.#redriveCount,
+    });
+    this.#announce();
+    return { redriveDate, isNew: true };
+  }
+
+  #newAttempt(): void {
+    this.#attempt += 1;
+    this.#ended = new Promise<void>((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+  }
+
+  /** The first attempt runs the definition from StartAt; a redriven one resumes where the last one stopped. */
+  #interpreter(): StateMachine {
+    if (this.#redriveCount === 0 || this.#ledger.isEmpty) return this.machine.interpreter;
+    const resumed = resumeDefinition(this.machine.interpreterDefinition, this.#ledger);
+    return new StateMachine(resumed as unknown as StateMachineDefinition, {
+      validationOptions: { noValidate: true },
+    });
   }
 
   start(): void {
     const { machine } = this;
     const input = JSON.parse(this.input);
-    this.history.record('ExecutionStarted', 'executionStartedEventDetails', {
-      input: this.input,
-      inputDetails: { truncated: false },
-      roleArn: machine.roleArn,
-    });
-    this.#announce();
-    const run = machine.interpreter.run(input, {
+    if (this.#redriveCount === 0) {
+      this.history.record('ExecutionStarted', 'executionStartedEventDetails', {
+        input: this.input,
+        inputDetails: { truncated: false },
+        roleArn: machine.roleArn,
+      });
+      this.#announce();
+    }
+    const run = this.#interpreter().run(input, {
       noThrowOnAbort: true,
       // The interpreter's context object only has Input and StartTime unless given one.
       context: {
@@ -92,7 +182,8 @@ export class Execution {
           Input: input,
           StartTime: this.startDate.toISOString(),
           RoleArn: machine.roleArn,
-          RedriveCount: 0,
+          RedriveCount: this.#redriveCount,
+          ...(this.#redriveDate === undefined ? {} : { RedriveTime: this.#redriveDate.toISOString() }),
         },
         StateMachine: { Id: machine.arn, Name: machine.name },
       },
@@ -112,15 +203,16 @@ export class Execution {
         machine.executionTimeoutMs,
       );
     }
-    const logged = this.#recordLog(run.eventLogs);
+    const attempt = this.#attempt;
+    const logged = this.#recordLog(run.eventLogs, attempt);
     run.result.then(
       async (output) => {
         await logged;
-        this.#succeed(output);
+        if (attempt === this.#attempt) this.#succeed(output);
       },
       async (error: unknown) => {
         await logged;
-        this.#end(failureOf(error));
+        if (attempt === this.#attempt) this.#end(failureOf(error));
       },
     );
   }
@@ -136,9 +228,14 @@ export class Execution {
     await this.ended;
   }
 
-  async #recordLog(events: AsyncGenerator<InterpreterEvent>): Promise<void> {
+  async #recordLog(events: AsyncGenerator<InterpreterEvent>, attempt: number): Promise<void> {
     for await (const event of events) {
-      if (!this.#ending) this.history.recordInterpreterEvent(event);
+      if (this.#ending || attempt !== this.#attempt) continue;
+      if (event.type === 'StateEntered') this.#ledger.entered(event.state.name, event.state.input);
+      if (event.type === 'StateExited') this.#ledger.exited(event.state.name, event.state.output);
+      // The states a redrive adds to resume are the endpoint's own, not the definition's.
+      if ('state' in event && isResumeState(event.state.name)) continue;
+      this.history.recordInterpreterEvent(event);
     }
   }
 
@@ -157,7 +254,7 @@ export class Execution {
 
   #end(ending: Ending, announce = true): Ending & { readonly stopDate: Date } {
     if (this.#ending) return this.#ending;
-    const ended = { ...ending, stopDate: new Date() };
+    const ended = { ...ending, stopDate: this.clock() };
     this.#ending = ended;
     clearTimeout(this.#timeoutTimer);
     for (const listener of this.#closeListeners) listener();
@@ -167,7 +264,8 @@ export class Execution {
     const { status: _status, ...details } = ending;
     this.history.record(type, detailsKey, details);
     if (announce) this.#announce();
-    this.#notifications.then(() => this.#resolveEnded());
+    const resolveEnded = this.#resolveEnded;
+    this.#notifications.then(() => resolveEnded());
     return ended;
   }
 
@@ -178,16 +276,17 @@ export class Execution {
   }
 
   #taskRuntime(): TaskRuntime {
+    const attempt = this.#attempt;
     return {
       region: this.scope.region,
       accountId: this.scope.accountId,
-      isClosed: () => this.#ending !== undefined,
+      isClosed: () => this.#ending !== undefined || attempt !== this.#attempt,
       onClose: (listener) => {
         this.#closeListeners.add(listener);
         return () => this.#closeListeners.delete(listener);
       },
       record: (type, detailsKey, details) => {
-        if (!this.#ending) this.history.record(type, detailsKey, details);
+        if (!this.#ending && attempt === this.#attempt) this.history.record(type, detailsKey, details);
       },
     };
   }

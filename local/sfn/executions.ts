@@ -20,6 +20,7 @@ export class ExecutionStore {
     private readonly scope: AccountScope,
     private readonly notify: StatusNotifier,
     private readonly maxRunning: number = Number.POSITIVE_INFINITY,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   /**
@@ -33,11 +34,25 @@ export class ExecutionStore {
       if (existing.status === 'RUNNING' && existing.input === input) return existing;
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const execution = new Execution(machine, name, input, this.scope, this.notify);
+    const execution = new Execution(machine, name, input, this.scope, this.notify, this.clock);
     this.#executions.set(executionArn, execution);
     this.#waiting.push(execution);
     this.#startWaiting();
     return execution;
+  }
+
+  /**
+   * RedriveExecution: the execution continues under its own ARN, waiting for a slot like a start.
+   * A clientToken already used for it answers that redrive's date again and runs nothing more.
+   */
+  redrive(executionArn: string, clientToken: string | undefined): Date {
+    const execution = this.get(executionArn);
+    const { redriveDate, isNew } = execution.redrive(clientToken);
+    if (isNew) {
+      this.#waiting.push(execution);
+      this.#startWaiting();
+    }
+    return redriveDate;
   }
 
   #startWaiting(): void {
@@ -64,10 +79,11 @@ export class ExecutionStore {
   }
 
   /** Newest first, as ListExecutions returns them. */
-  list(stateMachineArn: string, status?: ExecutionStatus): Execution[] {
+  list(stateMachineArn: string, status?: ExecutionStatus, redriven?: boolean): Execution[] {
     return [...this.#executions.values()]
       .filter((execution) => execution.machine.arn === stateMachineArn)
       .filter((execution) => status === undefined || execution.status === status)
+      .filter((execution) => redriven === undefined || execution.redriveCount > 0 === redriven)
       .reverse()
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
   }

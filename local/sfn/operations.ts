@@ -47,8 +47,24 @@ const statusFilter = (body: JsonObject): ExecutionStatus | undefined => {
   return status;
 };
 
+const REDRIVE_FILTERS = ['REDRIVEN', 'NOT_REDRIVEN'] as const;
+
+/** ListExecutions' `redriveFilter`: true for REDRIVEN, false for NOT_REDRIVEN. */
+const redriveFilter = (body: JsonObject): boolean | undefined => {
+  const value = optionalString(body, 'redriveFilter');
+  if (value === undefined) return undefined;
+  if (!(REDRIVE_FILTERS as readonly string[]).includes(value)) {
+    throw new SfnApiError(
+      'ValidationException',
+      `1 validation error detected: Value '${value}' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [${REDRIVE_FILTERS.join(', ')}]`,
+    );
+  }
+  return value === 'REDRIVEN';
+};
+
 const executionListItem = (execution: Execution) => {
-  const { executionArn, stateMachineArn, name, status, startDate, stopDate } = execution.describe();
+  const { executionArn, stateMachineArn, name, status, startDate, stopDate, redriveCount, redriveDate } =
+    execution.describe();
   return {
     executionArn,
     stateMachineArn,
@@ -56,15 +72,18 @@ const executionListItem = (execution: Execution) => {
     status,
     startDate: epochSeconds(startDate),
     ...(stopDate ? { stopDate: epochSeconds(stopDate) } : {}),
+    redriveCount,
+    ...(redriveDate ? { redriveDate: epochSeconds(redriveDate) } : {}),
   };
 };
 
 const describeExecution = (execution: Execution) => {
-  const { startDate, stopDate, output, ...rest } = execution.describe();
+  const { startDate, stopDate, output, redriveDate, ...rest } = execution.describe();
   return {
     ...rest,
     startDate: epochSeconds(startDate),
     ...(stopDate ? { stopDate: epochSeconds(stopDate) } : {}),
+    ...(redriveDate ? { redriveDate: epochSeconds(redriveDate) } : {}),
     inputDetails: { included: true },
     ...(output === undefined ? {} : { output, outputDetails: { included: true } }),
   };
@@ -103,11 +122,22 @@ export const makeOperations = (
       return { stopDate: epochSeconds(stopDate) };
     },
 
+    /**
+     * Only FAILED, TIMED_OUT or ABORTED executions, within 14 days of their stop, under the same
+     * ARN; ExecutionNotRedrivable otherwise. The same clientToken redrives once.
+     */
+    RedriveExecution: (body) => {
+      const executionArn = requiredString(body, 'executionArn');
+      const redriveDate = executions.redrive(executionArn, optionalString(body, 'clientToken'));
+      return { redriveDate: epochSeconds(redriveDate) };
+    },
+
     ListExecutions: (body) => {
       const machine = machineFor(requiredString(body, 'stateMachineArn'));
       const status = statusFilter(body);
-      const all = executions.list(machine.arn, status);
-      const scope = `executions:${machine.arn}:${status ?? ''}`;
+      const redriven = redriveFilter(body);
+      const all = executions.list(machine.arn, status, redriven);
+      const scope = `executions:${machine.arn}:${status ?? ''}:${redriven ?? ''}`;
       const page = pageOf(
         all,
         (e) => e.executionArn,

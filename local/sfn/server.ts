@@ -48,7 +48,7 @@ const registerAll = (
 
 /**
  * A Step Functions endpoint on this machine (AWS JSON 1.0: StartExecution, DescribeExecution,
- * StopExecution, ListExecutions, GetExecutionHistory, DescribeStateMachine, ListStateMachines)
+ * StopExecution, RedriveExecution, ListExecutions, GetExecutionHistory, DescribeStateMachine, ListStateMachines)
  * that runs the registered definitions with aws-local-stepfunctions and in-process Lambda handlers.
  */
 export const startLocalStepFunctions = async (
@@ -66,6 +66,7 @@ export const startLocalStepFunctions = async (
     scope,
     makeStatusNotifier(options.onExecutionStatusChange, scope, logger),
     options.maxRunningExecutions,
+    options.clock,
   );
   const operations = makeOperations(machines, executions);
 

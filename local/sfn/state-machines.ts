@@ -20,6 +20,8 @@ export interface RegisteredStateMachine {
   readonly roleArn: string;
   readonly creationDate: Date;
   readonly interpreter: StateMachine;
+  /** The interpreter's (time-scaled) copy of the definition, from which a redrive builds its resumed run. */
+  readonly interpreterDefinition: JsonObject;
   readonly tasks: readonly LambdaTask[];
   readonly resolveFunction: FunctionResolver;
   readonly waitTimeOverrides: Readonly<Record<string, number>>;
@@ -52,6 +54,7 @@ export const registerStateMachine = (
       creationDate: new Date(),
       // Validated above; the scaled copy has fractional durations the validator would refuse.
       interpreter: new StateMachine(asAsl(prepared.definition), { validationOptions: { noValidate: true } }),
+      interpreterDefinition: prepared.definition,
       tasks,
       resolveFunction,
       waitTimeOverrides: prepared.waitTimeOverrides,

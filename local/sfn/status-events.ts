@@ -33,6 +33,10 @@ export const statusChangeEvent = (
     outputDetails: execution.output === undefined ? null : { included: true },
     error: execution.error ?? null,
     cause: execution.cause ?? null,
+    redriveCount: execution.redriveCount,
+    redriveDate: execution.redriveDate?.getTime() ?? null,
+    redriveStatus: execution.redriveStatus,
+    redriveStatusReason: execution.redriveStatusReason ?? null,
   },
 });
 

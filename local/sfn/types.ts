@@ -25,6 +25,8 @@ export interface LocalStateMachine {
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
+export type RedriveStatus = 'REDRIVABLE' | 'NOT_REDRIVABLE';
+
 /** The `detail` of EventBridge's "Step Functions Execution Status Change" event (dates in epoch milliseconds). */
 export interface ExecutionStatusChangeDetail {
   readonly executionArn: string;
@@ -39,6 +41,10 @@ export interface ExecutionStatusChangeDetail {
   readonly outputDetails: { readonly included: boolean } | null;
   readonly error: string | null;
   readonly cause: string | null;
+  readonly redriveCount: number;
+  readonly redriveDate: number | null;
+  readonly redriveStatus: RedriveStatus;
+  readonly redriveStatusReason: string | null;
 }
 
 export type ExecutionStatusChangeEvent = EventBridgeEvent<
@@ -58,6 +64,12 @@ export interface ExecutionDescription {
   readonly output?: string;
   readonly error?: string;
   readonly cause?: string;
+  /** How many times RedriveExecution restarted it. */
+  readonly redriveCount: number;
+  readonly redriveDate?: Date;
+  readonly redriveStatus: RedriveStatus;
+  /** Why it cannot be redriven, in DescribeExecution's words, when NOT_REDRIVABLE. */
+  readonly redriveStatusReason?: string;
 }
 
 export interface LocalStepFunctionsLogger {
@@ -93,6 +105,11 @@ export interface LocalStepFunctionsOptions {
    * @default none
    */
   readonly onExecutionStatusChange?: (event: ExecutionStatusChangeEvent) => unknown;
+  /**
+   * The endpoint's clock for start, stop and redrive dates and the 14-day redrive period; tests move
+   * it forward instead of waiting. @default the system clock
+   */
+  readonly clock?: () => Date;
   /** Where listener failures and internal errors go. @default console */
   readonly logger?: LocalStepFunctionsLogger;
 }
@@ -103,7 +120,7 @@ export interface LocalStepFunctions {
   readonly port: number;
   /** The ARN of a registered state machine; throws for a name that was not registered. */
   stateMachineArn(name: string): string;
-  /** Resolves once the execution has ended and its status change event has been delivered. */
+  /** Resolves once the execution (its current attempt, after a redrive) has ended and its status change event has been delivered. */
   waitForExecution(executionArn: string): Promise<ExecutionDescription>;
   /** Aborts running executions (without status change events), clears their timers and closes the server. */
   stop(): Promise<void>;

@@ -71,6 +71,18 @@ export const loadSagaDefinition = (
   );
 };
 
+type AnyState = { readonly Type: string; readonly Branches?: readonly { readonly States: object }[] };
+
+/**
+ * Every Task state with its name, including those inside Parallel branches (the compensations
+ * that give back money and stock run side by side).
+ */
+export const sagaTaskStates = <T = AnyState>(definition: { readonly States: object }): [string, T][] =>
+  Object.entries(definition.States as Record<string, AnyState>).flatMap(([name, state]): [string, T][] => [
+    ...(state.Type === 'Task' ? [[name, state as T] as [string, T]] : []),
+    ...(state.Branches ?? []).flatMap((branch) => sagaTaskStates<T>(branch)),
+  ]);
+
 export type FakeStep = (payload: unknown, call: number) => unknown | Promise<unknown>;
 
 export interface FakeRun {
@@ -102,9 +114,7 @@ export const runSagaWithFakes = async (
   defaults: Readonly<Record<string, FakeStep>>,
 ): Promise<FakeRun> => {
   const definition = loadSagaDefinition();
-  const taskStates = Object.entries(definition.States)
-    .filter(([, state]) => state.Type === 'Task')
-    .map(([name]) => name);
+  const taskStates = sagaTaskStates(definition).map(([name]) => name);
   const calls: string[] = [];
   const payloads: Record<string, unknown[]> = {};
   const handlers = Object.fromEntries(

@@ -1,6 +1,8 @@
 import {
   isLiveParcel,
   netChargedCents,
+  type Outage,
+  type OutageKind,
   type PaymentBook,
   type ProviderBooks,
   type ShipmentBook,
@@ -253,6 +255,11 @@ export class RecordingNotifier implements Notifier {
 export class InMemoryProviderBooks implements ProviderBooks {
   readonly payments = new Map<string, PaymentBook>();
   readonly shipments = new Map<string, ShipmentBook>();
+  readonly outages = new Map<OutageKind, Outage>();
+
+  async outage(kind: OutageKind) {
+    return this.outages.get(kind);
+  }
 
   async payment(key: string) {
     return this.payments.get(key) ?? { key };

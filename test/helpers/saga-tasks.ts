@@ -1,4 +1,4 @@
-import { loadSagaDefinition } from './saga-asl';
+import { loadSagaDefinition, sagaTaskStates } from './saga-asl';
 
 /** One `Retry` entry of a Task state. */
 export interface Retrier {
@@ -13,7 +13,8 @@ interface AslRetry {
 
 /** The `Retry` of a Task state of statemachines/order-saga.asl.json, in order. */
 export const retriersOf = (state: string): readonly Retrier[] => {
-  const definition = loadSagaDefinition().States[state];
+  // Parallel branches included: RefundPayment and ReleaseInventory run inside GiveBack.
+  const definition = sagaTaskStates(loadSagaDefinition()).find(([name]) => name === state)?.[1];
   if (definition === undefined) throw new Error(`the saga has no state ${state}`);
   const retry = ((definition as { Retry?: readonly AslRetry[] }).Retry ?? []).map((entry) => ({
     errorEquals: entry.ErrorEquals,

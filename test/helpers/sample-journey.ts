@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { CliClients } from '../../local/cli/clients';
-import type { PipelineNames } from '../../local/cli/names';
-import { type OrderView, scanOrders } from '../../local/cli/orders';
-import { readStockCsv, seedInventory } from '../../local/cli/seed';
-import { type PipelineView, settleTargetOf, waitUntilSettled } from '../../local/cli/settle';
+import { type PipelineView, settleTargetOf, waitUntilSettled } from '../../cli/local/settle';
+import { readStockCsv, seedInventory } from '../../cli/seed/seed';
+import type { CliClients } from '../../cli/shared/clients';
+import type { PipelineNames } from '../../cli/shared/names';
+import { type OrderView, scanOrders } from '../../cli/shared/orders';
 import type { LocalRuntime } from '../../local/runtime';
 
 const samples = path.join(__dirname, '../../samples');

@@ -47,11 +47,12 @@ export const pollOnce = async (
   queue: TestQueue,
   handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>,
   context: Context,
+  batchSize = 10,
 ): Promise<PollResult> => {
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: queue.url,
-      MaxNumberOfMessages: 10,
+      MaxNumberOfMessages: batchSize,
       WaitTimeSeconds: 1,
       MessageAttributeNames: ['All'],
       MessageSystemAttributeNames: ['All'],

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ORDERS_BY_STATUS_INDEX } from '../../lib/contract';
 import { buildApp } from './support/app';
 
 const { stateful } = buildApp();
@@ -86,7 +87,8 @@ describe('StatefulStack: tables', () => {
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        // The orders table also defines its ByStatus index's keys.
+        AttributeDefinitions: Match.arrayWith([{ AttributeName: key, AttributeType: 'S' }]),
         BillingMode: 'PAY_PER_REQUEST',
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
         Replicas: [
@@ -99,6 +101,23 @@ describe('StatefulStack: tables', () => {
     expect(Object.keys(matching)).toContainEqual(
       expect.stringMatching(new RegExp(`^Tables${id}[0-9A-F]{8}$`)),
     );
+  });
+
+  it('indexes orders by status and last change, so `orderflow orders` queries instead of scanning', () => {
+    // Assert
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: ORDERS_BY_STATUS_INDEX,
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+          Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
+        }),
+      ],
+    });
   });
 
   it('expires idempotency records through the expiration attribute', () => {

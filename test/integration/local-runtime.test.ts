@@ -12,12 +12,14 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoProviderBooks, isLiveParcel, netChargedCents } from '#shared/adapters/provider-books';
 import { makeDocumentClient } from '#shared/aws/clients';
-import { type CliClients, makeCliClients } from '../../local/cli/clients';
-import { namesFromOutputs, type PipelineNames } from '../../local/cli/names';
-import { getOrder } from '../../local/cli/orders';
-import { peekMessages } from '../../local/cli/queue-messages';
-import { settleTargetOf, waitUntilSettled } from '../../local/cli/settle';
-import { startFromFile } from '../../local/cli/start';
+import { settleTargetOf, waitUntilSettled } from '../../cli/local/settle';
+import { repairOrder } from '../../cli/repair/repair';
+import { type CliClients, makeCliClients } from '../../cli/shared/clients';
+import { namesFromOutputs, type PipelineNames } from '../../cli/shared/names';
+import { getOrder } from '../../cli/shared/orders';
+import { peekMessages } from '../../cli/shared/queue-messages';
+import { endOutage, startOutage } from '../../cli/sim/outage';
+import { startFromFile } from '../../cli/start/start';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { anOrder } from '../helpers/orders';
 import { outcomesOf, runSampleJourney, SAMPLE_OUTCOMES } from '../helpers/sample-journey';
@@ -189,7 +191,11 @@ describe('the local runtime', () => {
         return [
           await startFromFile(target, valid, out.stream),
           await startFromFile(target, valid, out.stream),
-          await startFromFile(target, invalid, out.stream),
+          // A refused file is a usage error: one line, exit code 2 (cli/shared/errors.ts).
+          await startFromFile(target, invalid, out.stream).catch((error: Error) => {
+            out.stream.write(error.message);
+            return 2;
+          }),
         ];
       } finally {
         rmSync(directory, { recursive: true, force: true });
@@ -202,7 +208,7 @@ describe('the local runtime', () => {
     );
 
     // Assert
-    expect([first, again, refused]).toEqual([0, 0, 1]);
+    expect([first, again, refused]).toEqual([0, 0, 2]);
     // A repeated start with the same input is the same execution (AWS: idempotent while running,
     // ExecutionAlreadyExists with the same order once closed): one execution for the order.
     const executions = await clients.sfn.send(
@@ -326,6 +332,47 @@ describe('the local runtime', () => {
     const executionEnded = [...runtime.invocations()].find(([name]) => name.includes('ExecutionEnded'));
     expect(executionEnded?.[1].invocations).toBe(1);
   }, 30_000);
+
+  it('settles a refund outage: NEEDS_ATTENTION through the EventBridge rule, then repair after the outage ends', async () => {
+    // Arrange: the provider answers no refund; the carrier refuses the address, so the order is compensated
+    const order = anOrder({ orderId: 'ord-refund-outage-1', shipTo: { country: 'DE', postalCode: '00000' } });
+    await startOutage(clients.dynamodb, names.providerTable, 'refunds', new Date(), 'local runtime test');
+    const books = new DynamoProviderBooks(clients.dynamodb, names.providerTable);
+    try {
+      await clients.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: names.stateMachineArn,
+          name: order.orderId,
+          input: JSON.stringify({ order, correlationId: 'test/refund-outage#1' }),
+        }),
+      );
+      const stuck = await pollUntil(
+        () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
+        (found) => found?.status === 'NEEDS_ATTENTION',
+        40_000,
+      );
+      const heldCents = netChargedCents(await books.payment(order.orderId));
+
+      // Act: the outage ends; the operator repairs the order
+      await endOutage(clients.dynamodb, names.providerTable, 'refunds');
+      const out = capture();
+      const exitCode = await repairOrder(clients, names, order.orderId, out.stream, {
+        wait: true,
+        pollMs: 100,
+        waitMs: 30_000,
+      });
+
+      // Assert
+      expect(stuck?.statusReason).toMatch(/^execution FAILED: PaymentGatewayError \(refunds unavailable/);
+      expect(heldCents).toBe(order.totalCents);
+      expect(exitCode).toBe(0);
+      expect(out.text()).toContain(`${order.orderId}: redrove`);
+      expect((await getOrder(clients.dynamodb, names.ordersTable, order.orderId))?.status).toBe('CANCELLED');
+      expect(netChargedCents(await books.payment(order.orderId))).toBe(0);
+    } finally {
+      await endOutage(clients.dynamodb, names.providerTable, 'refunds');
+    }
+  }, 90_000);
 
   it('stops without leaving anything running', async () => {
     // Arrange

@@ -4,15 +4,22 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
 import { makeDocumentClient, makeDynamoDbClient, makeSqsClient } from '#shared/aws/clients';
 import { contentHash } from '#shared/schemas/order-placed';
 import { makeProcessOrderHandler, type ProcessOrderHandler } from '../../functions/process-order/sqs-handler';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
-import { drainQueue } from '../helpers/aws-resources';
+import { createFifoQueue, drainQueue, ORDERS_QUEUE_ATTRIBUTES } from '../helpers/aws-resources';
 import { lambdaContext } from '../helpers/lambda-context';
 import { uniqueName } from '../helpers/names';
+import { pollOnce } from '../helpers/sqs-event-source';
 import { orderBody, orderPlaced, orderRecord, sqsEvent, sqsRecord } from '../helpers/sqs-events';
 import {
   createProcessOrderResources,
@@ -111,6 +118,75 @@ describe('process-order against the stand-ins', () => {
       expect(await orderItem(`${id}-${held}`)).toBeUndefined();
       expect(await executionsNamed(`${id}-${held}`)).toHaveLength(0);
     }
+  });
+
+  it('receives several messages of one group in one batch from the queue, in order, and holds back the rest of that group after a failure', async () => {
+    // Arrange: three orders in group A, one in group B, on a FIFO queue of the stand-in (patched fauxqs)
+    const id = uniqueName('fifo');
+    const queue = await createFifoQueue(sqs, 'orders', ORDERS_QUEUE_ATTRIBUTES);
+    const sent = [
+      ['a1', 'A'],
+      ['a2', 'A'],
+      ['b1', 'B'],
+      ['a3', 'A'],
+    ] as const;
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: sent.map(([order, group]) => ({
+          Id: order,
+          MessageBody: orderBody(orderPlaced(`${id}-${order}`)),
+          MessageGroupId: `${id}-${group}`,
+          MessageDeduplicationId: `${id}-${order}`,
+        })),
+      }),
+    );
+    const { handler, documentClient } = makeHandler();
+    injectPutThrottling(documentClient, [`${id}-a2`], 1);
+    const batches: SQSEvent[] = [];
+
+    // Act
+    const first = await pollOnce(
+      sqs,
+      queue,
+      async (event, context) => {
+        batches.push(event);
+        return handler(event, context);
+      },
+      lambdaContext(),
+    );
+    // The failed messages come back as their visibility ends, here at once and in reverse order.
+    const byOrder = new Map(
+      (batches[0]?.Records ?? []).map((record) => [JSON.parse(record.body).orderId as string, record]),
+    );
+    for (const order of ['a3', 'a2']) {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queue.url,
+          ReceiptHandle: byOrder.get(`${id}-${order}`)?.receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+    const { Messages: again = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+
+    // Assert
+    const orderIds = (event: SQSEvent | undefined) =>
+      (event?.Records ?? []).map((record) => (JSON.parse(record.body) as { orderId: string }).orderId);
+    expect(batches).toHaveLength(1);
+    expect(orderIds(batches[0])).toEqual([`${id}-a1`, `${id}-a2`, `${id}-a3`, `${id}-b1`]);
+    expect(first.received).toBe(4);
+    expect(new Set(first.failedMessageIds)).toEqual(
+      new Set([byOrder.get(`${id}-a2`)?.messageId, byOrder.get(`${id}-a3`)?.messageId]),
+    );
+    expect((await orderItem(`${id}-a1`))?.status).toBe('RECEIVED');
+    expect((await orderItem(`${id}-b1`))?.status).toBe('RECEIVED');
+    expect(await orderItem(`${id}-a3`)).toBeUndefined();
+    expect(again.map((message) => (JSON.parse(message.Body ?? '{}') as { orderId: string }).orderId)).toEqual(
+      [`${id}-a2`, `${id}-a3`],
+    );
   });
 
   it('accepts an order delivered twice once: one order item, one execution', async () => {

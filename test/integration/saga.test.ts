@@ -6,12 +6,14 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDocumentClient, makeDynamoDbClient, makeSfnClient, makeSnsClient } from '#shared/aws/clients';
 import { canonicalize, contentHash } from '#shared/schemas/order-placed';
+import { repairOrder } from '../../cli/repair/repair';
+import { endOutage, startOutage } from '../../cli/sim/outage';
 import type { ExecutionStatusChangeEvent } from '../../functions/saga/execution-ended/handler';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
 import { uniqueName } from '../helpers/names';
-import { executionStatusChange } from '../helpers/saga-events';
 import {
   carrierHasLiveParcel,
   netChargeCents,
@@ -88,8 +90,6 @@ interface OrderSetup {
   readonly machine?: string;
   readonly endpoint?: LocalStepFunctions;
   readonly client?: SFNClient;
-  /** Marks the order NEEDS_ATTENTION as an earlier, timed-out run of its execution would have. */
-  readonly neededAttention?: boolean;
 }
 
 /** Stocks two fresh skus, writes the RECEIVED order as process-order does, and starts its saga. */
@@ -109,7 +109,6 @@ const startOrder = async (setup: OrderSetup = {}) => {
     ...(setup.postalCode ? { postalCode: setup.postalCode } : {}),
   });
   const orderId = input.order.orderId;
-  if (setup.neededAttention) await executionEnded(executionStatusChange(orderId, 'TIMED_OUT'));
   const started = await client.send(
     new StartExecutionCommand({
       stateMachineArn: endpoint.stateMachineArn(setup.machine ?? 'OrderSaga'),
@@ -232,39 +231,102 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     await expectInvariants(started);
   });
 
-  it('completes an order that needed attention when a person runs its saga again', async () => {
-    // Arrange
-    const started = await startOrder({ neededAttention: true });
+  it('settles a refund outage by redrive: NEEDS_ATTENTION with the stock back at once, then CANCELLED with the money back', async () => {
+    // Arrange: the provider answers no refund; the carrier refuses the address, so the order is compensated
+    await startOutage(documentClient, tables.provider, 'refunds', new Date(), 'saga test');
+    const started = await startOrder({ postalCode: '00000' });
+    const failed = await started.finished();
+    const stuck = {
+      order: await started.order(),
+      stock: await started.stock(),
+      provider: await providerNetChargeCents(documentClient, tables, started.orderId),
+    };
 
-    // Act
-    const execution = await started.finished();
+    // Act: the outage ends; the operator repairs the order
+    await endOutage(documentClient, tables.provider, 'refunds');
+    const lines: string[] = [];
+    const exitCode = await repairOrder(
+      { sfn, dynamodb: documentClient },
+      { ordersTable: tables.orders },
+      started.orderId,
+      { write: (text: string) => lines.push(text) },
+      { wait: true, pollMs: 50, waitMs: 30_000 },
+    );
 
-    // Assert
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
-      confirmation: { status: 'COMPLETED', notified: true },
+    // Assert: the execution failed in the refund, after the release had given the stock back
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'PaymentGatewayError' });
+    expect(stuck.order).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      statusReason: expect.stringMatching(
+        /^execution FAILED: PaymentGatewayError \(refunds unavailable \(simulated refunds outage since /,
+      ),
     });
+    expect(stuck.stock).toEqual(started.initialStock);
+    expect(stuck.provider).toBe(started.totalCents);
+    // the redrive ran the refund again, and nothing that had succeeded
+    expect({ exitCode, lines }).toEqual({
+      exitCode: 0,
+      lines: [
+        expect.stringContaining(`${started.orderId}: redrove ${started.executionArn} from RefundPayment`),
+        `${started.orderId}: execution SUCCEEDED; order CANCELLED (ShippingError: the carrier cannot deliver to postal code 00000 in DE)\n`,
+      ],
+    });
+    const events = await started.history();
+    expect(events.filter((event) => event.type === 'ExecutionRedriven')).toHaveLength(1);
+    expect(tasksEntered(events)).toEqual([
+      'AcceptOrder',
+      ...SHIPMENT_FAILED_TASKS.filter((task) => task !== 'RecordCancelled'),
+      'RefundPayment',
+      'RecordCancelled',
+    ]);
     const order = await started.order();
-    expect(order?.status).toBe('COMPLETED');
-    expect(order?.history.map((entry) => entry.status)).toEqual(['RECEIVED', 'NEEDS_ATTENTION', 'COMPLETED']);
+    expect(order?.history.map((entry) => entry.status).slice(-2)).toEqual(['NEEDS_ATTENTION', 'CANCELLED']);
+    expect(await started.payment()).toMatchObject({ status: 'REFUNDED' });
+    expect(await providerNetChargeCents(documentClient, tables, started.orderId)).toBe(0);
+    expect(await started.stock()).toEqual(started.initialStock);
     await expectInvariants(started);
   });
 
-  it('cancels an order that needed attention when its saga runs again and the payment is declined', async () => {
-    // Arrange
-    const started = await startOrder({ neededAttention: true, token: 'tok_decline' });
+  it('says why it cannot repair an execution that ended in a Fail state, and changes nothing', async () => {
+    // Arrange: an execution refused at its start (InputRefused) stands in for one of the old definition
+    const started = await startOrder();
+    await started.finished();
+    const refusedName = uniqueName('refused');
+    const refused = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: fast.stateMachineArn('OrderSaga'),
+        name: refusedName,
+        input: JSON.stringify({ not: 'an order' }),
+      }),
+    );
+    await fast.waitForExecution(refused.executionArn ?? '');
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tables.orders,
+        Key: { orderId: started.orderId },
+        UpdateExpression: 'SET #s = :s, sagaExecutionArn = :arn',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': 'NEEDS_ATTENTION', ':arn': refused.executionArn },
+      }),
+    );
+    const lines: string[] = [];
 
     // Act
-    const execution = await started.finished();
+    const exitCode = await repairOrder(
+      { sfn, dynamodb: documentClient },
+      { ordersTable: tables.orders },
+      started.orderId,
+      { write: (text: string) => lines.push(text) },
+    );
 
     // Assert
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(await started.order()).toMatchObject({
-      status: 'CANCELLED',
-      statusReason: 'PaymentDeclined: card declined (tok_decline)',
-    });
-    expect(await started.stock()).toEqual(started.initialStock);
-    await expectInvariants(started);
+    expect(exitCode).toBe(1);
+    expect(lines).toEqual([
+      expect.stringContaining(
+        `cannot redrive ${refused.executionArn}: it ended in the Fail state InputRefused`,
+      ),
+    ]);
+    expect((await started.order())?.status).toBe('NEEDS_ATTENTION');
   });
 
   it('rejects an order that is out of stock without charging it', async () => {
@@ -309,7 +371,7 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     await expectInvariants(started);
   });
 
-  it('cancels the shipment, then refunds, then releases when the shipment fails, in that order', async () => {
+  it('cancels the shipment first, then refunds and releases side by side when the shipment fails', async () => {
     // Arrange
     const started = await startOrder({ country: 'AQ' });
 
@@ -330,8 +392,9 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
       );
     expect(exited('CancelShipment')).toBeGreaterThan(-1);
     expect(entered('RefundPayment')).toBeGreaterThan(exited('CancelShipment'));
+    expect(entered('ReleaseInventory')).toBeGreaterThan(exited('CancelShipment'));
     expect(exited('RefundPayment')).toBeGreaterThan(-1);
-    expect(entered('ReleaseInventory')).toBeGreaterThan(exited('RefundPayment'));
+    expect(exited('ReleaseInventory')).toBeGreaterThan(-1);
     expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
       shipmentCancellation: { outcome: 'NOTHING_TO_CANCEL', trackingId: null },
     });
@@ -354,7 +417,7 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     expect(execution.status).toBe('SUCCEEDED');
     expect(taskFailures(await started.history())).toEqual(Array(5).fill('PaymentGatewayError'));
     expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
-      refund: { outcome: 'REFUNDED', refundId: `re_${started.orderId}` },
+      compensation: { refund: { outcome: 'REFUNDED', refundId: `re_${started.orderId}` } },
     });
     expect(await started.order()).toMatchObject({
       status: 'CANCELLED',
@@ -381,8 +444,7 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     expect(tasksEntered(events)).toEqual(['AcceptOrder', ...SHIPMENT_FAILED_TASKS]);
     expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
       shipmentCancellation: { outcome: 'CANCELLED', trackingId: expect.stringMatching(/^SIM/) },
-      refund: { outcome: 'REFUNDED' },
-      release: { outcome: 'RELEASED' },
+      compensation: { refund: { outcome: 'REFUNDED' }, release: { outcome: 'RELEASED' } },
     });
     expect(await carrierHasLiveParcel(documentClient, tables, started.orderId)).toBe(false);
     expect(await started.order()).toMatchObject({
@@ -435,14 +497,12 @@ describe('order saga through the local Step Functions endpoint, real steps on Dy
     // Act
     const execution = await started.finished();
 
-    // Assert
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'NeedsAttention' });
+    // Assert: the execution fails in the refund; the execution-ended rule records why
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'PaymentGatewayError' });
     const order = await started.order();
     expect(order).toMatchObject({
       status: 'NEEDS_ATTENTION',
-      statusReason:
-        'RefundPayment failed: PaymentGatewayError: refunds unavailable (tok_refund_down) ' +
-        '(compensating ShippingError: the carrier cannot deliver to postal code 00000 in DE)',
+      statusReason: 'execution FAILED: PaymentGatewayError (refunds unavailable (tok_refund_down))',
     });
     // The failed execution's own event kept the first, precise reason (one NEEDS_ATTENTION entry).
     expect(order?.history.filter((entry) => entry.status === 'NEEDS_ATTENTION')).toHaveLength(1);

@@ -1,11 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { DynamoOrderRepository } from '#shared/adapters/dynamo-order-repository';
 import { systemClock } from '#shared/adapters/system-clock';
 import { type ExecutionEndedResult, recordExecutionEnded } from '#shared/domain/steps/execution-ended';
 import { env } from '#shared/env';
 import { makePowertools } from '#shared/powertools';
+import * as z from '#shared/schemas/zod';
 import { tracedDocumentClient } from '../clients';
 import { instrumented } from '../run-step';
 
@@ -18,11 +18,11 @@ const deps = {
 /** The fields used from EventBridge's "Step Functions Execution Status Change" detail. */
 const DetailSchema = z.looseObject({
   executionArn: z.string(),
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   status: z.string(),
-  error: z.string().nullish(),
-  cause: z.string().nullish(),
-  input: z.string().nullish(),
+  error: z.nullish(z.string()),
+  cause: z.nullish(z.string()),
+  input: z.nullish(z.string()),
 });
 
 /** The part of the event's detail this function reads; AWS sends more (dates, input, output). */

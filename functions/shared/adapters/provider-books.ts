@@ -30,6 +30,24 @@ export interface ShipmentBook {
   readonly cancelledAt?: string;
 }
 
+/**
+ * What the simulated provider can stop answering until an operator ends the outage
+ * (`orderflow sim outage start|end <kind>`): refunds (and voids) at the payment provider,
+ * cancellations at the carrier. The token and postal-code rules stay as they are; an outage adds
+ * to them, so a repair can be shown end to end: the outage ends, the owed compensation runs.
+ */
+export const OUTAGE_KINDS = ['refunds', 'cancellations'] as const;
+export type OutageKind = (typeof OUTAGE_KINDS)[number];
+
+export interface Outage {
+  readonly kind: OutageKind;
+  /** When it started (ISO 8601). */
+  readonly since: string;
+  readonly note?: string;
+}
+
+export const outageKey = (kind: OutageKind): string => `outage#${kind}`;
+
 /** Money the provider holds for a key: charged minus refunded. */
 export const netChargedCents = (book: PaymentBook): number =>
   (book.charge?.amountCents ?? 0) - (book.refund?.amountCents ?? 0);
@@ -57,6 +75,8 @@ export interface ProviderBooks {
   book(key: string, shipment: Shipment, at: string): Promise<ShipmentBook>;
   /** Cancels the key's booking, or makes sure none is made; returns the book afterwards. */
   cancelBooking(key: string, at: string): Promise<ShipmentBook>;
+  /** The outage of this kind in force, if any. */
+  outage(kind: OutageKind): Promise<Outage | undefined>;
 }
 
 /** Partition keys: one item per provider and idempotency key. */
@@ -100,6 +120,12 @@ export const shipmentBookOf = (key: string, item: Item | undefined): ShipmentBoo
     ...(trackingId === undefined ? {} : { shipment: { trackingId, carrier: str(item, 'carrier') ?? '' } }),
     ...(cancelledAt === undefined ? {} : { cancelledAt }),
   };
+};
+
+export const outageOf = (kind: OutageKind, item: Item | undefined): Outage | undefined => {
+  if (item === undefined) return undefined;
+  const note = str(item, 'note');
+  return { kind, since: str(item, 'since') ?? '', ...(note === undefined ? {} : { note }) };
 };
 
 /** The books in a DynamoDB table (partition key `pk`): `payment#<key>` and `shipment#<key>` items. */
@@ -165,6 +191,10 @@ export class DynamoProviderBooks implements ProviderBooks {
       { ':at': at },
     );
     return shipmentBookOf(key, item);
+  }
+
+  async outage(kind: OutageKind): Promise<Outage | undefined> {
+    return outageOf(kind, await this.get(outageKey(kind)));
   }
 
   private async get(pk: string): Promise<Item | undefined> {

@@ -74,6 +74,11 @@ export class SimulatedCarrier implements Carrier {
   }
 
   async cancel(orderId: string): Promise<CarrierCancellation> {
+    // During a cancellations outage the carrier answers no cancellation at all.
+    const outage = await unanswered(() => this.books.outage('cancellations'));
+    if (outage) {
+      throw new CarrierGatewayError(`cancellations unavailable (simulated outage since ${outage.since})`);
+    }
     const book = await unanswered(() => this.books.cancelBooking(orderId, now()));
     return book.shipment
       ? { outcome: 'cancelled', trackingId: book.shipment.trackingId }

@@ -106,8 +106,17 @@ export class SimulatedPaymentGateway implements PaymentGateway {
     return { outcome: 'charged', chargeId: taken.charge.chargeId };
   }
 
+  /** During a refunds outage the provider answers no refund or void at all. */
+  private async refundsAnswered(what: string): Promise<void> {
+    const outage = await unanswered(() => this.books.outage('refunds'));
+    if (outage) {
+      throw new PaymentGatewayError(`${what} unavailable (simulated refunds outage since ${outage.since})`);
+    }
+  }
+
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
     const { idempotencyKey: key } = request;
+    await this.refundsAnswered('refunds');
     const book = await unanswered(() => this.books.payment(key));
     if (book.refund) return { refundId: book.refund.refundId };
     failRefundLike(request.token, request.attempt, 'refunds');
@@ -123,6 +132,7 @@ export class SimulatedPaymentGateway implements PaymentGateway {
 
   async voidCharge(request: VoidRequest): Promise<VoidResult> {
     const { idempotencyKey: key } = request;
+    await this.refundsAnswered('voids');
     const book = await unanswered(() => this.books.payment(key));
     if (book.refund) return { outcome: 'refunded', refundId: book.refund.refundId };
     failRefundLike(request.token, request.attempt, 'voids');

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { InvalidSagaInput } from '#shared/errors/saga';
 import { type OrderPlaced, OrderPlacedSchema } from '#shared/schemas/order-placed';
+import * as z from '#shared/schemas/zod';
 import type { FinalStatus, OrderStatus } from './order-status';
 import type { ReleaseOutcome, ReservationLine, Shipment } from './ports';
 
@@ -94,25 +94,25 @@ export interface RecordOutcomeInput {
   readonly execution?: string;
 }
 
-const StepErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+const StepErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 const SagaStateSchema = z.looseObject({
   order: OrderPlacedSchema,
-  correlationId: z.string().min(1),
-  error: StepErrorSchema.optional(),
-  confirmError: StepErrorSchema.optional(),
-  cancelShipmentError: StepErrorSchema.optional(),
-  refundError: StepErrorSchema.optional(),
-  releaseError: StepErrorSchema.optional(),
+  correlationId: z.string().check(z.minLength(1)),
+  error: z.optional(StepErrorSchema),
+  confirmError: z.optional(StepErrorSchema),
+  cancelShipmentError: z.optional(StepErrorSchema),
+  refundError: z.optional(StepErrorSchema),
+  releaseError: z.optional(StepErrorSchema),
 });
 
 const RecordOutcomeSchema = z.object({
   status: z.enum(['CANCELLED', 'REJECTED', 'NEEDS_ATTENTION']),
   state: SagaStateSchema,
-  execution: z.string().min(1).optional(),
+  execution: z.optional(z.string().check(z.minLength(1))),
 });
 
-const describeIssues = (error: z.ZodError): string =>
+const describeIssues = (error: z.core.$ZodError): string =>
   error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 
 /**

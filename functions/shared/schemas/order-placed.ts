@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from './zod';
 
 /**
  * OrderPlaced v1: the contract between ingest, process-order and the saga.
@@ -29,12 +29,14 @@ export const ORDER_LIMITS = {
   maxNestingDepth: 32,
 } as const;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 export const OrderItemSchema = z.strictObject({
-  sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'sku must be 1-64 letters, digits, _ . or -'),
-  quantity: z.int().min(1).max(ORDER_LIMITS.maxQuantityPerSku),
-  unitPriceCents: z.int().min(0).max(ORDER_LIMITS.maxUnitPriceCents),
+  sku: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'sku must be 1-64 letters, digits, _ . or -')),
+  quantity: z.int().check(z.gte(1), z.lte(ORDER_LIMITS.maxQuantityPerSku)),
+  unitPriceCents: z.int().check(z.gte(0), z.lte(ORDER_LIMITS.maxUnitPriceCents)),
 });
 
 /**
@@ -42,22 +44,29 @@ export const OrderItemSchema = z.strictObject({
  * would make data disappear silently (a misspelt `schemaVersion` would read as version 1).
  */
 const OrderPlacedShape = z.strictObject({
-  schemaVersion: z.literal(ORDER_SCHEMA_VERSION).default(ORDER_SCHEMA_VERSION),
-  orderId: z.string().regex(ORDER_LIMITS.orderIdPattern, 'orderId must match ^[A-Za-z0-9_-]{1,64}$'),
+  schemaVersion: z._default(z.literal(ORDER_SCHEMA_VERSION), ORDER_SCHEMA_VERSION),
+  orderId: z.string().check(z.regex(ORDER_LIMITS.orderIdPattern, 'orderId must match ^[A-Za-z0-9_-]{1,64}$')),
   customerId: text(128),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')),
   items: z
     .array(OrderItemSchema)
-    .min(1, 'an order needs at least one item')
-    .max(ORDER_LIMITS.maxItemLines, `an order holds at most ${ORDER_LIMITS.maxItemLines} item lines`),
-  totalCents: z.int().min(0),
+    .check(
+      z.minLength(1, 'an order needs at least one item'),
+      z.maxLength(
+        ORDER_LIMITS.maxItemLines,
+        `an order holds at most ${ORDER_LIMITS.maxItemLines} item lines`,
+      ),
+    ),
+  totalCents: z.int().check(z.gte(0)),
   payment: z.strictObject({ token: text(128) }),
   shipTo: z.strictObject({
-    country: z.string().regex(/^[A-Z]{2}$/, 'shipTo.country must be an ISO 3166-1 alpha-2 code such as DE'),
+    country: z
+      .string()
+      .check(z.regex(/^[A-Z]{2}$/, 'shipTo.country must be an ISO 3166-1 alpha-2 code such as DE')),
     postalCode: text(16),
   }),
   // ISO 8601 allows any number of fraction digits; 40 characters hold nanoseconds and an offset.
-  placedAt: z.iso.datetime({ offset: true }).max(ORDER_LIMITS.maxPlacedAtChars),
+  placedAt: z.iso.datetime({ offset: true }).check(z.maxLength(ORDER_LIMITS.maxPlacedAtChars)),
 });
 
 /** Repeated lines of one sku become one line, so no transaction touches an item twice. */
@@ -70,7 +79,7 @@ const mergeItems = (items: readonly OrderItem[]): OrderItem[] => {
   return [...bySku.values()];
 };
 
-export const OrderPlacedSchema = OrderPlacedShape.superRefine((order, ctx) => {
+const checkOrder = (order: z.output<typeof OrderPlacedShape>, ctx: z.core.$RefinementCtx): void => {
   const prices = new Map<string, number>();
   for (const [index, item] of order.items.entries()) {
     const price = prices.get(item.sku);
@@ -108,7 +117,12 @@ export const OrderPlacedSchema = OrderPlacedShape.superRefine((order, ctx) => {
       message: `totalCents is ${order.totalCents} but the items add up to ${computed}`,
     });
   }
-}).transform((order) => ({ ...order, items: mergeItems(order.items) }));
+};
+
+export const OrderPlacedSchema = z.pipe(
+  OrderPlacedShape.check(z.superRefine(checkOrder)),
+  z.transform((order: z.output<typeof OrderPlacedShape>) => ({ ...order, items: mergeItems(order.items) })),
+);
 
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 export type OrderPlaced = z.output<typeof OrderPlacedSchema>;

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { makeS3Client } from '#shared/aws/clients';
-import { makeCliClients } from '../../../local/cli/clients';
+import { makeCliClients } from '../../../cli/shared/clients';
 import { awsEnvironment, STAND_IN_CHECKSUM_ENVIRONMENT } from '../../../local/lambda/environment';
 
 const CHECKSUM_VARIABLES = Object.keys(STAND_IN_CHECKSUM_ENVIRONMENT);

@@ -31,11 +31,6 @@ const succeeding: Record<string, FakeStep> = {
     reason: 'r',
     changed: true,
   }),
-  RecordNeedsAttention: (payload) => ({
-    status: (payload as { status: string }).status,
-    reason: 'needs a person',
-    changed: true,
-  }),
 };
 
 const failing =
@@ -103,12 +98,12 @@ describe('order saga paths (fake steps)', () => {
     expect(output).toMatchObject({ outcome: { status: 'REJECTED' } });
   });
 
-  it('releases and cancels when the reservation fails for another reason, since it may have been written', async () => {
+  it('releases (and voids any charge) when the reservation fails for another reason, since it may have been written', async () => {
     // Act
     const { calls, output } = await run({ ReserveInventory: failing('Error', 'something unexpected') });
 
     // Assert
-    expect(calls).toEqual(['ReserveInventory', 'ReleaseInventory', 'RecordCancelled']);
+    expect(calls).toEqual(['ReserveInventory', 'RefundPayment', 'ReleaseInventory', 'RecordCancelled']);
     expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
   });
 
@@ -232,8 +227,7 @@ describe('order saga paths (fake steps)', () => {
     expect(payloads.CancelShipment?.[0]).toMatchObject({ error: { Error: 'ShippingError' } });
     expect(output).toMatchObject({
       shipmentCancellation: { outcome: 'CANCELLED', trackingId: 'SIM1' },
-      refund: { outcome: 'REFUNDED' },
-      release: { outcome: 'RELEASED' },
+      compensation: { refund: { outcome: 'REFUNDED' }, release: { outcome: 'RELEASED' } },
       outcome: { status: 'CANCELLED' },
     });
   });
@@ -273,26 +267,17 @@ describe('order saga paths (fake steps)', () => {
     expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
   });
 
-  it('still refunds and releases when the shipment cancellation fails for good, then needs attention', async () => {
+  it('holds the money and the stock while the parcel may still leave: fails at CancelShipment after its retries', async () => {
     // Act
-    const { calls, failure, payloads } = await run({
+    const { calls, failure } = await run({
       CreateShipment: failing('CarrierGatewayError'),
       CancelShipment: failing('CarrierGatewayError', 'carrier unreachable'),
     });
 
-    // Assert
+    // Assert: no catch-all after the retries, so a redrive resumes at CancelShipment
     expect(calls.filter((call) => call === 'CancelShipment')).toHaveLength(9);
-    expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordNeedsAttention']);
-    expect(payloads.RecordNeedsAttention?.[0]).toMatchObject({
-      status: 'NEEDS_ATTENTION',
-      state: {
-        error: { Error: 'CarrierGatewayError' },
-        cancelShipmentError: { Error: 'CarrierGatewayError' },
-        refund: { outcome: 'REFUNDED' },
-        release: { outcome: 'RELEASED' },
-      },
-    });
-    expect(failure).toEqual({ error: 'NeedsAttention', cause: 'needs a person' });
+    expect(calls.at(-1)).toBe('CancelShipment');
+    expect(failure).toMatchObject({ error: 'CarrierGatewayError' });
   });
 
   it('retries a compensation that fails transiently and still cancels', async () => {
@@ -304,28 +289,27 @@ describe('order saga paths (fake steps)', () => {
 
     // Assert
     expect(calls.filter((call) => call === 'RefundPayment')).toHaveLength(4);
-    expect(calls.slice(-2)).toEqual(['ReleaseInventory', 'RecordCancelled']);
+    expect(calls.filter((call) => call === 'ReleaseInventory')).toHaveLength(1);
+    expect(calls.at(-1)).toBe('RecordCancelled');
     expect(output).toMatchObject({ outcome: { status: 'CANCELLED' } });
   });
 
-  it('still releases the stock when the refund fails for good, then fails as needing attention', async () => {
+  it('still releases the stock when the refund fails for good, then fails the execution in the refund', async () => {
     // Act
-    const { calls, failure, payloads } = await run({
+    const { calls, failure } = await run({
       CreateShipment: failing('ShippingError'),
       RefundPayment: failing('PaymentGatewayError', 'refunds unavailable'),
     });
 
-    // Assert
+    // Assert: the release ran in its own branch; nothing was recorded, the execution-ended rule will
     expect(calls.filter((call) => call === 'RefundPayment')).toHaveLength(9);
-    expect(calls.slice(-2)).toEqual(['ReleaseInventory', 'RecordNeedsAttention']);
-    expect(payloads.RecordNeedsAttention?.[0]).toMatchObject({
-      status: 'NEEDS_ATTENTION',
-      state: { error: { Error: 'ShippingError' }, refundError: { Error: 'PaymentGatewayError' } },
-    });
-    expect(failure).toEqual({ error: 'NeedsAttention', cause: 'needs a person' });
+    expect(calls.filter((call) => call === 'ReleaseInventory')).toHaveLength(1);
+    expect(calls).not.toContain('RecordCancelled');
+    expect(failure).toMatchObject({ error: 'PaymentGatewayError' });
+    expect(failure?.cause).toContain('refunds unavailable');
   });
 
-  it('fails as needing attention when the release fails for good', async () => {
+  it('fails the execution in the release when the release fails for good', async () => {
     // Act
     const { calls, failure } = await run({
       ChargePayment: failing('PaymentDeclined'),
@@ -334,8 +318,8 @@ describe('order saga paths (fake steps)', () => {
 
     // Assert
     expect(calls.filter((call) => call === 'ReleaseInventory')).toHaveLength(9);
-    expect(calls.at(-1)).toBe('RecordNeedsAttention');
-    expect(failure?.error).toBe('NeedsAttention');
+    expect(calls).not.toContain('RecordCancelled');
+    expect(failure?.error).toBe('TransientStoreError');
   });
 
   it.each(['InvalidSagaInput', 'ShipmentContradiction', 'TypeError'])(
@@ -349,8 +333,8 @@ describe('order saga paths (fake steps)', () => {
 
       // Assert
       expect(calls.filter((call) => call === 'CancelShipment')).toHaveLength(1);
-      expect(calls.slice(-3)).toEqual(['RefundPayment', 'ReleaseInventory', 'RecordNeedsAttention']);
-      expect(failure?.error).toBe('NeedsAttention');
+      expect(calls.at(-1)).toBe('CancelShipment');
+      expect(failure?.error).toBe(error);
     },
   );
 
@@ -363,22 +347,16 @@ describe('order saga paths (fake steps)', () => {
 
     // Assert
     expect(calls.filter((call) => call === 'RecordRejected')).toHaveLength(1);
-    expect(failure?.error).toBe('OutcomeNotRecorded');
+    expect(failure?.error).toBe('InvalidSagaInput');
   });
 
   it('hands a paid, shipped order to a person when confirming fails, undoing nothing', async () => {
     // Act
     const { calls, failure } = await run({ ConfirmOrder: failing('OrderStatusConflict') });
 
-    // Assert
-    expect(calls).toEqual([
-      'ReserveInventory',
-      'ChargePayment',
-      'CreateShipment',
-      'ConfirmOrder',
-      'RecordNeedsAttention',
-    ]);
-    expect(failure?.error).toBe('NeedsAttention');
+    // Assert: the execution fails at ConfirmOrder, where a redrive resumes
+    expect(calls).toEqual(['ReserveInventory', 'ChargePayment', 'CreateShipment', 'ConfirmOrder']);
+    expect(failure?.error).toBe('OrderStatusConflict');
   });
 
   it('fails the execution when the outcome cannot be written, for the execution-ended rule to see', async () => {
@@ -390,7 +368,7 @@ describe('order saga paths (fake steps)', () => {
 
     // Assert
     expect(calls.filter((call) => call === 'RecordRejected')).toHaveLength(9);
-    expect(failure?.error).toBe('OutcomeNotRecorded');
+    expect(failure?.error).toBe('TransientStoreError');
   });
 });
 

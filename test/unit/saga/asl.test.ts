@@ -6,6 +6,7 @@ import {
   readSagaAsl,
   SAGA_LAMBDA_INVOKE_KEY,
   SAGA_SUBSTITUTION_KEYS,
+  sagaTaskStates,
   validateAsl,
 } from '../../helpers/saga-asl';
 
@@ -59,7 +60,6 @@ const COMPENSATING = [
   'ReleaseInventory',
   'RecordRejected',
   'RecordCancelled',
-  'RecordNeedsAttention',
 ];
 
 /** One instance of every error class, so the names checked are the ones the steps really throw. */
@@ -88,7 +88,7 @@ const transientNames = new Set(errors.filter((error) => !error.permanent).map((e
 
 const definition = loadSagaDefinition();
 const states = definition.States as unknown as Record<string, { Type: string }>;
-const tasks = Object.entries(states).filter((entry): entry is [string, Task] => entry[1].Type === 'Task');
+const tasks = sagaTaskStates<Task>(definition);
 const taskNamed = (name: string): Task => {
   const task = tasks.find(([taskName]) => taskName === name)?.[1];
   if (!task) throw new Error(`no task ${name}`);
@@ -116,7 +116,7 @@ describe('order saga state machine', () => {
   it('invokes every task through the substituted lambda:invoke integration, with a substituted function and a payload', () => {
     // Assert
     const raw = JSON.parse(readSagaAsl()) as { States: Record<string, Task> };
-    for (const [name, task] of Object.entries(raw.States).filter(([, state]) => state.Type === 'Task')) {
+    for (const [name, task] of sagaTaskStates<Task>(raw)) {
       expect({ name, resource: task.Resource }).toEqual({ name, resource: `\${${SAGA_LAMBDA_INVOKE_KEY}}` });
       expect(taskNamed(name).Resource).toBe(LAMBDA_INVOKE_ARN);
       expect(task.Parameters.FunctionName).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
@@ -206,9 +206,20 @@ describe('order saga state machine', () => {
         (1 + retries.length) * (task.TimeoutSeconds ?? 0) + retries.reduce((sum, delay) => sum + delay, 0)
       );
     };
-    const longest = (name: string): number => {
-      const state = states[name] as Task & { Next?: string; Default?: string; Choices?: { Next: string }[] };
-      const own = state.Type === 'Task' ? worstTask(state) : 0;
+    type Machine = { StartAt: string; States: Record<string, unknown> };
+    type AnyState = Task & {
+      Next?: string;
+      Default?: string;
+      Choices?: { Next: string }[];
+      Branches?: Machine[];
+    };
+    // A Parallel state lasts as long as its longest branch.
+    const longest = (machine: Machine, name: string): number => {
+      const state = machine.States[name] as AnyState;
+      const own =
+        state.Type === 'Task'
+          ? worstTask(state)
+          : Math.max(0, ...(state.Branches ?? []).map((branch) => longest(branch, branch.StartAt)));
       const next = [
         state.Next,
         state.Default,
@@ -216,12 +227,12 @@ describe('order saga state machine', () => {
         ...(state.Catch ?? []).map((c) => c.Next),
       ]
         .filter((candidate): candidate is string => candidate !== undefined)
-        .map(longest);
+        .map((candidate) => longest(machine, candidate));
       return own + Math.max(0, ...next);
     };
 
     // Act
-    const worstSeconds = longest(definition.StartAt);
+    const worstSeconds = longest(definition as unknown as Machine, definition.StartAt);
 
     // Assert: retries are billed as transitions and must end before the execution times out
     expect(worstSeconds).toBeLessThanOrEqual(definition.TimeoutSeconds ?? 0);
@@ -244,7 +255,7 @@ describe('order saga state machine', () => {
     }
   });
 
-  it('ends every Catch after AcceptOrder with States.ALL alone, into a state of the machine', () => {
+  it('ends every Catch of a step that compensates with States.ALL alone, into a state of the machine', () => {
     // Assert: AcceptOrder catches only refused inputs; anything else fails the execution there, with
     // nothing to compensate, for the execution-ended rule and a redrive
     expect(taskNamed('AcceptOrder').Catch).toEqual([
@@ -254,13 +265,43 @@ describe('order saga state machine', () => {
       },
     ]);
     expect(states.InputRefused).toMatchObject({ Type: 'Fail', Error: 'SagaInputRefused' });
-    for (const [name, task] of tasks.filter(([taskName]) => taskName !== 'AcceptOrder')) {
-      const catchers = task.Catch ?? [];
+    for (const name of ['ReserveInventory', 'ChargePayment', 'CreateShipment']) {
+      const catchers = taskNamed(name).Catch ?? [];
       expect({ name, last: catchers.at(-1)?.ErrorEquals }).toEqual({ name, last: ['States.ALL'] });
       const elsewhere = catchers.slice(0, -1).filter((catcher) => catcher.ErrorEquals.includes('States.ALL'));
       expect({ name, elsewhere }).toEqual({ name, elsewhere: [] });
       for (const catcher of catchers) expect(Object.keys(states)).toContain(catcher.Next);
     }
+  });
+
+  it('catches nothing after the retries of a compensation, ConfirmOrder or an outcome record: the execution fails at that step, where a redrive resumes', () => {
+    // Assert
+    for (const name of [...COMPENSATING, 'ConfirmOrder']) {
+      expect({ name, catch: taskNamed(name).Catch }).toEqual({ name, catch: undefined });
+    }
+    expect(Object.values(states).filter((state) => state.Type === 'Fail')).toEqual([
+      expect.objectContaining({ Error: 'SagaInputRefused' }),
+    ]);
+  });
+
+  it('gives back the money and the stock in separate branches once the shipment is cancelled, with no catch-all around them', () => {
+    // Assert: a refund stuck at the provider fails only its own branch; the release is not held back
+    const giveBack = states.GiveBack as {
+      Type: string;
+      Branches: { StartAt: string; States: Record<string, unknown> }[];
+      Catch?: unknown;
+      Retry?: unknown;
+    };
+    expect(giveBack.Type).toBe('Parallel');
+    expect(giveBack.Branches.map((branch) => Object.keys(branch.States))).toEqual([
+      ['RefundPayment'],
+      ['ReleaseInventory'],
+    ]);
+    expect(giveBack.Catch).toBeUndefined();
+    expect(giveBack.Retry).toBeUndefined();
+    expect(states.CancelShipment).toMatchObject({ Next: 'GiveBack' });
+    expect(taskNamed('CreateShipment').Catch?.at(-1)).toMatchObject({ Next: 'CancelShipment' });
+    expect(taskNamed('ChargePayment').Catch?.at(-1)).toMatchObject({ Next: 'GiveBack' });
   });
 
   it('keeps the state when catching: every Catch after AcceptOrder writes the error under its own key', () => {

@@ -1,7 +1,7 @@
-import type { ServiceCalls } from '../api-calls';
-import type { AsyncFailure } from '../lambda/async-invoke';
-import { FINAL_STATUSES } from './final-statuses';
-import type { QueueMessage } from './queue-messages';
+import type { ServiceCalls } from '../../local/api-calls';
+import type { AsyncFailure } from '../../local/lambda/async-invoke';
+import { FINAL_STATUSES } from '../shared/final-statuses';
+import type { QueueMessage } from '../shared/queue-messages';
 import type { PipelineView } from './settle';
 
 export interface QueueContents {

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES } from './final-statuses';
+import { ORDER_STATUSES } from '../shared/final-statuses';
 import type { PipelineView } from './settle';
 
 /** e.g. `RECEIVED 2 · RESERVED 1 · COMPLETED 9 · CANCELLED 1 | queue 3 · running 4`. */

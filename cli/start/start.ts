@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { parseSagaInput } from '#shared/domain/saga-input';
 import { ConflictingDuplicate } from '#shared/errors/index';
 import { placeOrder } from '../../functions/process-order/place-order';
-import type { Target } from './target';
+import { CliFailure, EXIT, UsageError } from '../shared/errors';
+import type { Target } from '../shared/target';
 
 /**
  * `orderflow start <file>`: starts the saga for one order exactly the way process-order does, without
@@ -17,18 +18,18 @@ export const startFromFile = async (
   file: string,
   out: NodeJS.WriteStream,
 ): Promise<number> => {
+  const text = await readFile(file, 'utf8');
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (error) {
-    out.write(`${file}: not a JSON file (${(error as Error).message})\n`);
-    return 1;
+    throw new UsageError(`${file}: not a JSON file (${(error as Error).message}); start takes one order`);
   }
   const parsed = parseSagaInput(value);
   if (!parsed.ok) {
-    out.write(`${file}: not an OrderPlaced v1 order, nor {"order": …, "correlationId": …}\n`);
-    for (const reason of parsed.reasons) out.write(`  - ${reason}\n`);
-    return 1;
+    throw new UsageError(
+      `${file}: not an OrderPlaced v1 order, nor {"order": …, "correlationId": …}: ${parsed.reasons.join('; ')}`,
+    );
   }
   const { orderId } = parsed.order;
   try {
@@ -52,11 +53,13 @@ export const startFromFile = async (
       'already-started': `Already started: ${placed.executionArn}`,
       'already-processed': `Order ${orderId} was already received and its saga has moved it on`,
     }[placed.outcome];
-    out.write(`${what}\nFollow it with: orderflow status ${orderId}\n`);
+    out.write(`${what}\nFollow it with: orderflow order ${orderId}\n`);
     return 0;
   } catch (error) {
     if (!(error instanceof ConflictingDuplicate)) throw error;
-    out.write(`${file}: ${error.message}; nothing was started\n`);
-    return 1;
+    throw new CliFailure(
+      `${file}: ${error.message}; nothing was started (see it with \`orderflow order ${orderId}\`)`,
+      EXIT.badState,
+    );
   }
 };

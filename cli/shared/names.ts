@@ -1,5 +1,5 @@
 import { OUTPUTS } from '../../lib/contract';
-import type { LocalTopology, Origin } from '../topology';
+import type { LocalTopology, Origin } from '../../local/topology';
 
 /** The resource names the CLI works with, keyed as lib/contract.ts OUTPUTS names the stack outputs. */
 export interface PipelineNames {

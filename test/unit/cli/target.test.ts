@@ -1,5 +1,5 @@
-import { outputVariables } from '../../../local/cli/local-up';
-import { flattenOutputs } from '../../../local/cli/target';
+import { outputVariables } from '../../../cli/local/local-up';
+import { flattenOutputs } from '../../../cli/shared/target';
 
 describe('flattenOutputs', () => {
   it('reads the flat outputs that local up writes', () => {

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { awsEnvironment } from '../lambda/environment';
-import type { LocalRuntime } from '../runtime';
-import { labelOf } from './names';
+import { awsEnvironment } from '../../local/lambda/environment';
+import type { LocalRuntime } from '../../local/runtime';
+import { UsageError } from '../shared/errors';
+import { labelOf } from '../shared/names';
 import { startStoppableRuntime } from './signals';
 
 export interface LocalUpOptions {
@@ -94,9 +95,45 @@ export const functionsLine = (runtime: LocalRuntime): string => {
   return `Functions: the bundles cdk synth wrote (in ${where}), each in its own Node.js ${first?.nodeVersion ?? ''} process.`;
 };
 
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * One `local up` per --state-dir: a second would start a second DynamoDB Local on the same files
+ * and overwrite env.sh. The lock is a pid file, taken with an exclusive create; one left by a
+ * process that is gone (killed with -9) is taken over.
+ */
+export const lockStateDir = (stateDir: string): void => {
+  mkdirSync(stateDir, { recursive: true });
+  const lock = path.join(stateDir, 'local-up.pid');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      process.once('exit', () => rmSync(lock, { force: true }));
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lock, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
+        throw new UsageError(
+          `another \`orderflow local up\` (pid ${holder}) is using ${stateDir}: stop it, or pass another --state-dir`,
+        );
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+};
+
 /** `orderflow local up`: keeps the runtime running until Ctrl-C or SIGTERM. */
 export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
   const out = options.out ?? process.stdout;
+  if (options.stateDir) lockStateDir(path.resolve(options.stateDir));
   out.write(
     options.bundled
       ? 'Starting the orderflow local runtime with the functions bundled as cdk synth bundles them (esbuild per function)…\n'
@@ -124,7 +161,9 @@ export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
     functionsLine(runtime),
     '',
     `In another shell (or: source ${path.join(runtime.stateDir, 'env.sh')}):`,
-    ...Object.entries(env).map(([key, value]) => `  export ${key}=${value}`),
+    ...Object.entries({ ...env, ...outputVariables(runtime.outputs) }).map(
+      ([key, value]) => `  export ${key}=${value}`,
+    ),
     '',
     'Resources (from the synthesized CDK app):',
     ...resourceLines(runtime),
@@ -135,8 +174,8 @@ export const runLocalUp = async (options: LocalUpOptions): Promise<number> => {
     `  aws stepfunctions list-executions --state-machine-arn ${names.StateMachineArn}`,
     `  aws sqs get-queue-attributes --endpoint-url ${runtime.endpoint} --queue-url ${names.OrdersDlqUrl} --attribute-names All`,
     '    (AWS CLI v1 ignores AWS_ENDPOINT_URL_SQS: it pins SQS in us-east-1 to queue.amazonaws.com, so pass --endpoint-url)',
-    '  npm run orderflow -- status <orderId>',
-    '  npm run orderflow -- verify          (every guarantee, checked against what the pipeline left)',
+    '  npx orderflow order <orderId>             (also: orders, dlq list, upload --wait; npx orderflow --help)',
+    '  npx orderflow verify                      (every guarantee, checked against what the pipeline left)',
     '',
     `State: ${runtime.stateDir}${runtime.persistent ? ' (kept: DynamoDB data survives restarts)' : ' (temporary: removed on exit)'}.`,
     'S3, SQS and SNS live in fauxqs memory: buckets, queues and their contents start empty on every run.',

@@ -1,16 +1,16 @@
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
-import type { LocalRuntime } from '../runtime';
-import { type CliClients, makeCliClients } from './clients';
+import type { LocalRuntime } from '../../local/runtime';
+import { readStockCsv, seedInventory } from '../seed/seed';
+import { type CliClients, makeCliClients } from '../shared/clients';
+import { failureQueues, labelOf, namesFromOutputs } from '../shared/names';
+import { peekMessages } from '../shared/queue-messages';
+import { uploadFile } from '../upload/upload';
 import { functionsLine } from './local-up';
-import { failureQueues, labelOf, namesFromOutputs } from './names';
 import { Progress } from './progress';
-import { peekMessages } from './queue-messages';
-import { readStockCsv, seedInventory } from './seed';
 import { settleTargetOf, waitUntilSettled } from './settle';
 import { startStoppableRuntime } from './signals';
 import { formatDemoReport } from './summary';
-import { uploadFile } from './upload';
 
 export interface DemoOptions {
   /** Saga timing factor. */

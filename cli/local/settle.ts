@@ -1,11 +1,11 @@
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import type { AsyncFailure } from '../lambda/async-invoke';
-import type { LocalRuntime } from '../runtime';
-import type { CliClients } from './clients';
-import type { PipelineNames } from './names';
-import { isFinal, type OrderView, scanOrders } from './orders';
-import { type QueueDepth, queueDepth } from './queue-messages';
-import { type RejectsReportView, readRejectsReport } from './rejects';
+import type { AsyncFailure } from '../../local/lambda/async-invoke';
+import type { LocalRuntime } from '../../local/runtime';
+import type { CliClients } from '../shared/clients';
+import type { PipelineNames } from '../shared/names';
+import { isFinal, type OrderView, scanOrders } from '../shared/orders';
+import { type QueueDepth, queueDepth } from '../shared/queue-messages';
+import { type RejectsReportView, readRejectsReport } from '../shared/rejects';
 
 export interface PipelineView {
   readonly report?: RejectsReportView;

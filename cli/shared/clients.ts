@@ -3,13 +3,19 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STAND_IN_S3_CHECKSUMS } from '../lambda/environment';
+import { STAND_IN_S3_CHECKSUMS } from '../../local/lambda/environment';
 
 export interface CliClients {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBDocumentClient;
   readonly sfn: SFNClient;
+  /** Region, profile and credentials, to make another client (CloudFormation) the same way. */
+  readonly config: {
+    readonly region?: string;
+    readonly profile?: string;
+    readonly credentials?: ClientBase['credentials'];
+  };
   destroy(): void;
 }
 
@@ -34,13 +40,24 @@ export const endpointsFromEnv = (env: NodeJS.ProcessEnv = process.env): Endpoint
  */
 export interface ClientBase {
   readonly region?: string;
+  /** A named profile of ~/.aws/config and ~/.aws/credentials (`--profile`). @default AWS_PROFILE or default */
+  readonly profile?: string;
   /** @default the SDK's credential chain */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 export const makeCliClients = (endpoints: Endpoints, base: ClientBase = {}): CliClients => {
-  const region = base.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const common = { region, ...(base.credentials ? { credentials: base.credentials } : {}) };
+  // With --profile and no --region, the SDK reads the profile's region itself.
+  const region =
+    base.region ??
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION ??
+    (base.profile ? undefined : 'us-east-1');
+  const common = {
+    ...(region ? { region } : {}),
+    ...(base.profile ? { profile: base.profile } : {}),
+    ...(base.credentials ? { credentials: base.credentials } : {}),
+  };
   const s3 = new S3Client({
     ...common,
     ...(endpoints.s3 ? { endpoint: endpoints.s3, forcePathStyle: true, ...STAND_IN_S3_CHECKSUMS } : {}),
@@ -57,6 +74,7 @@ export const makeCliClients = (endpoints: Endpoints, base: ClientBase = {}): Cli
     sqs,
     dynamodb,
     sfn,
+    config: common,
     destroy: () => {
       s3.destroy();
       sqs.destroy();

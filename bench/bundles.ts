@@ -1,0 +1,179 @@
+/**
+ * What each function ships and how long its module takes to load: the app is synthesized with bundling
+ * exactly as `cdk synth` does it, each asset directory is measured as the deployment zip the CDK CLI
+ * uploads (deflate, level 6, as its zip library), and each `index.js` is required in fresh Node.js
+ * processes with the function's environment. The yardstick is a bundle that holds only the DynamoDB
+ * client, built with the same esbuild options; the processes of all bundles are interleaved round by
+ * round, so machine noise falls on all of them alike.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { deflateRawSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../lib/constructs/orderflow-function';
+import { sandboxEnvironment } from '../local/lambda/environment';
+import { deriveTopology, synthesizeApp } from '../local/topology';
+
+export interface BundleResult {
+  readonly function: string;
+  readonly entry: string;
+  /** The deployment zip, as uploaded: every file of the asset directory, deflated. */
+  readonly zipKB: number;
+  readonly indexJsKB: number;
+  readonly sourceMap: boolean;
+  /** Median milliseconds of `require('./index.js')` in a fresh process (module initialisation only). */
+  readonly initMsMedian: number;
+  /** initMsMedian over the DynamoDB-only bundle's, measured in the same rounds. */
+  readonly initRatio: number;
+}
+
+export interface BundlesReport {
+  readonly rounds: number;
+  readonly baseline: { readonly zipKB: number; readonly initMsMedian: number };
+  readonly functions: readonly BundleResult[];
+  readonly largestZipKB: number;
+  readonly largestInitRatio: number;
+}
+
+const KB = 1000;
+const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+const filesUnder = (directory: string): string[] =>
+  readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(directory, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+
+/** Bytes of a zip of the directory: local header, deflated data and central directory entry per file. */
+export const zipBytes = (directory: string): number =>
+  filesUnder(directory).reduce((sum, file) => {
+    const name = Buffer.byteLength(path.relative(directory, file));
+    const data = deflateRawSync(readFileSync(file), { level: 6 }).byteLength;
+    return sum + 30 + name + data + 46 + name;
+  }, 22);
+
+const LOAD = [
+  'const started = process.hrtime.bigint();',
+  'require(process.argv[1]);',
+  'process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));',
+].join('');
+
+const loadMs = async (indexJs: string, env: Record<string, string>): Promise<number> => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', LOAD, indexJs], {
+    cwd: path.dirname(indexJs),
+    env,
+  });
+  return Number(stdout);
+};
+
+/** The yardstick: one DynamoDB client, bundled with the functions' own esbuild options. */
+const buildBaseline = async (directory: string): Promise<string> => {
+  mkdirSync(directory, { recursive: true });
+  const entry = path.join(directory, 'entry.ts');
+  writeFileSync(
+    entry,
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n" +
+      'const client = new DynamoDBClient({});\n' +
+      'export const handler = async () => client.config.region();\n',
+  );
+  const outfile = path.join(directory, 'out', 'index.js');
+  await build({
+    entryPoints: [entry],
+    absWorkingDir: PROJECT_ROOT,
+    nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: ORDERFLOW_BUNDLING.target,
+    minify: ORDERFLOW_BUNDLING.minify,
+    keepNames: ORDERFLOW_BUNDLING.keepNames,
+    mainFields: [...ORDERFLOW_BUNDLING.mainFields],
+    external: [...ORDERFLOW_BUNDLING.externalModules],
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+};
+
+export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
+  const work = mkdtempSync(path.join(tmpdir(), 'orderflow-bench-bundles-'));
+  try {
+    const assembly = path.join(work, 'cdk.out');
+    mkdirSync(assembly);
+    const app = synthesizeApp({ bundleInto: assembly });
+    const topology = deriveTopology(app, {
+      region: 'us-east-1',
+      accountId: '000000000000',
+      queueUrl: (name) => `http://127.0.0.1:1/000000000000/${name}`,
+    });
+    const aws = {
+      endpoint: 'http://127.0.0.1:1',
+      region: 'us-east-1',
+      accessKeyId: 'x',
+      secretAccessKey: 'x',
+    };
+    const targets = topology.functions.flatMap((fn) =>
+      fn.bundle === undefined
+        ? []
+        : [{ fn, indexJs: path.join(fn.bundle, 'index.js'), env: sandboxEnvironment(fn, aws, fn.bundle) }],
+    );
+    const baselineJs = await buildBaseline(path.join(work, 'baseline'));
+    const baselineEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+
+    const samples = new Map<string, number[]>();
+    const record = (key: string, ms: number) => samples.set(key, [...(samples.get(key) ?? []), ms]);
+    // Round by round, one process at a time: every bundle meets the same moments of a noisy machine.
+    for (let r = 0; r < rounds; r += 1) {
+      record('baseline', await loadMs(baselineJs, baselineEnv));
+      for (const target of targets) record(target.fn.name, await loadMs(target.indexJs, target.env));
+    }
+    const baselineMs = median(samples.get('baseline') ?? []);
+    const functions = targets
+      .map(({ fn, indexJs }): BundleResult => {
+        const ms = median(samples.get(fn.name) ?? []);
+        return {
+          function: fn.name,
+          entry: fn.entry ?? '',
+          zipKB: round(zipBytes(path.dirname(indexJs)) / KB),
+          indexJsKB: round(statSync(indexJs).size / KB),
+          sourceMap: readdirSync(path.dirname(indexJs)).some((file) => file.endsWith('.map')),
+          initMsMedian: round(ms),
+          initRatio: round(ms / baselineMs, 2),
+        };
+      })
+      .sort((a, b) => a.entry.localeCompare(b.entry));
+    return {
+      rounds,
+      baseline: { zipKB: round(zipBytes(path.dirname(baselineJs)) / KB), initMsMedian: round(baselineMs) },
+      functions,
+      largestZipKB: Math.max(...functions.map((f) => f.zipKB)),
+      largestInitRatio: Math.max(...functions.map((f) => f.initRatio)),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+};
+
+export const printBundles = (report: BundlesReport): void => {
+  console.log(
+    `bundles: DynamoDB-only yardstick ${report.baseline.zipKB} kB zip, init ${report.baseline.initMsMedian} ms (median of ${report.rounds})`,
+  );
+  for (const f of report.functions) {
+    console.log(
+      `  ${f.entry.padEnd(44)} zip ${String(f.zipKB).padStart(6)} kB  index.js ${String(f.indexJsKB).padStart(6)} kB  ` +
+        `init ${String(f.initMsMedian).padStart(6)} ms  ${f.initRatio.toFixed(2)}x${f.sourceMap ? '  (source map)' : ''}`,
+    );
+  }
+};
+
+if (require.main === module) {
+  void benchBundles(Number(process.env.BENCH_INIT_ROUNDS ?? 20)).then(printBundles);
+}
