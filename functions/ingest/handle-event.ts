@@ -11,6 +11,8 @@ export interface EventDeps {
   readonly metrics: Metrics;
   /** The invocation's time left (the Lambda context's getRemainingTimeInMillis). */
   readonly remainingTimeInMillis: () => number;
+  /** Time left at which a file continues in a fresh invocation. @default 60 s */
+  readonly continueReserveMs?: number;
   /** For tests: how a pause while another invocation holds an object passes. @default a timer */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly inProgressPolicy?: Partial<InProgressPolicy>;
@@ -58,6 +60,7 @@ export const handleS3Event = async (event: S3Event, deps: EventDeps): Promise<Ev
         ingestOnce: deps.ingestOnce,
         logger,
         remainingTimeInMillis: deps.remainingTimeInMillis,
+        ...(deps.continueReserveMs === undefined ? {} : { continueReserveMs: deps.continueReserveMs }),
         onInProgressElsewhere: () => metrics.addMetric('FilesAlreadyInProgress', MetricUnit.Count, 1),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         ...(deps.inProgressPolicy ? { policy: deps.inProgressPolicy } : {}),
@@ -69,6 +72,9 @@ export const handleS3Event = async (event: S3Event, deps: EventDeps): Promise<Ev
             : 'object version already ingested: nothing to do',
           { outcome },
         );
+      } else if (outcome.continuation) {
+        logger.info('object ingested in part: a continuation carries on', { outcome });
+        metrics.addMetric('FilesContinued', MetricUnit.Count, 1);
       } else {
         logger.info('object ingested', { outcome });
         recordMetrics(metrics, outcome);

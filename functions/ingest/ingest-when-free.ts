@@ -29,6 +29,13 @@ export const DEFAULT_IN_PROGRESS_POLICY: InProgressPolicy = {
  */
 export const DEFAULT_ENQUEUE_RESERVE_MS = 15_000;
 
+/**
+ * Time left at which an invocation stops reading and hands the rest of the file to a continuation:
+ * room for the calls in flight to settle (their retries stop at the enqueue reserve), the report
+ * part (up to 5 MiB), the checkpoint and the continuation message.
+ */
+export const DEFAULT_CONTINUE_RESERVE_MS = 60_000;
+
 export interface IngestWhenFreeDeps {
   readonly ingestOnce: IngestOnce;
   readonly logger: Logger;
@@ -36,6 +43,8 @@ export interface IngestWhenFreeDeps {
   readonly remainingTimeInMillis: () => number;
   /** Time the ingest keeps after its last send retry, to fail cleanly before the timeout. @default 15 s */
   readonly enqueueReserveMs?: number;
+  /** Time left at which the ingest pauses and continues in a fresh invocation. @default 60 s */
+  readonly continueReserveMs?: number;
   /** Called once, when the object version is first found in progress elsewhere. */
   readonly onInProgressElsewhere: () => void;
   /** For tests: how a pause passes. @default a timer */
@@ -82,8 +91,10 @@ export const ingestWhenFree = async (
   for (;;) {
     try {
       const reserve = deps.enqueueReserveMs ?? DEFAULT_ENQUEUE_RESERVE_MS;
+      const continueReserve = deps.continueReserveMs ?? DEFAULT_CONTINUE_RESERVE_MS;
       const outcome = await deps.ingestOnce(ref, {
         timeLeftMs: () => deps.remainingTimeInMillis() - reserve,
+        pauseNow: () => deps.remainingTimeInMillis() < continueReserve,
       });
       return { outcome, waitedForOtherInvocation: waited };
     } catch (error) {

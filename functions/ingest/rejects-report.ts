@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   type CompletedPart,
@@ -30,6 +30,15 @@ export interface IngestSummary {
   /** False when the file, or its rest from some line on, could not be read. */
   readonly complete: boolean;
   readonly reportKey: string;
+  /**
+   * Present when this invocation did not finish the file itself; the counts are then the file's so
+   * far. `message`: it saved a checkpoint and sent a continuation; `another-invocation`: an invocation
+   * that resumed from the same checkpoint saved first and carries on; `already-finished`: nothing left.
+   */
+  readonly continuation?: {
+    readonly checkpoint: number;
+    readonly by: 'message' | 'another-invocation' | 'already-finished';
+  };
 }
 
 /** S3's minimum size for every part of a multipart upload except the last. */
@@ -66,6 +75,19 @@ export const reportKeyFor = (sourceKey: string): string => {
 };
 
 /**
+ * Where one invocation of a continued file writes its part of the rejects report until the last
+ * one assembles the whole report. Unique per attempt, so two invocations racing from the same
+ * checkpoint never overwrite each other's part; under rejected/, where the ingest may write.
+ */
+export const segmentKeyFor = (ref: { bucket: string; key: string; version: string }, seq: number): string => {
+  const file = createHash('sha256')
+    .update(`${ref.bucket}/${ref.key}#${ref.version}`)
+    .digest('hex')
+    .slice(0, 32);
+  return `rejected/.continued/${file}/${String(seq).padStart(6, '0')}-${randomUUID()}.jsonl`;
+};
+
+/**
  * Writes the rejects report as JSON lines while the file is read. Up to one part (5 MiB) is
  * buffered; a report that stays smaller is written with one PutObject, a larger one switches to a
  * multipart upload and sends each full part as it fills. Memory is bounded by one part however
@@ -81,6 +103,7 @@ export class RejectsReport {
   #buffered = 0;
   #uploadId: string | undefined;
   readonly #parts: CompletedPart[] = [];
+  #bytes = 0;
 
   constructor(s3: S3Client, bucket: string, key: string, partBytes: number = MIN_PART_BYTES) {
     this.#s3 = s3;
@@ -97,9 +120,35 @@ export class RejectsReport {
     await this.#write(entry);
   }
 
+  /** Bytes of report lines added so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Report lines written elsewhere (an earlier segment), added as they are: whole lines, in order. */
+  async addLines(lines: Uint8Array): Promise<void> {
+    this.#chunks.push(Buffer.from(lines));
+    this.#buffered += lines.byteLength;
+    this.#bytes += lines.byteLength;
+    await this.#flushFullPart();
+  }
+
+  /**
+   * Writes what was added as an object of its own, without a summary: one segment of a report that
+   * an invocation continuing the file completes. Writes nothing and returns 0 when nothing was added.
+   */
+  async finishSegment(): Promise<number> {
+    if (this.#bytes === 0) return 0;
+    await this.#complete(this.#take());
+    return this.#bytes;
+  }
+
   async finish(summary: IngestSummary): Promise<void> {
     this.#append({ summary });
-    const body = this.#take();
+    await this.#complete(this.#take());
+  }
+
+  async #complete(body: Buffer): Promise<void> {
     if (this.#uploadId === undefined) {
       await this.#s3.send(
         new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key, Body: body, ContentType: CONTENT_TYPE }),
@@ -134,7 +183,11 @@ export class RejectsReport {
   }
 
   async #write(value: unknown): Promise<void> {
-    this.#append(value);
+    this.#bytes += this.#append(value);
+    await this.#flushFullPart();
+  }
+
+  async #flushFullPart(): Promise<void> {
     if (this.#buffered < this.#partBytes) return;
     if (this.#uploadId === undefined) {
       const created = await this.#s3.send(
@@ -146,10 +199,11 @@ export class RejectsReport {
     await this.#uploadPart(this.#take());
   }
 
-  #append(value: unknown): void {
+  #append(value: unknown): number {
     const line = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
     this.#chunks.push(line);
     this.#buffered += line.byteLength;
+    return line.byteLength;
   }
 
   #take(): Buffer {

@@ -52,9 +52,17 @@ async function* transcodeUtf16(
  * it is. Text is read as UTF-8: a UTF-8 byte order mark is dropped, and a UTF-16 file with a byte
  * order mark (LE or BE, as spreadsheet tools export "Unicode text") is transcoded to UTF-8.
  */
+export interface SniffInfo {
+  /** Bytes dropped before the content (a UTF-8 byte order mark). */
+  skippedBytes: number;
+  /** The content was transcoded (UTF-16): offsets in it are not offsets in the file. */
+  transcoded: boolean;
+}
+
 export async function* sniffContent(
   chunks: AsyncIterable<Uint8Array>,
   format: RecordFormat,
+  info: SniffInfo = { skippedBytes: 0, transcoded: false },
 ): AsyncGenerator<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
   const parts: Uint8Array[] = [];
@@ -77,10 +85,13 @@ export async function* sniffContent(
   }
   if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
     const encoding = head[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    info.transcoded = true;
     yield* transcodeUtf16(encoding, head, ended ? emptyIterator() : iterator);
     return;
   }
-  const text = startsWith(head, [0xef, 0xbb, 0xbf]) ? head.subarray(3) : head;
+  const bom = startsWith(head, [0xef, 0xbb, 0xbf]);
+  if (bom) info.skippedBytes = 3;
+  const text = bom ? head.subarray(3) : head;
   if (text.byteLength > 0) yield text;
   if (ended) return;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;

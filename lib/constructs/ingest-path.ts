@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { RecursiveLoop } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -39,6 +41,8 @@ export interface IngestPathProps {
 export class IngestPath extends Construct {
   readonly handler: OrderflowFunction;
   readonly failures: Queue;
+  /** A file that cannot finish in one invocation continues through a message here. */
+  readonly continuations: Queue;
 
   constructor(scope: Construct, id: string, props: IngestPathProps) {
     super(scope, id);
@@ -56,6 +60,17 @@ export class IngestPath extends Construct {
         'nothing consumes it automatically, so a DLQ behind it would never receive anything.',
     });
 
+    // Standard, not FIFO: continuations of different files are independent, and a duplicate is settled by
+    // the checkpoint's conditional save. A message that keeps failing lands beside failed S3 events.
+    this.continuations = new Queue(this, 'Continuations', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      visibilityTimeout: Duration.seconds(props.timeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.failures, maxReceiveCount: 3 },
+    });
+    applyQueueRemovalPolicy(this.continuations, props.queueRemovalPolicy ?? RemovalPolicy.DESTROY);
+
     this.handler = new OrderflowFunction(this, 'Function', {
       entry: 'functions/ingest/handler.ts',
       serviceName: 'ingest',
@@ -69,7 +84,11 @@ export class IngestPath extends Construct {
       environment: {
         ORDERS_QUEUE_URL: props.ordersQueue.queueUrl,
         IDEMPOTENCY_TABLE: props.idempotencyTable.tableName,
+        INGEST_CONTINUATION_QUEUE_URL: this.continuations.queueUrl,
       },
+      // Ingest → continuation queue → ingest is a loop by design, one hop per invocation of a file; it ends
+      // at the end of the file (every hop reads a record at least). Lambda would stop it after ~16 hops.
+      recursiveLoop: RecursiveLoop.ALLOW,
     });
     const fn = this.handler.function;
     fn.configureAsyncInvoke({
@@ -80,6 +99,13 @@ export class IngestPath extends Construct {
 
     props.bucket.grantRead(fn, `${INGEST_PREFIXES.incoming}*`);
     props.bucket.grantPut(fn, `${INGEST_PREFIXES.rejected}*`);
+    // The parts of a continued file's report: read back to assemble the report, then deleted.
+    props.bucket.grantRead(fn, `${INGEST_PREFIXES.rejected}*`);
+    props.bucket.grantDelete(fn, `${INGEST_PREFIXES.rejected}*`);
+    this.continuations.grantSendMessages(fn);
+    fn.addEventSource(
+      new SqsEventSource(this.continuations, { batchSize: 1, reportBatchItemFailures: true }),
+    );
     props.ordersQueue.grantSendMessages(fn);
     props.idempotencyTable.grantReadWriteData(fn);
 
@@ -98,9 +124,11 @@ export class IngestPath extends Construct {
       },
       {
         id: `AwsSolutions-IAM5[${objects(INGEST_PREFIXES.rejected)}]`,
-        reason: 'Writes rejects reports: the objects under rejected/ and nothing else in the bucket.',
+        reason:
+          "Writes rejects reports, and reads back and deletes the parts of a continued file's report: the " +
+          'objects under rejected/ and nothing else in the bucket.',
       },
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*'].map((action) => ({
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*', 's3:DeleteObject*'].map((action) => ({
         id: `AwsSolutions-IAM5[Action::${action}]`,
         reason:
           `${action} comes from bucket.grantRead/grantPut, scoped to the prefixes above; the grant methods ` +

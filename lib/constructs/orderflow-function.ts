@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, type RecursiveLoop, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -74,6 +74,11 @@ export interface OrderflowFunctionProps {
   /** @default no description */
   readonly description?: string;
   /**
+   * Whether Lambda may let the function run in a loop through SQS, SNS or S3 beyond about 16 hops.
+   * @default Lambda's default (Terminate)
+   */
+  readonly recursiveLoop?: RecursiveLoop;
+  /**
    * Ship the source map in the zip and run with `--enable-source-maps`: readable stack traces for a
    * debugging stage, at the price of a zip four times the size and a slower cold start. @default false
    */
@@ -116,6 +121,7 @@ export class OrderflowFunction extends Construct implements IGrantable {
       timeout: props.timeout,
       memorySize: props.memorySize,
       description: props.description,
+      ...(props.recursiveLoop === undefined ? {} : { recursiveLoop: props.recursiveLoop }),
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,

@@ -149,6 +149,36 @@ describe('PipelineStack: ingest function', () => {
     });
   });
 
+  it('continues files through a standard queue that invokes it one message at a time, as a loop Lambda lets run', () => {
+    // Arrange
+    const queueArn = new Capture();
+
+    // Assert
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      RecursiveLoop: 'Allow',
+      Environment: {
+        Variables: Match.objectLike({
+          INGEST_CONTINUATION_QUEUE_URL: { Ref: Match.stringLikeRegexp('^IngestContinuations') },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^IngestFunction') },
+      EventSourceArn: { 'Fn::GetAtt': [queueArn, 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(queueArn.asString()).toMatch(/^IngestContinuations/);
+    // Six ingest timeouts of 300 s; a message failing three times lands beside failed S3 events.
+    expect(resources[queueArn.asString()]?.Properties).toMatchObject({
+      VisibilityTimeout: 1800,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(/^IngestFailures/), 'Arn'] },
+        maxReceiveCount: 3,
+      },
+    });
+  });
+
   it('is notified of objects created under incoming/ of the bucket named in SSM', () => {
     // Assert
     template.hasResourceProperties('Custom::S3BucketNotifications', {

@@ -29,7 +29,7 @@ describe('local redrive follows the CDK configuration', () => {
     const dynamodb = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '' });
     await createResources(topology, { s3, sqs, sns, dynamodb });
     for (const client of [s3, sns, dynamodb]) client.destroy();
-    const orders = topology.queues.find((queue) => queue.redrive) as LocalQueue;
+    const orders = topology.queues.find((queue) => queue.fifo && queue.redrive) as LocalQueue;
     const dlq = topology.queues.find(
       (queue) => queue.arn === orders.redrive?.deadLetterTargetArn,
     ) as LocalQueue;

@@ -13,12 +13,15 @@ export async function* parseJsonLines(
   chunks: AsyncIterable<Uint8Array>,
   cursor: Cursor,
   maxLineBytes: number = PARSER_LIMITS.maxRecordBytes,
+  firstLine = 1,
 ): AsyncGenerator<SourceRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let parts: Uint8Array[] = [];
   let lineBytes = 0;
-  let line = 1;
+  let line = firstLine;
   cursor.line = line;
+  // Bytes of the input before the current chunk.
+  let consumed = 0;
 
   const append = (bytes: Uint8Array): void => {
     lineBytes += bytes.byteLength;
@@ -62,11 +65,15 @@ export async function* parseJsonLines(
       const newline = chunk.indexOf(NEWLINE, start);
       if (newline === -1) {
         if (start < chunk.byteLength) append(chunk.subarray(start));
+        consumed += chunk.byteLength;
         break;
       }
       append(chunk.subarray(start, newline));
       const record = finishLine();
-      if (record) yield record;
+      if (record) {
+        cursor.resume = { byte: consumed + newline + 1, line: line + 1 };
+        yield record;
+      }
       line += 1;
       cursor.line = line;
       start = newline + 1;
@@ -74,7 +81,10 @@ export async function* parseJsonLines(
   }
   if (lineBytes > 0) {
     const record = finishLine();
-    if (record) yield record;
+    if (record) {
+      cursor.resume = { byte: consumed, line: line + 1 };
+      yield record;
+    }
     cursor.line = line + 1;
   }
 }

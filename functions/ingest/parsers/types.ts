@@ -23,6 +23,12 @@ export type SourceRecord =
  */
 export interface Cursor {
   line: number;
+  /**
+   * Where reading could start again after the last record yielded: the byte offset in the parser's
+   * input of the line that follows it, and that line's number. Only parsers that can start at any
+   * line (JSON Lines) set it; it is current while the consumer handles the record.
+   */
+  resume?: { byte: number; line: number };
 }
 
 /** The rest of the input cannot be read (broken structure, bad encoding, corrupt gzip). */

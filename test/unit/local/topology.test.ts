@@ -17,7 +17,7 @@ const fnByEntry = (topology: LocalTopology, entry: string) => {
 
 describe('local topology of the orderflow app', () => {
   const topology = derive();
-  const ordersQueue = topology.queues.find((queue) => queue.redrive !== undefined);
+  const ordersQueue = topology.queues.find((queue) => queue.fifo && queue.redrive !== undefined);
   const ingest = fnByEntry(topology, 'functions/ingest/handler.ts');
   const processOrder = fnByEntry(topology, 'functions/process-order/handler.ts');
 
@@ -88,7 +88,9 @@ describe('local topology of the orderflow app', () => {
 
   it('maps orders.fifo to process-order with batches of 10, partial batch responses and capped concurrency', () => {
     // Assert
-    expect(topology.eventSourceMappings).toEqual([
+    expect(
+      topology.eventSourceMappings.filter((mapping) => mapping.functionArn === processOrder.arn),
+    ).toEqual([
       expect.objectContaining({
         queueArn: ordersQueue?.arn,
         functionArn: processOrder.arn,
@@ -97,6 +99,21 @@ describe('local topology of the orderflow app', () => {
         maximumConcurrency: 10,
       }),
     ]);
+  });
+
+  it('maps the continuation queue, a standard queue redriving to the ingest-failures queue, to ingest one message at a time', () => {
+    // Arrange
+    const mapping = topology.eventSourceMappings.find((candidate) => candidate.functionArn === ingest.arn);
+    const queue = topology.queues.find((candidate) => candidate.arn === mapping?.queueArn);
+
+    // Assert
+    expect(mapping).toMatchObject({ batchSize: 1, reportBatchItemFailures: true });
+    expect(queue).toMatchObject({
+      fifo: false,
+      visibilityTimeoutSeconds: 1800,
+      redrive: { maxReceiveCount: 3 },
+    });
+    expect(ingest.environment.INGEST_CONTINUATION_QUEUE_URL).toBe(scope.queueUrl(queue?.name ?? ''));
   });
 
   it('substitutes a local function ARN for every function placeholder of the saga definition', () => {
@@ -140,7 +157,11 @@ describe('local topology of the orderflow app', () => {
     const changed = derive({ ordersMaxReceiveCount: 3, processOrderMaxConcurrency: 4 });
 
     // Assert
-    expect(changed.queues.find((queue) => queue.redrive)?.redrive?.maxReceiveCount).toBe(3);
-    expect(changed.eventSourceMappings[0]?.maximumConcurrency).toBe(4);
+    const changedProcessOrder = fnByEntry(changed, 'functions/process-order/handler.ts');
+    expect(changed.queues.find((queue) => queue.fifo && queue.redrive)?.redrive?.maxReceiveCount).toBe(3);
+    expect(
+      changed.eventSourceMappings.find((mapping) => mapping.functionArn === changedProcessOrder.arn)
+        ?.maximumConcurrency,
+    ).toBe(4);
   });
 });

@@ -123,3 +123,37 @@ describe('parseJsonLines', () => {
     expect(await parse('').records).toEqual([]);
   });
 });
+
+describe('parseJsonLines: where reading can start again', () => {
+  it('names, while each record is handled, the byte and number of the line after it, whatever the chunks', async () => {
+    // Arrange: multi-byte characters, a CRLF and a blank line before the last record, no final newline.
+    const input = '{"n":"ü"}\n{"n":2}\r\n\n{"n":"😀"}';
+    const lines = ['{"n":"ü"}\n', '{"n":2}\r\n', '\n', '{"n":"😀"}'].map((line) => Buffer.byteLength(line));
+
+    for (const size of [1, 3, 64]) {
+      // Act
+      const cursor: Cursor = { line: 0 };
+      const seen: (Cursor['resume'] & { line: number })[] = [];
+      for await (const _record of parseJsonLines(chunked(input, size), cursor)) {
+        if (cursor.resume) seen.push({ ...cursor.resume });
+      }
+
+      // Assert
+      const [first = 0, second = 0, blank = 0, last = 0] = lines;
+      expect(seen).toEqual([
+        { byte: first, line: 2 },
+        { byte: first + second, line: 3 },
+        { byte: first + second + blank + last, line: 5 },
+      ]);
+    }
+  });
+
+  it('numbers lines from the line it is started at', async () => {
+    // Act
+    const cursor: Cursor = { line: 0 };
+    const records = await collect(parseJsonLines(chunked('{"a":1}\n{"a":2}\n', 4), cursor, undefined, 41));
+
+    // Assert
+    expect(records.map((record) => record.line)).toEqual([41, 42]);
+  });
+});
