@@ -27,6 +27,7 @@ module.exports = {
   // Two workers even on a 2-core machine: integration tests spend much of their time waiting on the
   // stand-ins and the runtime's timers, and jest's default (cores - 1) would run every file one by one.
   maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
+  testSequencer: '<rootDir>/test/helpers/longest-first-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
