@@ -84,7 +84,8 @@ export class StandInError extends Error {
   }
 }
 
-const freePort = (): Promise<number> =>
+/** A port the OS says is free on 127.0.0.1 now (another process may still take it before use). */
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -37,16 +36,7 @@ export const runProgram = (
 export const orderflow = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> =>
   runProgram(process.execPath, ['--import', 'tsx', 'bin/orderflow.ts', ...args], env);
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export { freePort } from '../../local/stand-ins';
 
 /** The `export KEY='value'` lines of the env.sh `local up` writes. */
 export const readEnvFile = (file: string): Record<string, string> =>
