@@ -346,9 +346,9 @@ targetCommand(
 targetCommand(
   program,
   'repair <orderId>',
-  'settle a NEEDS_ATTENTION order: redrive its saga execution, which runs again exactly the step still owed',
+  'settle a NEEDS_ATTENTION order: redrive its saga execution (which runs again exactly the step still owed), or, when it cannot be redriven, start a repair execution for what the records say is owed',
 )
-  .option('--wait', 'wait for the redriven execution to end and print the order status', false)
+  .option('--wait', 'wait for the redriven or repair execution to end and print the order status', false)
   .action((orderId: string, options: TargetOptions & { wait: boolean }) =>
     withTarget(options, async ({ clients, names }) =>
       (await import('../cli/repair/repair')).repairOrder(clients, names, orderId, process.stdout, {

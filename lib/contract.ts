@@ -47,6 +47,7 @@ export const OUTPUTS = {
   ingestFailuresQueueUrl: 'IngestFailuresQueueUrl',
   ingestFunctionName: 'IngestFunctionName',
   stateMachineArn: 'StateMachineArn',
+  repairStateMachineArn: 'RepairStateMachineArn',
   notificationsTopicArn: 'NotificationsTopicArn',
   alertsTopicArn: 'AlertsTopicArn',
   dashboardName: 'DashboardName',

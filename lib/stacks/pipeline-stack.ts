@@ -136,6 +136,7 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, OUTPUTS.ingestFailuresQueueUrl, { value: this.ingest.failures.queueUrl });
     new CfnOutput(this, OUTPUTS.ingestFunctionName, { value: this.ingest.handler.function.functionName });
     new CfnOutput(this, OUTPUTS.stateMachineArn, { value: this.saga.stateMachine.stateMachineArn });
+    new CfnOutput(this, OUTPUTS.repairStateMachineArn, { value: this.saga.repairMachine.stateMachineArn });
     new CfnOutput(this, OUTPUTS.notificationsTopicArn, { value: this.sagaFunctions.notifications.topicArn });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.operations.alerts.topicArn });
     new CfnOutput(this, OUTPUTS.dashboardName, { value: this.operations.dashboard.dashboardName });

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  ExecutionNotRedrivable,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { localEnvironment, writeSupportFiles } from '../../cli/local/local-up';
+import type { OrderReport } from '../../cli/order/order';
+import { type CliClients, makeCliClients } from '../../cli/shared/clients';
+import { namesFromOutputs, type PipelineNames } from '../../cli/shared/names';
+import { getOrder } from '../../cli/shared/orders';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { orderflow, pollUntil } from '../helpers/cli-process';
+import { anOrder } from '../helpers/orders';
+
+/**
+ * The refund-outage story for an execution that can no longer be redriven, with the CLI spawned as
+ * a user runs it. The runtime runs in this process so the test can move its Step Functions clock:
+ * 15 days pass, and the endpoint refuses RedriveExecution as AWS does (ExecutionNotRedrivable,
+ * "redrivable period exceeded"); `orderflow repair` then starts a repair execution, linked to the
+ * order, that runs only what the records say is owed.
+ */
+jest.setTimeout(240_000);
+
+const DAY_MS = 24 * 3600 * 1000;
+
+describe('orderflow repair of an execution past its redrive period', () => {
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'orderflow-repair-'));
+  let clockOffsetMs = 0;
+  let runtime: LocalRuntime;
+  let clients: CliClients;
+  let names: PipelineNames;
+  let env: NodeJS.ProcessEnv;
+  const cli = (...args: string[]) => orderflow(args, env);
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntime({
+      stateDir,
+      timeScale: 0.1,
+      quiet: true,
+      sfnClock: () => new Date(Date.now() + clockOffsetMs),
+    });
+    const local = localEnvironment(runtime);
+    writeSupportFiles(runtime, local);
+    env = { ...process.env, ...local };
+    clients = makeCliClients(
+      { s3: runtime.endpoint, sqs: runtime.endpoint, dynamodb: runtime.endpoint, sfn: runtime.endpoint },
+      { credentials: { accessKeyId: runtime.aws.accessKeyId, secretAccessKey: runtime.aws.secretAccessKey } },
+    );
+    names = namesFromOutputs(runtime.outputs);
+  }, 150_000);
+
+  afterAll(async () => {
+    clients?.destroy();
+    await runtime?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('starts a linked repair execution that runs only the owed refund; the order ends CANCELLED with the money back', async () => {
+    // Arrange: a refund outage; the carrier refuses the address, so the order is compensated and
+    // its refund fails for good (the stock is given back in the other branch)
+    const order = anOrder({ orderId: 'ord-repair-old-1', shipTo: { country: 'DE', postalCode: '00000' } });
+    const file = path.join(stateDir, 'order.json');
+    writeFileSync(file, JSON.stringify(order));
+    const seeded = await cli('seed', 'samples/inventory.csv');
+    const outage = await cli('sim', 'outage', 'start', 'refunds', '--note', 'repair test');
+    const started = await cli('start', file);
+    const stuck = await pollUntil(
+      () => getOrder(clients.dynamodb, names.ordersTable, order.orderId),
+      (found) => found?.status === 'NEEDS_ATTENTION',
+      90_000,
+    );
+    const before = JSON.parse((await cli('order', order.orderId, '--json')).stdout) as OrderReport;
+    // 15 days later: past the 14 days in which Step Functions redrives a stopped execution
+    clockOffsetMs = 15 * DAY_MS;
+    const executionArn = before.execution?.executionArn ?? '';
+    const refused = await clients.sfn.send(new RedriveExecutionCommand({ executionArn })).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const ended = await cli('sim', 'outage', 'end', 'refunds');
+
+    // Act
+    const repair = await cli('repair', order.orderId, '--wait');
+    const again = await cli('repair', order.orderId);
+    const after = JSON.parse((await cli('order', order.orderId, '--json')).stdout) as OrderReport;
+    const verified = await cli('verify', '--json');
+
+    // Assert: stuck with the money held and the stock back
+    expect([seeded.code, outage.code, started.code, ended.code]).toEqual([0, 0, 0, 0]);
+    expect(stuck?.statusReason).toMatch(/^execution FAILED: PaymentGatewayError/);
+    expect(before.provider.netChargedCents).toBe(order.totalCents);
+    expect(refused).toBeInstanceOf(ExecutionNotRedrivable);
+    expect((refused as Error).message).toBe('Execution redrivable period exceeded.');
+    // one line saying why not a redrive and what the repair runs, then the outcome
+    const repairName = `${order.orderId}-repair-1`;
+    expect({ code: repair.code, lines: repair.stdout.trim().split('\n') }).toEqual({
+      code: 0,
+      lines: [
+        `${order.orderId}: cannot redrive ${executionArn}: Execution redrivable period exceeded.; started repair execution ${repairName} for what the records say is owed: no live parcel; RefundPayment (ledger CHARGED ${order.totalCents} cents); no stock held (reservation RELEASED)`,
+        expect.stringMatching(
+          new RegExp(`^${order.orderId}: execution SUCCEEDED; order CANCELLED \\(Repaired: execution FAILED`),
+        ),
+      ],
+    });
+    expect(again).toMatchObject({ code: 0, stdout: `${order.orderId} is CANCELLED: nothing to repair\n` });
+    expect(after.order.status).toBe('CANCELLED');
+    expect(after.provider.netChargedCents).toBe(0);
+    expect(after.ledger).toMatchObject({ status: 'REFUNDED' });
+    // linked from the order, and it ran the refund and nothing else owed nothing
+    const { Item } = await clients.dynamodb.send(
+      new GetCommand({ TableName: names.ordersTable, Key: { orderId: order.orderId } }),
+    );
+    const repairArn = `${names.repairStateMachineArn?.replace(':stateMachine:', ':execution:')}:${repairName}`;
+    expect(Item?.repairExecutionArn).toBe(repairArn);
+    const history = await clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: repairArn }));
+    const tasks = (history.events ?? []).flatMap((event) =>
+      event.type === 'TaskStateEntered' ? [event.stateEnteredEventDetails?.name] : [],
+    );
+    expect(tasks).toEqual(['RefundPayment', 'RecordCancelled']);
+    // the original execution stays FAILED; verify accepts the order through its linked repair
+    expect(after.execution?.status).toBe('FAILED');
+    expect({
+      code: verified.code,
+      violations: (JSON.parse(verified.stdout) as { violations: unknown[] }).violations,
+    }).toEqual({ code: 0, violations: [] });
+  });
+});
