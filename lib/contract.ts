@@ -48,6 +48,7 @@ export const OUTPUTS = {
   ingestFunctionName: 'IngestFunctionName',
   stateMachineArn: 'StateMachineArn',
   repairStateMachineArn: 'RepairStateMachineArn',
+  operatorPolicyArn: 'OperatorPolicyArn',
   notificationsTopicArn: 'NotificationsTopicArn',
   alertsTopicArn: 'AlertsTopicArn',
   dashboardName: 'DashboardName',
