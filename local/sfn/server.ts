@@ -67,6 +67,7 @@ export const startLocalStepFunctions = async (
     makeStatusNotifier(options.onExecutionStatusChange, scope, logger),
     options.maxRunningExecutions,
     options.clock,
+    options.maxHistoryEvents,
   );
   const operations = makeOperations(machines, executions);
 

@@ -6,7 +6,7 @@ import {
   GetExecutionHistoryCommand,
   RedriveExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { localEnvironment, writeSupportFiles } from '../../cli/local/local-up';
 import type { OrderReport } from '../../cli/order/order';
 import { type CliClients, makeCliClients } from '../../cli/shared/clients';
@@ -27,7 +27,7 @@ jest.setTimeout(240_000);
 
 const DAY_MS = 24 * 3600 * 1000;
 
-describe('orderflow repair of an execution past its redrive period', () => {
+describe('orderflow CLI against a local runtime whose Step Functions clock the test moves', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'orderflow-repair-'));
   let clockOffsetMs = 0;
   let runtime: LocalRuntime;
@@ -127,5 +127,56 @@ describe('orderflow repair of an execution past its redrive period', () => {
       code: verified.code,
       violations: (JSON.parse(verified.stdout) as { violations: unknown[] }).violations,
     }).toEqual({ code: 0, violations: [] });
+  });
+
+  it('seeds a deployed stage only above what reservations hold, unless --force; --dry-run writes nothing', async () => {
+    // Arrange: an order in flight holds 5 units of a sku; a new count of 3 would not cover it
+    await clients.dynamodb.send(
+      new PutCommand({
+        TableName: names.reservationsTable,
+        Item: {
+          orderId: 'ord-seed-held-1',
+          status: 'RESERVED',
+          lines: [{ sku: 'SEED-HELD-1', quantity: 5 }],
+          reservedAt: '2026-12-01T00:00:00.000Z',
+        },
+      }),
+    );
+    const csv = path.join(stateDir, 'stock.csv');
+    writeFileSync(csv, 'sku,available\nSEED-HELD-1,3\nSEED-FREE-1,7\n');
+    // --outputs names a deployed stage's outputs file (here the local runtime's, with its endpoint)
+    const outputs = env.ORDERFLOW_OUTPUTS ?? '';
+    const available = async (sku: string) =>
+      (
+        await clients.dynamodb.send(
+          new GetCommand({ TableName: names.inventoryTable, Key: { sku }, ConsistentRead: true }),
+        )
+      ).Item?.available;
+
+    // Act
+    const dryRun = await cli('seed', csv, '--outputs', outputs, '--dry-run');
+    const afterDryRun = await available('SEED-FREE-1');
+    const refused = await cli('seed', csv, '--outputs', outputs);
+    const afterRefusal = await available('SEED-FREE-1');
+    const forced = await cli('seed', csv, '--outputs', outputs, '--force');
+
+    // Assert
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain('SEED-HELD-1      new 3  (reservations hold 5)');
+    expect(dryRun.stdout).toContain('Dry run: 2 sku(s) would be written to');
+    expect(dryRun.stdout).toContain(
+      'without --force it would refuse 1 sku(s) below what reservations hold (SEED-HELD-1: 3 < 5 held)',
+    );
+    expect(afterDryRun).toBeUndefined();
+    expect({ code: refused.code, lines: refused.stderr.trim().split('\n') }).toEqual({
+      code: 2,
+      lines: [
+        expect.stringMatching(/^Reading .* \(a Scan: it has no index by sku\)/),
+        `orderflow: 1 sku(s) would get less available than reservations of orders in flight hold (SEED-HELD-1: 3 < 5 held); check with --dry-run, then pass --force to write them anyway`,
+      ],
+    });
+    expect(afterRefusal).toBeUndefined();
+    expect(forced).toMatchObject({ code: 0, stdout: expect.stringContaining('Seeded 2 skus into') });
+    expect([await available('SEED-HELD-1'), await available('SEED-FREE-1')]).toEqual([3, 7]);
   });
 });

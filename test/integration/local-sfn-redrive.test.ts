@@ -258,4 +258,65 @@ describe('RedriveExecution on the local Step Functions endpoint', () => {
     release();
     await sfn.waitForExecution(runningArn);
   });
+
+  it('refuses a redrive once the history reaches its event limit, with AWS’s reason, whatever the redrive count', async () => {
+    // Arrange: an endpoint whose history limit is 60 events instead of 25,000; the refund stays down,
+    // so each redrive fails again and adds its events
+    const limited = await startLocalStepFunctions({
+      timeScale: 0.01,
+      maxHistoryEvents: 60,
+      stateMachines: [
+        {
+          name: 'redrive-limited',
+          definition: readFileSync(join(__dirname, '../fixtures/sfn/redrive.asl.json'), 'utf8'),
+          substitutions: Object.fromEntries(STEPS.map((name) => [`${name}FunctionArn`, functionArn(name)])),
+          lambdaHandlers: Object.fromEntries(STEPS.map((name) => [functionArn(name), step(name)])),
+        },
+      ],
+    });
+    const limitedClient = new SFNClient({
+      endpoint: limited.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const key = uniqueName('redrive-limit');
+    refundDown.add(key);
+    try {
+      const { executionArn = '' } = await limitedClient.send(
+        new StartExecutionCommand({
+          stateMachineArn: limited.stateMachineArn('redrive-limited'),
+          name: key,
+          input: JSON.stringify({ key }),
+        }),
+      );
+      await limited.waitForExecution(executionArn);
+
+      // Act: redrive until refused (bounded: 60 events hold only a few attempts)
+      let refusal: unknown;
+      for (let attempt = 0; attempt < 20 && refusal === undefined; attempt += 1) {
+        refusal = await limitedClient.send(new RedriveExecutionCommand({ executionArn })).then(
+          async () => {
+            await limited.waitForExecution(executionArn);
+            return undefined;
+          },
+          (error: unknown) => error,
+        );
+      }
+      const described = await limitedClient.send(new DescribeExecutionCommand({ executionArn }));
+
+      // Assert
+      expect(refusal).toBeInstanceOf(ExecutionNotRedrivable);
+      expect((refusal as Error).message).toBe('Execution history event limit exceeded.');
+      expect(described).toMatchObject({
+        status: 'FAILED',
+        redriveStatus: 'NOT_REDRIVABLE',
+        redriveStatusReason: 'Execution history event limit exceeded.',
+      });
+      expect(described.redriveCount).toBeGreaterThan(0);
+    } finally {
+      refundDown.delete(key);
+      limitedClient.destroy();
+      await limited.stop();
+    }
+  });
 });
