@@ -121,8 +121,9 @@ describe('orderflow CLI against a local runtime whose Step Functions clock the t
       event.type === 'TaskStateEntered' ? [event.stateEnteredEventDetails?.name] : [],
     );
     expect(tasks).toEqual(['RefundPayment', 'RecordCancelled']);
-    // the original execution stays FAILED; verify accepts the order through its linked repair
+    // the original execution stays FAILED; `order` shows both; verify accepts the order through its linked repair
     expect(after.execution?.status).toBe('FAILED');
+    expect(after.repairExecution).toMatchObject({ executionArn: repairArn, status: 'SUCCEEDED' });
     expect({
       code: verified.code,
       violations: (JSON.parse(verified.stdout) as { violations: unknown[] }).violations,
