@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   RedriveExecutionCommand,
+  UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { localEnvironment, writeSupportFiles } from '../../cli/local/local-up';
@@ -124,6 +127,83 @@ describe('orderflow CLI against a local runtime whose Step Functions clock the t
     // the original execution stays FAILED; `order` shows both; verify accepts the order through its linked repair
     expect(after.execution?.status).toBe('FAILED');
     expect(after.repairExecution).toMatchObject({ executionArn: repairArn, status: 'SUCCEEDED' });
+    expect({
+      code: verified.code,
+      violations: (JSON.parse(verified.stdout) as { violations: unknown[] }).violations,
+    }).toEqual({ code: 0, violations: [] });
+  });
+
+  it('repairs an execution that started on a definition ending in a Fail state, where a redrive cannot reach the refund', async () => {
+    // Arrange: a definition like the one before compensations failed at their own step: GiveBack's
+    // failure is caught, the order is recorded NEEDS_ATTENTION, and the execution ends in a Fail state
+    clockOffsetMs = 0;
+    const current = await clients.sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn: names.stateMachineArn }),
+    );
+    const legacy = JSON.parse(current.definition ?? '{}') as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const recordCancelled = legacy.States.RecordCancelled as { Parameters: { Payload: object } };
+    legacy.States.GiveBack = {
+      ...legacy.States.GiveBack,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.refundError', Next: 'RecordNeedsAttention' }],
+    };
+    legacy.States.RecordNeedsAttention = {
+      ...recordCancelled,
+      Parameters: {
+        ...recordCancelled.Parameters,
+        Payload: { ...recordCancelled.Parameters.Payload, status: 'NEEDS_ATTENTION' },
+      },
+      Next: 'NeedsAttention',
+    };
+    legacy.States.NeedsAttention = { Type: 'Fail', Error: 'NeedsAttention', Cause: 'a compensation failed' };
+    const order = anOrder({ orderId: 'ord-repair-legacy-1', shipTo: { country: 'DE', postalCode: '00000' } });
+    const file = path.join(stateDir, 'legacy-order.json');
+    writeFileSync(file, JSON.stringify(order));
+    await clients.sfn.send(
+      new UpdateStateMachineCommand({
+        stateMachineArn: names.stateMachineArn,
+        definition: JSON.stringify(legacy),
+      }),
+    );
+    await cli('sim', 'outage', 'start', 'refunds');
+    const started = await cli('start', file);
+    const executionArn = `${names.stateMachineArn.replace(':stateMachine:', ':execution:')}:${order.orderId}`;
+    const failed = await pollUntil(
+      () => clients.sfn.send(new DescribeExecutionCommand({ executionArn })),
+      (described) => described.status !== 'RUNNING',
+      90_000,
+    );
+    // The stack is updated to today's definition; the execution keeps the one it started with
+    await clients.sfn.send(
+      new UpdateStateMachineCommand({
+        stateMachineArn: names.stateMachineArn,
+        definition: current.definition,
+      }),
+    );
+    await cli('sim', 'outage', 'end', 'refunds');
+
+    // Act
+    const repair = await cli('repair', order.orderId, '--wait');
+    const after = JSON.parse((await cli('order', order.orderId, '--json')).stdout) as OrderReport;
+    const verified = await cli('verify', '--json');
+
+    // Assert
+    expect(started.code).toBe(0);
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'NeedsAttention', redriveStatus: 'REDRIVABLE' });
+    const [first, second] = repair.stdout.trim().split('\n');
+    expect(repair.code).toBe(0);
+    expect(first).toContain(
+      `${order.orderId}: cannot redrive ${executionArn}: it ended in the Fail state NeedsAttention of the definition it started with, so a redrive would only fail there again; started repair execution ${order.orderId}-repair-1 for what the records say is owed:`,
+    );
+    expect(first).toContain(`RefundPayment (ledger CHARGED ${order.totalCents} cents)`);
+    expect(second).toMatch(
+      new RegExp(`^${order.orderId}: execution SUCCEEDED; order CANCELLED \\(Repaired: `),
+    );
+    expect(after.order.status).toBe('CANCELLED');
+    expect(after.provider.netChargedCents).toBe(0);
+    expect(after.execution?.statesEntered).toContain('NeedsAttention');
+    expect(after.repairExecution?.status).toBe('SUCCEEDED');
     expect({
       code: verified.code,
       violations: (JSON.parse(verified.stdout) as { violations: unknown[] }).violations,
