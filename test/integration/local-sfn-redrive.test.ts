@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ExecutionDoesNotExist,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
@@ -10,6 +11,7 @@ import {
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
+  UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import {
   type ExecutionStatusChangeEvent,
@@ -257,6 +259,40 @@ describe('RedriveExecution on the local Step Functions endpoint', () => {
     releaseHeld.delete(running);
     release();
     await sfn.waitForExecution(runningArn);
+  });
+
+  it('keeps an execution on the definition it started with after UpdateStateMachine, for its redrive too', async () => {
+    // Arrange: an execution of today's definition fails at the refund; then the machine is updated to
+    // a definition without the Record step
+    const stateMachineArn = sfn.stateMachineArn('redrive');
+    const { definition = '' } = await client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    const updated = JSON.parse(definition) as { States: Record<string, Record<string, unknown>> };
+    const { Next: _next, ...compensate } = updated.States.Compensate ?? {};
+    updated.States.Compensate = { ...compensate, End: true };
+    delete updated.States.Record;
+    const old = uniqueName('redrive-old-definition');
+    refundDown.add(old);
+    const oldArn = await start(old);
+    await sfn.waitForExecution(oldArn);
+    try {
+      await client.send(
+        new UpdateStateMachineCommand({ stateMachineArn, definition: JSON.stringify(updated) }),
+      );
+
+      // Act
+      const fresh = uniqueName('redrive-new-definition');
+      const freshEnded = await sfn.waitForExecution(await start(fresh));
+      refundDown.delete(old);
+      await client.send(new RedriveExecutionCommand({ executionArn: oldArn }));
+      const oldEnded = await sfn.waitForExecution(oldArn);
+
+      // Assert: the new execution has no Record step; the redriven old one still runs it
+      expect([freshEnded.status, oldEnded.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(countsOf(fresh).Record).toBe(0);
+      expect(countsOf(old).Record).toBe(1);
+    } finally {
+      await client.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
+    }
   });
 
   it('refuses a redrive once the history reaches its event limit, with AWS’s reason, whatever the redrive count', async () => {
