@@ -141,39 +141,27 @@ local
   );
 
 targetCommand(program, 'seed <csv>', 'put every sku,available row of a CSV into the inventory table')
-  .option('--dry-run', 'only say what would be written', false)
-  .option('--force', 'against a deployed stage: overwrite skus that already have stock', false)
+  .option('--dry-run', 'only say what would be written (old → new, what reservations hold)', false)
+  .option(
+    '--force',
+    'against a deployed stage: write even a count below what reservations of orders in flight hold',
+    false,
+  )
   .action((csv: string, options: TargetOptions & { dryRun: boolean; force: boolean }) =>
-    withTarget(options, async ({ clients, names, source }) => {
-      const { existingStock, readStockCsv, seedInventory } = await import('../cli/seed/seed');
-      const lines = await readStockCsv(csv);
-      const deployed = Boolean(options.stage || (options.stack && options.stack.length > 0));
-      const existing =
-        deployed || options.dryRun
-          ? await existingStock(clients.dynamodb, names.inventoryTable, lines)
-          : new Map<string, number>();
-      if (options.dryRun) {
-        for (const line of lines) {
-          const now = existing.get(line.sku);
-          process.stdout.write(
-            `  ${line.sku.padEnd(16)} ${now === undefined ? 'new' : `${now} →`} ${line.available}\n`,
-          );
-        }
-        process.stdout.write(
-          `Dry run: ${lines.length} sku(s) would be written to ${names.inventoryTable}; nothing written\n`,
-        );
-        return EXIT.ok;
-      }
-      if (deployed && existing.size > 0 && !options.force) {
-        process.stderr.write(
-          `orderflow: ${existing.size} sku(s) already have stock in ${source ?? names.inventoryTable} (e.g. ${[...existing.keys()].slice(0, 3).join(', ')}): seeding overwrites "available", which reservations of orders in flight have already taken from; check with --dry-run, then pass --force\n`,
-        );
-        return EXIT.usage;
-      }
-      const count = await seedInventory(clients.dynamodb, names.inventoryTable, lines);
-      process.stdout.write(`Seeded ${count} skus into ${names.inventoryTable}\n`);
-      return EXIT.ok;
-    }),
+    withTarget(options, async (target) =>
+      (await import('../cli/seed/seed')).runSeed(
+        target,
+        csv,
+        {
+          dryRun: options.dryRun,
+          force: options.force,
+          // --outputs names a deployed stage's outputs file; the local runtime is found through ORDERFLOW_OUTPUTS.
+          deployed: Boolean(options.stage || (options.stack && options.stack.length > 0) || options.outputs),
+        },
+        process.stdout,
+        process.stderr,
+      ),
+    ),
   );
 
 targetCommand(program, 'upload <file>', 'upload an order file to the ingest bucket under incoming/')
@@ -346,9 +334,9 @@ targetCommand(
 targetCommand(
   program,
   'repair <orderId>',
-  'settle a NEEDS_ATTENTION order: redrive its saga execution, which runs again exactly the step still owed',
+  'settle a NEEDS_ATTENTION order: redrive its saga execution (which runs again exactly the step still owed), or, when it cannot be redriven, start a repair execution for what the records say is owed',
 )
-  .option('--wait', 'wait for the redriven execution to end and print the order status', false)
+  .option('--wait', 'wait for the redriven or repair execution to end and print the order status', false)
   .action((orderId: string, options: TargetOptions & { wait: boolean }) =>
     withTarget(options, async ({ clients, names }) =>
       (await import('../cli/repair/repair')).repairOrder(clients, names, orderId, process.stdout, {

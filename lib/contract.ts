@@ -47,6 +47,8 @@ export const OUTPUTS = {
   ingestFailuresQueueUrl: 'IngestFailuresQueueUrl',
   ingestFunctionName: 'IngestFunctionName',
   stateMachineArn: 'StateMachineArn',
+  repairStateMachineArn: 'RepairStateMachineArn',
+  operatorPolicyArn: 'OperatorPolicyArn',
   notificationsTopicArn: 'NotificationsTopicArn',
   alertsTopicArn: 'AlertsTopicArn',
   dashboardName: 'DashboardName',

@@ -62,6 +62,11 @@ export interface LocalRuntimeOptions {
    * what was started and rejects with the signal's reason. @default none
    */
   readonly signal?: AbortSignal;
+  /**
+   * The Step Functions endpoint's clock (start, stop and redrive dates, the 14-day redrive period):
+   * tests move it forward to make an execution too old to redrive. @default the system clock
+   */
+  readonly sfnClock?: () => Date;
 }
 
 export interface LocalRuntime {
@@ -284,6 +289,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       timeScale,
       minTaskTimeoutSeconds: MIN_TASK_TIMEOUT_SECONDS,
       maxRunningExecutions: MAX_RUNNING_EXECUTIONS,
+      ...(options.sfnClock ? { clock: options.sfnClock } : {}),
       onStatusChange: (event) => {
         bus.put(event);
         for (const listener of statusListeners) listener(event);

@@ -16,6 +16,8 @@ export const startSaga = async (
     readonly minTaskTimeoutSeconds?: number;
     /** Executions running their states at once; more wait for a slot. */
     readonly maxRunningExecutions?: number;
+    /** The endpoint's clock (LocalStepFunctionsOptions.clock). @default the system clock */
+    readonly clock?: () => Date;
     readonly onStatusChange: (event: ExecutionStatusChangeEvent) => void;
     readonly report: (message: string) => void;
   },
@@ -38,6 +40,7 @@ export const startSaga = async (
     ...(options.maxRunningExecutions === undefined
       ? {}
       : { maxRunningExecutions: options.maxRunningExecutions }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     stateMachines: topology.stateMachines.map((machine) => ({
       name: machine.name,
       definition: machine.definition,

@@ -37,7 +37,8 @@ export const outputVariables = (outputs: Readonly<Record<string, string>>): Reco
     ]),
   );
 
-const writeSupportFiles = (runtime: LocalRuntime, env: Record<string, string>): void => {
+/** outputs.json, env.sh and the AWS CLI config in the state directory, as `local up` leaves them. */
+export const writeSupportFiles = (runtime: LocalRuntime, env: Record<string, string>): void => {
   writeFileSync(
     path.join(runtime.stateDir, 'aws-config'),
     `[default]\nregion = ${runtime.aws.region}\ns3 =\n    addressing_style = path\n`,

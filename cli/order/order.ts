@@ -43,6 +43,8 @@ export interface OrderReport {
     readonly netChargedCents: number;
   };
   readonly execution?: ExecutionSummary;
+  /** The linked repair execution (`orderflow repair` of a saga that could not be redriven). */
+  readonly repairExecution?: ExecutionSummary;
   readonly deadLetter?: QueueMessage & { readonly reason: string };
   readonly rejects: readonly RejectEntry[];
 }
@@ -86,10 +88,9 @@ export const summarizeHistory = (events: readonly HistoryEvent[]) => {
 };
 
 const readExecution = async (
-  { clients, names }: Target,
-  orderId: string,
+  { clients }: Target,
+  executionArn: string,
 ): Promise<ExecutionSummary | undefined> => {
-  const executionArn = executionArnOf(names.stateMachineArn, orderId);
   let described: DescribeExecutionCommandOutput;
   try {
     described = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -136,13 +137,14 @@ export const readOrderReport = async (target: Target, orderId: string): Promise<
   const order = await getOrder(clients.dynamodb, names.ordersTable, orderId);
   if (!order) return undefined;
   const books = new DynamoProviderBooks(clients.dynamodb, names.providerTable);
-  const [ledger, payment, shipment, execution, dead, rejects] = await Promise.all([
+  const [ledger, payment, shipment, execution, repairExecution, dead, rejects] = await Promise.all([
     clients.dynamodb
       .send(new GetCommand({ TableName: names.paymentsTable, Key: { orderId }, ConsistentRead: true }))
       .then((result) => result.Item),
     books.payment(orderId),
     books.shipment(orderId),
-    readExecution(target, orderId),
+    readExecution(target, executionArnOf(names.stateMachineArn, orderId)),
+    order.repairExecutionArn ? readExecution(target, order.repairExecutionArn) : undefined,
     peekMessages(clients.sqs, names.ordersDlqUrl, { max: DLQ_LOOK }),
     readRejects(target, order),
   ]);
@@ -152,6 +154,7 @@ export const readOrderReport = async (target: Target, orderId: string): Promise<
     ...(ledger ? { ledger } : {}),
     provider: { payment, shipment, netChargedCents: netChargedCents(payment) },
     ...(execution ? { execution } : {}),
+    ...(repairExecution ? { repairExecution } : {}),
     ...(deadLetter ? { deadLetter: { ...deadLetter, reason: reasonOf(deadLetter) } } : {}),
     rejects,
   };
@@ -198,18 +201,24 @@ export const formatOrderReport = (report: OrderReport): string => {
   lines.push(
     `  carrier   ${s.shipment ? `parcel ${s.shipment.trackingId} (${s.shipment.carrier})` : 'no parcel'}${s.cancelledAt ? `, cancelled ${s.cancelledAt}` : ''}`,
   );
-  if (execution) {
+  const executionLines = (label: string, summary: ExecutionSummary, name = '') => {
     lines.push(
-      `  saga      ${execution.status}${execution.error ? ` (${execution.error}: ${execution.cause ?? ''})` : ''}` +
-        `${execution.redriveCount > 0 ? `, redriven ${execution.redriveCount}×` : ''}`,
+      `  ${label.padEnd(9)} ${name ? `${name} ` : ''}${summary.status}${summary.error ? ` (${summary.error}: ${summary.cause ?? ''})` : ''}` +
+        `${summary.redriveCount > 0 ? `, redriven ${summary.redriveCount}×` : ''}`,
     );
-    if (execution.statesEntered.length > 0) lines.push(`    states  ${compact(execution.statesEntered)}`);
-    for (const error of execution.errors) {
+    if (summary.statesEntered.length > 0) lines.push(`    states  ${compact(summary.statesEntered)}`);
+    for (const error of summary.errors) {
       lines.push(
         `    error   ${error.state ? `${error.state}: ` : ''}${error.error}${error.cause ? ` ${error.cause.slice(0, 160)}` : ''}`,
       );
     }
-  } else lines.push('  saga      no execution');
+  };
+  if (execution) executionLines('saga', execution);
+  else lines.push('  saga      no execution');
+  if (report.repairExecution) {
+    const repair = report.repairExecution;
+    executionLines('repair', repair, repair.executionArn.split(':').at(-1));
+  }
   if (deadLetter) lines.push(`  DLQ       ${deadLetter.reason}`);
   for (const entry of rejects) lines.push(`  rejects   line ${entry.line}: ${entry.reasons.join('; ')}`);
   return `${lines.join('\n')}\n`;

@@ -13,6 +13,8 @@ export interface PipelineNames {
   readonly ordersDlqUrl: string;
   readonly ingestFailuresQueueUrl: string;
   readonly stateMachineArn: string;
+  /** Absent for a stack deployed before the repair machine existed: `repair` then only redrives. */
+  readonly repairStateMachineArn?: string;
   readonly ingestFunctionName: string;
 }
 
@@ -33,6 +35,9 @@ export const namesFromOutputs = (outputs: Readonly<Record<string, string>>): Pip
     ordersDlqUrl: read(OUTPUTS.ordersDlqUrl),
     ingestFailuresQueueUrl: read(OUTPUTS.ingestFailuresQueueUrl),
     stateMachineArn: read(OUTPUTS.stateMachineArn),
+    ...(outputs[OUTPUTS.repairStateMachineArn] === undefined
+      ? {}
+      : { repairStateMachineArn: read(OUTPUTS.repairStateMachineArn) }),
     ingestFunctionName: read(OUTPUTS.ingestFunctionName),
   };
 };

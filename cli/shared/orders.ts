@@ -13,6 +13,8 @@ export interface OrderView {
   readonly status: string;
   readonly statusReason?: string;
   readonly correlationId?: string;
+  /** The repair execution `orderflow repair` started and linked, when the saga could not be redriven. */
+  readonly repairExecutionArn?: string;
   readonly history: readonly HistoryEntry[];
 }
 
@@ -21,6 +23,7 @@ const toView = (item: Record<string, unknown>): OrderView => ({
   status: String(item.status),
   ...(typeof item.statusReason === 'string' ? { statusReason: item.statusReason } : {}),
   ...(typeof item.correlationId === 'string' ? { correlationId: item.correlationId } : {}),
+  ...(typeof item.repairExecutionArn === 'string' ? { repairExecutionArn: item.repairExecutionArn } : {}),
   history: Array.isArray(item.history) ? (item.history as HistoryEntry[]) : [],
 });
 

@@ -1,6 +1,6 @@
 import { isLiveParcel, netChargedCents } from '#shared/adapters/provider-books';
 import type { PaymentRecord } from '#shared/domain/ports';
-import type { RecordRead, VerifySnapshot } from './snapshot';
+import type { DeadLetter, RecordRead, VerifySnapshot } from './snapshot';
 
 /** What a guarantee's breach is about, so an operator can go and look. */
 export type ViolationArea =
@@ -31,6 +31,19 @@ const owedByLedger = (payment: PaymentRecord | undefined): number =>
 
 const recordAt = (records: readonly RecordRead[], line: number): RecordRead | undefined =>
   records.find((record) => record.line === line);
+
+/**
+ * Why a message is in the DLQ: process-order's own dead-lettering always adds errorType and
+ * errorReason; a message without them was moved by SQS itself, after maxReceiveCount receives that
+ * each failed (a consumer that crashed or timed out every time). Either way the order is kept.
+ */
+export const deadLetterClass = (letter: DeadLetter): string =>
+  letter.errorType && letter.errorReason
+    ? letter.errorType
+    : `in DLQ after ${letter.receiveCount ?? 'maxReceiveCount'} receives`;
+
+const isExplained = (letter: DeadLetter): boolean =>
+  Boolean(letter.errorType && letter.errorReason) || letter.errorType === undefined;
 
 const checkFiles = (snapshot: VerifySnapshot, violations: Violation[]): void => {
   const orders = new Map(snapshot.orders.map((order) => [order.orderId, order]));
@@ -92,7 +105,7 @@ const checkFiles = (snapshot: VerifySnapshot, violations: Violation[]): void => 
       const order = orders.get(record.orderId);
       if (order?.contentHash === record.contentHash) continue;
       const dead = deadByGroup.get(record.orderId) ?? [];
-      if (dead.some((letter) => letter.contentHash === record.contentHash && letter.errorReason)) continue;
+      if (dead.some((letter) => letter.contentHash === record.contentHash && isExplained(letter))) continue;
       if (hiddenDeadLetters && dead.length > 0) continue; // behind another message of its group: cannot be seen
       add(
         'record',
@@ -133,11 +146,12 @@ const checkQueues = (snapshot: VerifySnapshot, violations: Violation[]): void =>
     });
   }
   for (const letter of snapshot.deadLetters) {
-    if (!letter.errorType || !letter.errorReason) {
+    // An error type without its reason is ours, half written: a message SQS moved carries neither.
+    if (letter.errorType && !letter.errorReason) {
       violations.push({
         area: 'queue',
         subject: letter.groupId ?? 'orders-dlq.fifo',
-        detail: 'a DLQ message without a reason (SQS moved it after maxReceiveCount receives)',
+        detail: `a DLQ message with error type ${letter.errorType} but no reason`,
       });
     }
   }
@@ -171,6 +185,52 @@ const checkExecutions = (snapshot: VerifySnapshot, violations: Violation[]): voi
       if (other.status !== 'FAILED' || other.error !== INPUT_REFUSED) {
         add(`a second saga execution ${other.name} (${other.status}) that was not refused at its start`);
       }
+    }
+  }
+};
+
+const SETTLED = new Set(['COMPLETED', 'CANCELLED', 'REJECTED']);
+
+/**
+ * Repair executions (`orderflow repair` of a saga execution that could not be redriven): an order
+ * links the one it runs now. A settled order whose linked repair SUCCEEDED is accepted whatever its
+ * saga execution's ending (FAILED, as a rule); money, parcel and stock are checked as for any order.
+ */
+const checkRepairs = (snapshot: VerifySnapshot, violations: Violation[]): void => {
+  const repairs = snapshot.repairExecutions;
+  const linked = new Set(snapshot.orders.flatMap((order) => order.repairExecutionArn ?? []));
+  for (const order of snapshot.orders) {
+    if (order.repairExecutionArn === undefined) continue;
+    const add = (detail: string) => violations.push({ area: 'execution', subject: order.orderId, detail });
+    const repair = repairs?.find((execution) => execution.executionArn === order.repairExecutionArn);
+    if (repair === undefined) {
+      add(`links the repair execution ${order.repairExecutionArn}, which does not exist`);
+      continue;
+    }
+    if (repair.orderId !== order.orderId)
+      add(`its repair execution ${repair.name} repairs ${repair.orderId}`);
+    if (order.status !== undefined && SETTLED.has(order.status) && repair.status !== 'SUCCEEDED') {
+      add(`${order.status}, but its repair execution ${repair.name} is ${repair.status}`);
+    }
+    if (order.status === 'NEEDS_ATTENTION' && repair.status === 'SUCCEEDED') {
+      add(`its repair execution ${repair.name} SUCCEEDED, but the order still NEEDS_ATTENTION`);
+    }
+  }
+  for (const repair of repairs ?? []) {
+    if (repair.status === 'RUNNING') {
+      violations.push({ area: 'execution', subject: repair.name, detail: 'repair still running' });
+    }
+    const order = snapshot.orders.find((candidate) => candidate.orderId === repair.orderId);
+    // An earlier repair of the order, replaced by the one it links now, is history, not a violation.
+    if (
+      !linked.has(repair.executionArn) &&
+      !order?.repairExecutionArn?.includes(`:${repair.orderId}-repair-`)
+    ) {
+      violations.push({
+        area: 'execution',
+        subject: repair.name,
+        detail: `a repair execution (${repair.status}) that no order links`,
+      });
     }
   }
 };
@@ -283,6 +343,7 @@ export const findViolations = (snapshot: VerifySnapshot): Violation[] => {
   checkOrders(snapshot, violations);
   checkQueues(snapshot, violations);
   checkExecutions(snapshot, violations);
+  checkRepairs(snapshot, violations);
   checkMoney(snapshot, violations);
   checkParcels(snapshot, violations);
   checkStock(snapshot, violations);

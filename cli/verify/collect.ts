@@ -141,13 +141,29 @@ const readDeadLetters = async (sqs: SQSClient, queueUrl: string): Promise<DeadLe
     const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
     const errorType = attribute('errorType');
     const errorReason = attribute('errorReason');
+    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
     return {
       ...(message.Attributes?.MessageGroupId ? { groupId: message.Attributes.MessageGroupId } : {}),
       ...(hash ? { contentHash: hash } : {}),
       ...(errorType ? { errorType } : {}),
       ...(errorReason ? { errorReason } : {}),
+      ...(Number.isInteger(receiveCount) ? { receiveCount } : {}),
     };
   });
+};
+
+/** The order an execution's input names: the saga's either shape, or a repair's `{order, …}`. */
+const orderIdOfInput = (input: string | undefined): string | undefined => {
+  try {
+    const value: unknown = JSON.parse(input ?? 'null');
+    const parsed = parseSagaInput(value);
+    if (parsed.ok) return parsed.order.orderId;
+    const order = (value as { order?: { orderId?: unknown } } | null)?.order;
+    return typeof order?.orderId === 'string' ? order.orderId : undefined;
+  } catch {
+    // An input that is not JSON names no order.
+    return undefined;
+  }
 };
 
 const readExecutions = async (sfn: SFNClient, stateMachineArn: string): Promise<ExecutionSeen[]> => {
@@ -169,13 +185,7 @@ const readExecutions = async (sfn: SFNClient, stateMachineArn: string): Promise<
   const described: ExecutionSeen[] = [];
   for (const execution of listed) {
     const detail = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
-    let orderId: string | undefined;
-    try {
-      const parsed = parseSagaInput(JSON.parse(detail.input ?? 'null'));
-      if (parsed.ok) orderId = parsed.order.orderId;
-    } catch {
-      // An input that is not JSON names no order.
-    }
+    const orderId = orderIdOfInput(detail.input);
     described.push({
       ...execution,
       ...(detail.error ? { error: detail.error } : {}),
@@ -238,6 +248,9 @@ export const collectSnapshot = async (
   ]);
   const deadLetters = await readDeadLetters(sqs, names.ordersDlqUrl);
   const executions = await readExecutions(sfn, names.stateMachineArn);
+  const repairExecutions = names.repairStateMachineArn
+    ? await readExecutions(sfn, names.repairStateMachineArn)
+    : undefined;
   const orders: OrderItem[] = orderItems.map((item) => {
     const order = item.order as { totalCents?: unknown } | undefined;
     const shipment = item.shipment as { trackingId?: unknown } | undefined;
@@ -249,6 +262,7 @@ export const collectSnapshot = async (
       ...(typeof order?.totalCents === 'number' ? { totalCents: order.totalCents } : {}),
       ...(str(item, 'correlationId') ? { correlationId: str(item, 'correlationId') } : {}),
       ...(str(item, 'sagaExecutionArn') ? { sagaExecutionArn: str(item, 'sagaExecutionArn') } : {}),
+      ...(str(item, 'repairExecutionArn') ? { repairExecutionArn: str(item, 'repairExecutionArn') } : {}),
       ...(typeof shipment?.trackingId === 'string' ? { trackingId: shipment.trackingId } : {}),
     };
   });
@@ -273,6 +287,7 @@ export const collectSnapshot = async (
     ordersQueueDepth: all(ordersDepth),
     ingestFailures: all(failuresDepth),
     executions,
+    ...(repairExecutions ? { repairExecutions } : {}),
     payments: payments as unknown as PaymentRecord[],
     paymentBooks,
     shipmentBooks,

@@ -34,6 +34,8 @@ export interface OrderItem {
   readonly totalCents?: number;
   readonly correlationId?: string;
   readonly sagaExecutionArn?: string;
+  /** The repair execution `orderflow repair` started and linked, when its saga could not be redriven. */
+  readonly repairExecutionArn?: string;
   readonly trackingId?: string;
 }
 
@@ -42,6 +44,8 @@ export interface DeadLetter {
   readonly contentHash?: string;
   readonly errorType?: string;
   readonly errorReason?: string;
+  /** ApproximateReceiveCount as read (our own looks add to it). */
+  readonly receiveCount?: number;
 }
 
 export interface ExecutionSeen {
@@ -70,6 +74,8 @@ export interface VerifySnapshot {
   readonly ordersQueueDepth: number;
   readonly ingestFailures: number;
   readonly executions: readonly ExecutionSeen[];
+  /** Executions of the order-repair state machine; absent for a stack without one. */
+  readonly repairExecutions?: readonly ExecutionSeen[];
   readonly payments: readonly PaymentRecord[];
   readonly paymentBooks: readonly PaymentBook[];
   readonly shipmentBooks: readonly ShipmentBook[];

@@ -1,7 +1,7 @@
 import { netChargedCents } from '#shared/adapters/provider-books';
 import type { CliClients } from '../shared/clients';
 import type { PipelineNames } from '../shared/names';
-import { findViolations, type Violation } from './checks';
+import { deadLetterClass, findViolations, type Violation } from './checks';
 import { type CollectOptions, collectSnapshot } from './collect';
 import type { VerifySnapshot } from './snapshot';
 
@@ -11,6 +11,7 @@ export interface VerifySummary {
   readonly ordersByStatus: Readonly<Record<string, number>>;
   readonly deadLetters: Readonly<Record<string, number>>;
   readonly executionsByStatus: Readonly<Record<string, number>>;
+  readonly repairExecutionsByStatus: Readonly<Record<string, number>>;
   readonly money: {
     readonly chargedCents: number;
     readonly refundedCents: number;
@@ -43,8 +44,9 @@ export const summarize = (snapshot: VerifySnapshot): VerifySummary => {
       rejected: sum((s) => s.rejected),
     },
     ordersByStatus: countBy(snapshot.orders, (order) => order.status ?? 'NONE'),
-    deadLetters: countBy(snapshot.deadLetters, (letter) => letter.errorType ?? '(no reason)'),
+    deadLetters: countBy(snapshot.deadLetters, deadLetterClass),
     executionsByStatus: countBy(snapshot.executions, (execution) => execution.status),
+    repairExecutionsByStatus: countBy(snapshot.repairExecutions ?? [], (execution) => execution.status),
     money: {
       chargedCents: snapshot.paymentBooks.reduce((total, book) => total + (book.charge?.amountCents ?? 0), 0),
       refundedCents: snapshot.paymentBooks.reduce(
@@ -91,6 +93,11 @@ export const formatVerify = ({ summary, violations }: VerifyResult): string => {
     }`,
     `Saga executions: ${
       Object.entries(summary.executionsByStatus)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(', ') || 'none'
+    }`,
+    `Repair executions: ${
+      Object.entries(summary.repairExecutionsByStatus)
         .map(([status, n]) => `${status} ${n}`)
         .join(', ') || 'none'
     }`,

@@ -11,6 +11,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -35,8 +37,16 @@ export interface MonitoredFunction {
   readonly errorsAreIncidents: boolean;
 }
 
+/** EMF metric attention-age emits hourly: orders NEEDS_ATTENTION for 10 days or more. */
+export const NEAR_REDRIVE_LIMIT_METRIC = 'OrdersNearRedriveLimit';
+
 export interface OperationsProps {
   readonly stateMachine: StateMachine;
+  /**
+   * Counts the orders NEEDS_ATTENTION for 10 days or more (its POWERTOOLS_SERVICE_NAME is its
+   * metric's `service`); run hourly by a schedule rule here.
+   */
+  readonly attentionAge: { readonly fn: IFunction; readonly service: string };
   readonly ordersQueue: IQueue;
   readonly deadLetterQueue: IQueue;
   /** Queues holding events a function could not take at all (async-invoke / rule DLQs). */
@@ -92,11 +102,12 @@ export class Operations extends Construct {
       threshold: number,
       description: string,
       runbookAnchor: string,
+      evaluationPeriods = props.evaluationPeriods,
     ) => {
       const created = new Alarm(this, alarmId, {
         metric,
         threshold,
-        evaluationPeriods: props.evaluationPeriods,
+        evaluationPeriods,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: `${description}. Runbook: ${RUNBOOK_PATH}#${runbookAnchor}`,
@@ -147,6 +158,37 @@ export class Operations extends Construct {
       1,
       'orders set to NEEDS_ATTENTION: repair each with `orderflow repair <orderId>`',
       'orders-needing-attention',
+    );
+
+    // A redrive is refused 14 days after the execution stopped: 10 days leave time to repair by redrive.
+    new Rule(this, 'AttentionAgeSchedule', {
+      description:
+        'orderflow: count orders NEEDS_ATTENTION for 10 days or more (OrdersNearRedriveLimit), hourly',
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(props.attentionAge.fn, { retryAttempts: 2 })],
+    });
+    const nearRedriveLimit = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: NEAR_REDRIVE_LIMIT_METRIC,
+      dimensionsMap: { service: props.attentionAge.service },
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+    // No data means the hourly count did not run: the AttentionAgeErrors alarm says so.
+    alarm(
+      'OrdersNearRedriveLimit',
+      nearRedriveLimit,
+      1,
+      'orders NEEDS_ATTENTION for 10 days or more: repair them before the 14-day redrive limit',
+      'orders-near-redrive-limit',
+      1,
+    );
+    alarm(
+      'AttentionAgeErrors',
+      props.attentionAge.fn.metricErrors(sum),
+      1,
+      'the hourly count of orders nearing the redrive limit fails',
+      'function-errors',
     );
 
     alarm(

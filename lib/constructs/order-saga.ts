@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { DEFINITION_METADATA_KEY } from '../contract';
 import { acknowledge, nagRef } from '../nag';
 import { applyQueueRemovalPolicy } from './order-queues';
+import { repairDefinition } from './order-repair';
 import type { OrderflowFunction } from './orderflow-function';
 import { PROJECT_ROOT } from './orderflow-function';
 import type { SagaTaskKey } from './saga-functions';
@@ -85,10 +86,16 @@ export const checkSubstitutions = (
  */
 export class OrderSaga extends Construct {
   readonly stateMachine: StateMachine;
+  /**
+   * Runs the steps still owed of an order whose saga execution cannot be redriven (see
+   * order-repair.ts); `orderflow repair` starts it, named `<orderId>-repair-<n>`.
+   */
+  readonly repairMachine: StateMachine;
   readonly logGroup: LogGroup;
   readonly endingsRule: Rule;
   /** Endings the execution-ended function could not take, after EventBridge and Lambda retries. */
   readonly endingsFailures: Queue;
+  private readonly repairTasks: readonly OrderflowFunction[];
 
   constructor(scope: Construct, id: string, props: OrderSagaProps) {
     super(scope, id);
@@ -131,6 +138,28 @@ export class OrderSaga extends Construct {
       SAGA_DEFINITION_FILE,
     );
 
+    const repair = repairDefinition(definition);
+    const repairKeys = substitutionKeysOf(repair);
+    const repairSubstitutions = Object.fromEntries(
+      Object.entries(substitutions).filter(([key]) => repairKeys.includes(key)),
+    );
+    checkSubstitutions(`repair machine built from ${SAGA_DEFINITION_FILE}`, repair, repairSubstitutions);
+    this.repairMachine = new StateMachine(this, 'RepairMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(repair),
+      definitionSubstitutions: repairSubstitutions,
+      tracingEnabled: true,
+      logs: {
+        destination: this.logGroup,
+        level: props.logLevel === 'ALL' ? LogLevel.ALL : LogLevel.ERROR,
+        includeExecutionData: props.includeExecutionData,
+      },
+    });
+    this.repairTasks = Object.entries(props.tasks)
+      .filter(([key]) => repairKeys.includes(key))
+      .map(([, fn]) => fn);
+    for (const fn of this.repairTasks) fn.function.grantInvoke(this.repairMachine);
+
     this.endingsFailures = new Queue(this, 'EndingsFailures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -163,20 +192,25 @@ export class OrderSaga extends Construct {
   }
 
   private acknowledgeFindings(props: OrderSagaProps): void {
-    const role = this.stateMachine.role;
-    acknowledge(role, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Step Functions log delivery (logs:CreateLogDelivery, GetLogDelivery, ListLogDeliveries, ...) and ' +
-        'X-Ray (PutTraceSegments, GetSamplingRules, ...) have no resource-level permissions.',
-    });
-    for (const fn of Object.values(props.tasks)) {
+    const machines = [
+      { role: this.stateMachine.role, tasks: Object.values(props.tasks) },
+      { role: this.repairMachine.role, tasks: this.repairTasks },
+    ];
+    for (const { role, tasks } of machines) {
       acknowledge(role, {
-        id: `AwsSolutions-IAM5[Resource::${nagRef(this, fn.function.functionArn)}:*]`,
+        id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'grantInvoke adds the qualified form (<function ARN>:*) of this one task function, for versions ' +
-          'and aliases; no other function is invocable.',
+          'Step Functions log delivery (logs:CreateLogDelivery, GetLogDelivery, ListLogDeliveries, ...) and ' +
+          'X-Ray (PutTraceSegments, GetSamplingRules, ...) have no resource-level permissions.',
       });
+      for (const fn of tasks) {
+        acknowledge(role, {
+          id: `AwsSolutions-IAM5[Resource::${nagRef(this, fn.function.functionArn)}:*]`,
+          reason:
+            'grantInvoke adds the qualified form (<function ARN>:*) of this one task function, for versions ' +
+            'and aliases; no other function is invocable.',
+        });
+      }
     }
     acknowledge(this.endingsFailures, {
       id: 'AwsSolutions-SQS3',
@@ -185,6 +219,11 @@ export class OrderSaga extends Construct {
         "function's async invocations. A DLQ behind it would never receive anything.",
     });
     if (props.logLevel !== 'ALL') {
+      acknowledge(this.repairMachine, {
+        id: 'AwsSolutions-SF1',
+        reason:
+          'prod logs ERROR without execution data on purpose, as the saga does: the input carries payment tokens.',
+      });
       acknowledge(this.stateMachine, {
         id: 'AwsSolutions-SF1',
         reason:

@@ -1,9 +1,11 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ORDERS_BY_STATUS_INDEX } from '../contract';
 import { OrderflowFunction } from './orderflow-function';
 
 export type SagaTable = 'orders' | 'inventory' | 'reservations' | 'payments' | 'provider';
@@ -57,6 +59,9 @@ export type SagaTaskKey = keyof typeof SAGA_TASKS;
 /** Not a task: the target of the rule on executions that ended without an outcome. */
 const EXECUTION_ENDED: StepSpec = { folder: 'execution-ended', tables: ['orders'] };
 
+/** Not a task: runs on a schedule, counting orders NEEDS_ATTENTION for days (a Query of the ByStatus index). */
+const ATTENTION_AGE: StepSpec = { folder: 'attention-age', tables: [], actions: {} };
+
 export interface SagaFunctionsProps {
   readonly tables: Record<SagaTable, ITableV2>;
   readonly timeout: Duration;
@@ -77,6 +82,8 @@ const pascal = (folder: string) =>
 export class SagaFunctions extends Construct {
   readonly tasks: Record<SagaTaskKey, OrderflowFunction>;
   readonly executionEnded: OrderflowFunction;
+  /** Publishes OrdersNearRedriveLimit: orders NEEDS_ATTENTION for 10 days, nearing the 14-day redrive limit. */
+  readonly attentionAge: OrderflowFunction;
   readonly notifications: Topic;
 
   constructor(scope: Construct, id: string, props: SagaFunctionsProps) {
@@ -117,5 +124,16 @@ export class SagaFunctions extends Construct {
       Object.entries(SAGA_TASKS).map(([key, spec]) => [key, build(spec)]),
     ) as Record<SagaTaskKey, OrderflowFunction>;
     this.executionEnded = build(EXECUTION_ENDED);
+    this.attentionAge = build(ATTENTION_AGE);
+    const orders = props.tables.orders;
+    this.attentionAge.function.addEnvironment('ORDERS_TABLE', orders.tableName);
+    this.attentionAge.function.addEnvironment('ORDERS_BY_STATUS_INDEX', ORDERS_BY_STATUS_INDEX);
+    // Only the index it reads: the imported table's grant methods know no index.
+    this.attentionAge.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${orders.tableArn}/index/${ORDERS_BY_STATUS_INDEX}`],
+      }),
+    );
   }
 }

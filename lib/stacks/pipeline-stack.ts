@@ -3,12 +3,13 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { IngestPath } from '../constructs/ingest-path';
 import { Operations } from '../constructs/operations';
+import { OperatorPolicy } from '../constructs/operator-policy';
 import { OrderProcessing } from '../constructs/order-processing';
 import { OrderQueues } from '../constructs/order-queues';
 import { OrderSaga } from '../constructs/order-saga';
 import { SagaFunctions } from '../constructs/saga-functions';
 import { SharedResources } from '../constructs/shared-resources';
-import { OUTPUTS } from '../contract';
+import { OUTPUTS, stackNames } from '../contract';
 import { acknowledge } from '../nag';
 
 export interface PipelineStackProps extends StackProps {
@@ -34,6 +35,7 @@ export class PipelineStack extends Stack {
   readonly saga: OrderSaga;
   readonly processing: OrderProcessing;
   readonly operations: Operations;
+  readonly operator: OperatorPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -105,6 +107,7 @@ export class PipelineStack extends Stack {
     const tasks = this.sagaFunctions.tasks;
     this.operations = new Operations(this, 'Operations', {
       stateMachine: this.saga.stateMachine,
+      attentionAge: { fn: this.sagaFunctions.attentionAge.function, service: 'attention-age' },
       ordersQueue: this.queues.orders,
       deadLetterQueue: this.queues.deadLetters,
       failureQueues: { IngestFailures: this.ingest.failures, SagaEndingsFailures: this.saga.endingsFailures },
@@ -131,14 +134,37 @@ export class PipelineStack extends Stack {
       keyRemovalPolicy: logRemovalPolicy,
     });
 
+    const stacks = stackNames(config.stage);
+    this.operator = new OperatorPolicy(this, 'Operator', {
+      stackNames: [stacks.stateful, stacks.pipeline],
+      bucket: this.shared.bucket,
+      tables: {
+        orders: this.shared.table('orders'),
+        inventory: this.shared.table('inventory'),
+        reservations: this.shared.table('reservations'),
+        payments: this.shared.table('payments'),
+        provider: this.shared.table('provider'),
+      },
+      ordersQueue: this.queues.orders,
+      deadLetterQueue: this.queues.deadLetters,
+      ingestFailures: this.ingest.failures,
+      saga: this.saga.stateMachine,
+      repair: this.saga.repairMachine,
+    });
+
     new CfnOutput(this, OUTPUTS.ordersQueueUrl, { value: this.queues.orders.queueUrl });
     new CfnOutput(this, OUTPUTS.ordersDlqUrl, { value: this.queues.deadLetters.queueUrl });
     new CfnOutput(this, OUTPUTS.ingestFailuresQueueUrl, { value: this.ingest.failures.queueUrl });
     new CfnOutput(this, OUTPUTS.ingestFunctionName, { value: this.ingest.handler.function.functionName });
     new CfnOutput(this, OUTPUTS.stateMachineArn, { value: this.saga.stateMachine.stateMachineArn });
+    new CfnOutput(this, OUTPUTS.repairStateMachineArn, { value: this.saga.repairMachine.stateMachineArn });
     new CfnOutput(this, OUTPUTS.notificationsTopicArn, { value: this.sagaFunctions.notifications.topicArn });
     new CfnOutput(this, OUTPUTS.alertsTopicArn, { value: this.operations.alerts.topicArn });
     new CfnOutput(this, OUTPUTS.dashboardName, { value: this.operations.dashboard.dashboardName });
+    new CfnOutput(this, OUTPUTS.operatorPolicyArn, {
+      value: this.operator.policy.managedPolicyArn,
+      description: 'attach to an operator role or group: the calls the orderflow CLI makes on this stage',
+    });
   }
 
   /** CDK adds one singleton function per stack that applies S3 notification configurations. */

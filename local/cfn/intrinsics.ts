@@ -96,6 +96,8 @@ export class IntrinsicResolver {
         return `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
       case 'AWS::Events::Rule':
         return `arn:aws:events:${region}:${accountId}:rule/${name}`;
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::${accountId}:policy/${name}`;
       case 'AWS::SSM::Parameter':
         return `arn:aws:ssm:${region}:${accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
       default:
@@ -112,6 +114,7 @@ export class IntrinsicResolver {
         return this.scope.queueUrl(this.physicalName(ref));
       case 'AWS::SNS::Topic':
       case 'AWS::StepFunctions::StateMachine':
+      case 'AWS::IAM::ManagedPolicy':
         return this.arn(ref);
       default:
         return this.physicalName(ref);

@@ -7,6 +7,7 @@ export type SfnErrorType =
   | 'InvalidName'
   | 'InvalidExecutionInput'
   | 'InvalidArn'
+  | 'InvalidDefinition'
   | 'InvalidToken'
   | 'ValidationException'
   | 'UnknownOperationException'

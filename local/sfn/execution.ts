@@ -28,7 +28,12 @@ const TERMINAL_EVENTS = {
 /** Step Functions' redrive limits (RedriveExecution, DescribeExecution's redriveStatusReason). */
 export const REDRIVABLE_PERIOD_MS = 14 * 24 * 3600 * 1000;
 const MAX_OPEN_MS = 365 * 24 * 3600 * 1000;
-const MAX_HISTORY_EVENTS = 25_000;
+/**
+ * A redrive is refused once the history holds this many events ("Execution history event limit
+ * exceeded."); every redrive adds to it. AWS documents no other cap on the redrives of one Standard
+ * execution (its 1,000-redrive limit is per Map Run).
+ */
+export const MAX_HISTORY_EVENTS = 25_000;
 
 /** The interpreter rejects with an ExecutionError whose cause is the state's error (name = ASL error). */
 const failureOf = (thrown: unknown): Ending => {
@@ -65,6 +70,7 @@ export class Execution {
     private readonly scope: AccountScope,
     private readonly notify: StatusNotifier,
     private readonly clock: () => Date = () => new Date(),
+    private readonly maxHistoryEvents: number = MAX_HISTORY_EVENTS,
   ) {
     this.executionArn = executionArnOf(scope, machine.name, name);
     this.startDate = clock();
@@ -97,7 +103,7 @@ export class Execution {
     if (now - this.startDate.getTime() > MAX_OPEN_MS) return 'Execution has exceeded the max execution time.';
     if (now - ending.stopDate.getTime() > REDRIVABLE_PERIOD_MS)
       return 'Execution redrivable period exceeded.';
-    if (this.history.events.length >= MAX_HISTORY_EVENTS) return 'Execution history event limit exceeded.';
+    if (this.history.events.length >= this.maxHistoryEvents) return 'Execution history event limit exceeded.';
     return undefined;
   }
 

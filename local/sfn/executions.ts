@@ -21,6 +21,7 @@ export class ExecutionStore {
     private readonly notify: StatusNotifier,
     private readonly maxRunning: number = Number.POSITIVE_INFINITY,
     private readonly clock: () => Date = () => new Date(),
+    private readonly maxHistoryEvents?: number,
   ) {}
 
   /**
@@ -34,7 +35,15 @@ export class ExecutionStore {
       if (existing.status === 'RUNNING' && existing.input === input) return existing;
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const execution = new Execution(machine, name, input, this.scope, this.notify, this.clock);
+    const execution = new Execution(
+      machine,
+      name,
+      input,
+      this.scope,
+      this.notify,
+      this.clock,
+      this.maxHistoryEvents,
+    );
     this.#executions.set(executionArn, execution);
     this.#waiting.push(execution);
     this.#startWaiting();

@@ -12,6 +12,9 @@ import type { ExecutionStatus } from './types';
 
 export type Operation = (body: JsonObject) => unknown;
 
+/** Replaces a registered machine's definition for the executions started from now on. */
+export type StateMachineUpdater = (stateMachineArn: string, definition: string) => void;
+
 /** Timestamps travel as epoch seconds in the JSON protocol. */
 const epochSeconds = (date: Date): number => date.getTime() / 1000;
 
@@ -93,6 +96,7 @@ const describeExecution = (execution: Execution) => {
 export const makeOperations = (
   machines: ReadonlyMap<string, RegisteredStateMachine>,
   executions: ExecutionStore,
+  update: StateMachineUpdater,
 ): Readonly<Record<string, Operation>> => {
   const machineFor = (stateMachineArn: string): RegisteredStateMachine => {
     assertStateMachineArn(stateMachineArn);
@@ -168,6 +172,17 @@ export const makeOperations = (
         events: page.items.map((event) => toApiEvent(event, includeData)),
         ...(page.nextToken ? { nextToken: page.nextToken } : {}),
       };
+    },
+
+    /**
+     * A new definition (roleArn and the rest are not emulated): executions started from now on run it;
+     * executions started before keep theirs, and a redrive of them runs theirs, as in AWS.
+     */
+    UpdateStateMachine: (body) => {
+      const machine = machineFor(requiredString(body, 'stateMachineArn'));
+      const definition = optionalString(body, 'definition');
+      if (definition !== undefined) update(machine.arn, definition);
+      return { updateDate: epochSeconds(new Date()) };
     },
 
     DescribeStateMachine: (body) => {

@@ -3,11 +3,16 @@ import { listen } from '../listen';
 import type { AccountScope } from './arns';
 import { SfnApiError } from './errors';
 import { ExecutionStore } from './executions';
-import { makeOperations, type Operation } from './operations';
+import { makeOperations, type Operation, type StateMachineUpdater } from './operations';
 import { readApiRequest, sendError, sendJson } from './protocol';
 import { type RegisteredStateMachine, registerStateMachine } from './state-machines';
 import { makeStatusNotifier } from './status-events';
-import type { LocalStepFunctions, LocalStepFunctionsLogger, LocalStepFunctionsOptions } from './types';
+import type {
+  LocalStateMachine,
+  LocalStepFunctions,
+  LocalStepFunctionsLogger,
+  LocalStepFunctionsOptions,
+} from './types';
 
 const handleRequest = async (
   operations: Readonly<Record<string, Operation>>,
@@ -35,20 +40,40 @@ const registerAll = (
   options: LocalStepFunctionsOptions,
   scope: AccountScope,
   timeScale: number,
-): Map<string, RegisteredStateMachine> => {
+): { machines: Map<string, RegisteredStateMachine>; update: StateMachineUpdater } => {
   const machines = new Map<string, RegisteredStateMachine>();
+  const specs = new Map<string, LocalStateMachine>();
   const scale = { factor: timeScale, minTaskTimeoutMs: (options.minTaskTimeoutSeconds ?? 0) * 1000 };
   for (const spec of options.stateMachines) {
     const machine = registerStateMachine(spec, scope, scale);
     if (machines.has(machine.arn)) throw new Error(`State machine "${spec.name}" is registered twice`);
     machines.set(machine.arn, machine);
+    specs.set(machine.arn, spec);
   }
-  return machines;
+  /**
+   * UpdateStateMachine: later executions run the new definition (already substituted, as
+   * DescribeStateMachine returns it); executions started before keep the one they started with, and
+   * so does their redrive, as in AWS.
+   */
+  const update: StateMachineUpdater = (arn, definition) => {
+    const spec = specs.get(arn);
+    const current = machines.get(arn);
+    if (!spec || !current) throw new Error(`no state machine ${arn}`);
+    let next: RegisteredStateMachine;
+    try {
+      next = registerStateMachine({ ...spec, definition, substitutions: {} }, scope, scale);
+    } catch (error) {
+      throw new SfnApiError('InvalidDefinition', (error as Error).message);
+    }
+    machines.set(arn, { ...next, creationDate: current.creationDate });
+  };
+  return { machines, update };
 };
 
 /**
  * A Step Functions endpoint on this machine (AWS JSON 1.0: StartExecution, DescribeExecution,
- * StopExecution, RedriveExecution, ListExecutions, GetExecutionHistory, DescribeStateMachine, ListStateMachines)
+ * StopExecution, RedriveExecution, ListExecutions, GetExecutionHistory, DescribeStateMachine, ListStateMachines,
+ * UpdateStateMachine)
  * that runs the registered definitions with aws-local-stepfunctions and in-process Lambda handlers.
  */
 export const startLocalStepFunctions = async (
@@ -61,14 +86,15 @@ export const startLocalStepFunctions = async (
     accountId: options.accountId ?? '000000000000',
   };
   const logger = options.logger ?? console;
-  const machines = registerAll(options, scope, timeScale);
+  const { machines, update } = registerAll(options, scope, timeScale);
   const executions = new ExecutionStore(
     scope,
     makeStatusNotifier(options.onExecutionStatusChange, scope, logger),
     options.maxRunningExecutions,
     options.clock,
+    options.maxHistoryEvents,
   );
-  const operations = makeOperations(machines, executions);
+  const operations = makeOperations(machines, executions, update);
 
   const server = createServer((request, response) => {
     void handleRequest(operations, logger, request, response);

@@ -110,6 +110,11 @@ export interface LocalStepFunctionsOptions {
    * it forward instead of waiting. @default the system clock
    */
   readonly clock?: () => Date;
+  /**
+   * The history-event limit past which RedriveExecution is refused ("Execution history event limit
+   * exceeded."), as AWS's 25,000; tests lower it instead of running thousands of states. @default 25,000
+   */
+  readonly maxHistoryEvents?: number;
   /** Where listener failures and internal errors go. @default console */
   readonly logger?: LocalStepFunctionsLogger;
 }

@@ -129,7 +129,7 @@ describe('OrderSaga: definition', () => {
       TracingConfiguration: { Enabled: true },
     });
     for (const id of Object.keys(resources).filter((k) =>
-      /^SagaSteps(?!ExecutionEnded)\w+Function[0-9A-F]{8}$/.test(k),
+      /^SagaSteps(?!ExecutionEnded|AttentionAge)\w+Function[0-9A-F]{8}$/.test(k),
     )) {
       dev.hasResourceProperties('AWS::IAM::Policy', {
         Roles: [{ Ref: Match.stringLikeRegexp('^SagaStateMachineRole') }],
@@ -143,6 +143,45 @@ describe('OrderSaga: definition', () => {
         },
       });
     }
+  });
+});
+
+describe('OrderSaga: the repair machine', () => {
+  const REPAIR_TASKS = [
+    'ConfirmOrder',
+    'CancelShipment',
+    'RefundPayment',
+    'ReleaseInventory',
+    'RecordOutcome',
+  ];
+
+  it('may invoke only the tasks a repair runs, and is an output the CLI reads', () => {
+    // Arrange
+    const invocable = (task: string) =>
+      Match.objectLike({
+        Action: 'lambda:InvokeFunction',
+        Resource: Match.arrayWith([
+          { 'Fn::GetAtt': [Match.stringLikeRegexp(`^SagaSteps${task}Function`), 'Arn'] },
+        ]),
+      });
+    const repairPolicy = Object.values(
+      dev.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SagaRepairMachineRole') }] },
+      }),
+    );
+
+    // Assert
+    expect(repairPolicy).toHaveLength(1);
+    const text = JSON.stringify(repairPolicy[0]);
+    for (const task of REPAIR_TASKS) expect(text).toMatch(new RegExp(`SagaSteps${task}Function`));
+    for (const task of ['AcceptOrder', 'ReserveInventory', 'ChargePayment', 'CreateShipment']) {
+      expect(text).not.toMatch(new RegExp(`SagaSteps${task}Function`));
+    }
+    dev.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^SagaRepairMachineRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([invocable('RefundPayment')]) },
+    });
+    dev.hasOutput('RepairStateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^SagaRepairMachine') } });
   });
 });
 
@@ -347,6 +386,37 @@ describe('Operations: alarms', () => {
     dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 1,
       Metrics: Match.arrayWith([metric('record-outcome'), metric('execution-ended')]),
+    });
+  });
+
+  it('counts orders needing attention for 10 days hourly, alarming before the 14-day redrive limit', () => {
+    // Assert
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'orderflow',
+      MetricName: 'OrdersNearRedriveLimit',
+      Dimensions: [{ Name: 'service', Value: 'attention-age' }],
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperationsAlerts') }],
+    });
+    dev.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SagaStepsAttentionAgeFunction'), 'Arn'] },
+        }),
+      ],
+    });
+    dev.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^SagaStepsAttentionAgeRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'dynamodb:Query',
+            Resource: { 'Fn::Join': ['', Match.arrayWith(['/index/ByStatus'])] },
+          }),
+        ]),
+      },
     });
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ExecutionDoesNotExist,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
@@ -10,6 +11,7 @@ import {
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
+  UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import {
   type ExecutionStatusChangeEvent,
@@ -257,5 +259,100 @@ describe('RedriveExecution on the local Step Functions endpoint', () => {
     releaseHeld.delete(running);
     release();
     await sfn.waitForExecution(runningArn);
+  });
+
+  it('keeps an execution on the definition it started with after UpdateStateMachine, for its redrive too', async () => {
+    // Arrange: an execution of today's definition fails at the refund; then the machine is updated to
+    // a definition without the Record step
+    const stateMachineArn = sfn.stateMachineArn('redrive');
+    const { definition = '' } = await client.send(new DescribeStateMachineCommand({ stateMachineArn }));
+    const updated = JSON.parse(definition) as { States: Record<string, Record<string, unknown>> };
+    const { Next: _next, ...compensate } = updated.States.Compensate ?? {};
+    updated.States.Compensate = { ...compensate, End: true };
+    delete updated.States.Record;
+    const old = uniqueName('redrive-old-definition');
+    refundDown.add(old);
+    const oldArn = await start(old);
+    await sfn.waitForExecution(oldArn);
+    try {
+      await client.send(
+        new UpdateStateMachineCommand({ stateMachineArn, definition: JSON.stringify(updated) }),
+      );
+
+      // Act
+      const fresh = uniqueName('redrive-new-definition');
+      const freshEnded = await sfn.waitForExecution(await start(fresh));
+      refundDown.delete(old);
+      await client.send(new RedriveExecutionCommand({ executionArn: oldArn }));
+      const oldEnded = await sfn.waitForExecution(oldArn);
+
+      // Assert: the new execution has no Record step; the redriven old one still runs it
+      expect([freshEnded.status, oldEnded.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(countsOf(fresh).Record).toBe(0);
+      expect(countsOf(old).Record).toBe(1);
+    } finally {
+      await client.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
+    }
+  });
+
+  it('refuses a redrive once the history reaches its event limit, with AWS’s reason, whatever the redrive count', async () => {
+    // Arrange: an endpoint whose history limit is 60 events instead of 25,000; the refund stays down,
+    // so each redrive fails again and adds its events
+    const limited = await startLocalStepFunctions({
+      timeScale: 0.01,
+      maxHistoryEvents: 60,
+      stateMachines: [
+        {
+          name: 'redrive-limited',
+          definition: readFileSync(join(__dirname, '../fixtures/sfn/redrive.asl.json'), 'utf8'),
+          substitutions: Object.fromEntries(STEPS.map((name) => [`${name}FunctionArn`, functionArn(name)])),
+          lambdaHandlers: Object.fromEntries(STEPS.map((name) => [functionArn(name), step(name)])),
+        },
+      ],
+    });
+    const limitedClient = new SFNClient({
+      endpoint: limited.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const key = uniqueName('redrive-limit');
+    refundDown.add(key);
+    try {
+      const { executionArn = '' } = await limitedClient.send(
+        new StartExecutionCommand({
+          stateMachineArn: limited.stateMachineArn('redrive-limited'),
+          name: key,
+          input: JSON.stringify({ key }),
+        }),
+      );
+      await limited.waitForExecution(executionArn);
+
+      // Act: redrive until refused (bounded: 60 events hold only a few attempts)
+      let refusal: unknown;
+      for (let attempt = 0; attempt < 20 && refusal === undefined; attempt += 1) {
+        refusal = await limitedClient.send(new RedriveExecutionCommand({ executionArn })).then(
+          async () => {
+            await limited.waitForExecution(executionArn);
+            return undefined;
+          },
+          (error: unknown) => error,
+        );
+      }
+      const described = await limitedClient.send(new DescribeExecutionCommand({ executionArn }));
+
+      // Assert
+      expect(refusal).toBeInstanceOf(ExecutionNotRedrivable);
+      expect((refusal as Error).message).toBe('Execution history event limit exceeded.');
+      expect(described).toMatchObject({
+        status: 'FAILED',
+        redriveStatus: 'NOT_REDRIVABLE',
+        redriveStatusReason: 'Execution history event limit exceeded.',
+      });
+      expect(described.redriveCount).toBeGreaterThan(0);
+    } finally {
+      refundDown.delete(key);
+      limitedClient.destroy();
+      await limited.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { findViolations } from '../../../cli/verify/checks';
+import { deadLetterClass, findViolations } from '../../../cli/verify/checks';
 import type { OrderItem, VerifySnapshot } from '../../../cli/verify/snapshot';
 
 const ARN = (name: string) => `arn:aws:states:us-east-1:000000000000:execution:saga:${name}`;
@@ -252,11 +252,11 @@ describe('findViolations', () => {
     expect(findViolations(refused)).toEqual([]);
   });
 
-  it('flags a DLQ message without a reason, a non-empty orders queue and failed ingest events', () => {
+  it('flags a half-written DLQ reason, a non-empty orders queue and failed ingest events', () => {
     // Act
     const violations = findViolations({
       ...healthy(),
-      deadLetters: [{ groupId: 'o9' }],
+      deadLetters: [{ groupId: 'o9', errorType: 'ConflictingDuplicate' }],
       deadLetterCount: 1,
       ordersQueueDepth: 2,
       ingestFailures: 1,
@@ -266,6 +266,109 @@ describe('findViolations', () => {
     expect(violations.map((v) => v.subject)).toEqual(
       expect.arrayContaining(['o9', 'orders.fifo', 'ingest-failures']),
     );
+  });
+
+  it('accepts a message SQS moved after maxReceiveCount receives as the order kept, classed by its receive count', () => {
+    // Arrange: the file's valid order never became an order; SQS moved it, without our error attributes
+    const moved = { groupId: 'o1', contentHash: 'h1', receiveCount: 6 };
+    const snapshot: VerifySnapshot = {
+      ...healthy(),
+      orders: [],
+      executions: [],
+      payments: [],
+      paymentBooks: [],
+      shipmentBooks: [],
+      reservations: [],
+      stock: [{ sku: 'A', available: 10, seeded: 10 }],
+      deadLetters: [moved],
+      deadLetterCount: 1,
+    };
+
+    // Act
+    const violations = findViolations(snapshot);
+
+    // Assert
+    expect(violations).toEqual([]);
+    expect(deadLetterClass(moved)).toBe('in DLQ after 6 receives');
+    expect(deadLetterClass({ ...moved, errorType: 'ConflictingDuplicate', errorReason: 'x' })).toBe(
+      'ConflictingDuplicate',
+    );
+  });
+
+  describe('an order settled by a repair execution', () => {
+    const REPAIR = 'arn:aws:states:us-east-1:000000000000:execution:repair:o1-repair-1';
+    /** o1's saga FAILED with the refund owed; its linked repair refunded it: CANCELLED, nothing held. */
+    const repaired = (repairStatus: string): VerifySnapshot => ({
+      ...withOrder(healthy(), {
+        status: 'CANCELLED',
+        statusReason: 'Repaired: x',
+        repairExecutionArn: REPAIR,
+      }),
+      executions: [
+        { executionArn: ARN('o1'), name: 'o1', status: 'FAILED', error: 'States.TaskFailed', orderId: 'o1' },
+      ],
+      repairExecutions: [{ executionArn: REPAIR, name: 'o1-repair-1', status: repairStatus, orderId: 'o1' }],
+      payments: [],
+      paymentBooks: [
+        {
+          key: 'o1',
+          charge: { chargeId: 'ch_o1', amountCents: 500, currency: 'EUR' },
+          refund: { refundId: 'rf_o1', amountCents: 500 },
+        },
+      ],
+      shipmentBooks: [],
+      reservations: [],
+      stock: [{ sku: 'A', available: 10, seeded: 10 }],
+    });
+
+    it('accepts it when the linked repair SUCCEEDED and the end state is consistent', () => {
+      // Act / Assert
+      expect(findViolations(repaired('SUCCEEDED'))).toEqual([]);
+    });
+
+    it('flags it when the linked repair did not succeed, is missing, or money is still held', () => {
+      // Act
+      const failed = findViolations(repaired('FAILED'));
+      const missing = findViolations({ ...repaired('SUCCEEDED'), repairExecutions: [] });
+      const held = findViolations({
+        ...repaired('SUCCEEDED'),
+        paymentBooks: [{ key: 'o1', charge: { chargeId: 'ch_o1', amountCents: 500, currency: 'EUR' } }],
+      });
+
+      // Assert
+      expect(failed).toEqual([
+        {
+          area: 'execution',
+          subject: 'o1',
+          detail: 'CANCELLED, but its repair execution o1-repair-1 is FAILED',
+        },
+      ]);
+      expect(missing).toEqual([
+        {
+          area: 'execution',
+          subject: 'o1',
+          detail: `links the repair execution ${REPAIR}, which does not exist`,
+        },
+      ]);
+      expect(held).toEqual([
+        { area: 'money', subject: 'o1', detail: 'CANCELLED: the provider holds 500 cents, expected 0' },
+      ]);
+    });
+
+    it('flags a repair execution no order links', () => {
+      // Act
+      const violations = findViolations({
+        ...repaired('SUCCEEDED'),
+        orders: [{ ...healthy().orders[0], orderId: 'o1' }],
+      });
+
+      // Assert
+      expect(violations).toContainEqual({
+        area: 'execution',
+        subject: 'o1-repair-1',
+        detail: 'a repair execution (SUCCEEDED) that no order links',
+      });
+    });
   });
 
   it('flags an order needing attention that the alarm metric never counted', () => {

@@ -1,0 +1,265 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { decideOwed, type OrderRecords } from '../../../cli/repair/owed';
+import { type RepairNames, repairOrder } from '../../../cli/repair/repair';
+import { anOrder } from '../../helpers/orders';
+
+const REPAIR = 'arn:aws:states:us-east-1:000000000000:stateMachine:repair';
+const SAGA_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:saga:o1';
+const REPAIR_EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:repair:o1-repair-1';
+const NAMES: RepairNames = {
+  ordersTable: 'orders',
+  paymentsTable: 'payments',
+  reservationsTable: 'reservations',
+  providerTable: 'provider',
+  repairStateMachineArn: REPAIR,
+};
+
+const sfnMock = mockClient(SFNClient);
+const dynamoMock = mockClient(DynamoDBDocumentClient);
+const sfn = new SFNClient({ region: 'us-east-1' });
+const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+
+const orderItem = (extra: Record<string, unknown> = {}) => ({
+  orderId: 'o1',
+  status: 'NEEDS_ATTENTION',
+  statusReason: 'RefundPayment failed: PaymentGatewayError: down',
+  sagaExecutionArn: SAGA_EXECUTION,
+  order: anOrder({ orderId: 'o1' }),
+  correlationId: 'file#1',
+  history: [
+    { status: 'RECEIVED' },
+    { status: 'RESERVED' },
+    { status: 'CHARGED' },
+    { status: 'NEEDS_ATTENTION' },
+  ],
+  ...extra,
+});
+
+/** The ledger says CHARGED, the reservation is released, no parcel: only the refund is owed. */
+const records = (item: Record<string, unknown>) => {
+  dynamoMock.on(GetCommand, { TableName: 'orders' }).resolves({ Item: item });
+  dynamoMock
+    .on(GetCommand, { TableName: 'payments' })
+    .resolves({ Item: { orderId: 'o1', status: 'CHARGED', amountCents: 11_597, chargeId: 'ch1' } });
+  dynamoMock
+    .on(GetCommand, { TableName: 'reservations' })
+    .resolves({ Item: { orderId: 'o1', status: 'RELEASED', lines: [] } });
+  dynamoMock.on(GetCommand, { TableName: 'provider' }).resolves({});
+  dynamoMock.on(UpdateCommand).resolves({});
+};
+
+const run = async (names: RepairNames = NAMES) => {
+  const lines: string[] = [];
+  const code = await repairOrder({ sfn, dynamodb }, names, 'o1', { write: (text) => lines.push(text) });
+  return { code, lines };
+};
+
+beforeEach(() => {
+  sfnMock.reset();
+  dynamoMock.reset();
+});
+
+describe('orderflow repair', () => {
+  it('starts a linked repair execution for an execution that ended in a Fail state of its old definition', async () => {
+    // Arrange: the pre-redesign saga caught the refund's failure and ended in NeedsAttention
+    records(orderItem());
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolves({ executionArn: SAGA_EXECUTION, status: 'FAILED', redriveStatus: 'REDRIVABLE' });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 1,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'RefundPayment' },
+        },
+        {
+          id: 2,
+          type: 'TaskStateExited',
+          timestamp: new Date(),
+          stateExitedEventDetails: { name: 'RefundPayment' },
+        },
+        {
+          id: 3,
+          type: 'FailStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'NeedsAttention' },
+        },
+        { id: 4, type: 'ExecutionFailed', timestamp: new Date() },
+      ],
+    });
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: REPAIR_EXECUTION, startDate: new Date() });
+
+    // Act
+    const { code, lines } = await run();
+
+    // Assert
+    expect({ code, lines }).toEqual({
+      code: 0,
+      lines: [
+        `o1: cannot redrive ${SAGA_EXECUTION}: it ended in the Fail state NeedsAttention of the definition it started with, so a redrive would only fail there again; started repair execution o1-repair-1 for what the records say is owed: no live parcel; RefundPayment (ledger CHARGED 11597 cents); no stock held (reservation RELEASED)\n`,
+        '  follow it with: orderflow repair o1 --wait\n',
+      ],
+    });
+    expect(sfnMock.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    const link = dynamoMock.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(link).toMatchObject({
+      Key: { orderId: 'o1' },
+      ConditionExpression: '#status = :attention AND attribute_not_exists(repairExecutionArn)',
+      ExpressionAttributeValues: { ':repair': REPAIR_EXECUTION },
+    });
+    const start = sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(start).toMatchObject({ stateMachineArn: REPAIR, name: 'o1-repair-1' });
+    expect(JSON.parse(start?.input ?? '{}')).toMatchObject({
+      correlationId: 'file#1',
+      error: { Error: 'Repaired', Cause: 'RefundPayment failed: PaymentGatewayError: down' },
+      repair: {
+        of: SAGA_EXECUTION,
+        owed: { confirm: false, cancelShipment: false, refund: true, release: false },
+      },
+    });
+  });
+
+  it('redrives the linked repair execution when it failed at an owed step', async () => {
+    // Arrange
+    records(orderItem({ repairExecutionArn: REPAIR_EXECUTION }));
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      executionArn: REPAIR_EXECUTION,
+      status: 'FAILED',
+      error: 'PaymentGatewayError',
+      redriveStatus: 'REDRIVABLE',
+      redriveCount: 0,
+    });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 1,
+          type: 'TaskStateEntered',
+          timestamp: new Date(),
+          stateEnteredEventDetails: { name: 'RefundPayment' },
+        },
+      ],
+    });
+    sfnMock.on(RedriveExecutionCommand).resolves({ redriveDate: new Date() });
+
+    // Act
+    const { code, lines } = await run();
+
+    // Assert
+    expect(code).toBe(0);
+    expect(lines).toEqual([
+      `o1: redrove its repair execution ${REPAIR_EXECUTION} from RefundPayment (FAILED: PaymentGatewayError)\n`,
+    ]);
+    expect(sfnMock.commandCalls(RedriveExecutionCommand)[0]?.args[0].input).toMatchObject({
+      executionArn: REPAIR_EXECUTION,
+      clientToken: 'repair-1-o1-repair-1',
+    });
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('says exactly why it cannot when the stack has no repair machine, and changes nothing', async () => {
+    // Arrange
+    records(orderItem());
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      executionArn: SAGA_EXECUTION,
+      status: 'FAILED',
+      redriveStatus: 'NOT_REDRIVABLE',
+      redriveStatusReason: 'Execution redrivable period exceeded.',
+    });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+
+    // Act
+    const { code, lines } = await run({ ordersTable: 'orders' });
+
+    // Assert
+    expect({ code, lines }).toEqual({
+      code: 1,
+      lines: [
+        `o1: cannot redrive ${SAGA_EXECUTION}: Execution redrivable period exceeded.; this stack has no order-repair state machine (deploy the current version), or settle it by hand, see docs/runbook.md\n`,
+      ],
+    });
+    expect(dynamoMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
+
+describe('decideOwed', () => {
+  const base: OrderRecords = {
+    item: orderItem(),
+    paymentBook: { key: 'o1' },
+    shipmentBook: { key: 'o1' },
+  };
+
+  it('owes only ConfirmOrder for an order shipped, charged and reserved that its saga failed to confirm', () => {
+    // Act
+    const { owed } = decideOwed({
+      ...base,
+      item: orderItem({ history: [{ status: 'SHIPPED' }], shipment: { trackingId: 'T1', carrier: 'sim' } }),
+      payment: {
+        orderId: 'o1',
+        amountCents: 5,
+        currency: 'EUR',
+        status: 'CHARGED',
+        attempts: 1,
+        refundAttempts: 0,
+        updatedAt: 't',
+      },
+      reservation: { orderId: 'o1', lines: [{ sku: 'A', quantity: 1 }], status: 'RESERVED', reservedAt: 't' },
+      shipmentBook: { key: 'o1', shipment: { trackingId: 'T1', carrier: 'sim' } },
+    });
+
+    // Assert
+    expect(owed).toEqual({ confirm: true, cancelShipment: false, refund: false, release: false });
+  });
+
+  it('owes every compensation whose record still holds something, and none that is settled', () => {
+    // Act
+    const held = decideOwed({
+      ...base,
+      payment: {
+        orderId: 'o1',
+        amountCents: 5,
+        currency: 'EUR',
+        status: 'PENDING',
+        attempts: 1,
+        refundAttempts: 0,
+        updatedAt: 't',
+      },
+      reservation: { orderId: 'o1', lines: [{ sku: 'A', quantity: 1 }], status: 'RESERVED', reservedAt: 't' },
+      shipmentBook: { key: 'o1', shipment: { trackingId: 'T1', carrier: 'sim' } },
+    });
+    const settled = decideOwed({
+      ...base,
+      payment: {
+        orderId: 'o1',
+        amountCents: 5,
+        currency: 'EUR',
+        status: 'REFUNDED',
+        attempts: 1,
+        refundAttempts: 1,
+        updatedAt: 't',
+      },
+      reservation: { orderId: 'o1', lines: [], status: 'RELEASED' },
+      paymentBook: {
+        key: 'o1',
+        charge: { chargeId: 'c', amountCents: 5, currency: 'EUR' },
+        refund: { refundId: 'r', amountCents: 5 },
+      },
+      shipmentBook: { key: 'o1', shipment: { trackingId: 'T1', carrier: 'sim' }, cancelledAt: 't' },
+    });
+
+    // Assert
+    expect(held.owed).toEqual({ confirm: false, cancelShipment: true, refund: true, release: true });
+    expect(settled.owed).toEqual({ confirm: false, cancelShipment: false, refund: false, release: false });
+  });
+});
