@@ -1,5 +1,5 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import { type ApiCallCounter, operationOf, serviceOf } from './api-calls';
+import { type ApiCallCounter, type ObservedApiCall, operationOf, serviceOf } from './api-calls';
 import {
   apiCallOf,
   errorResponse,
@@ -39,6 +39,8 @@ export interface GatewayOptions {
   readonly host?: string;
   /** Decides which calls fail, and how (chaos runs and fault tests). @default none */
   readonly faults?: FaultInjector;
+  /** Sees every counted request with its body (bench/cost.ts sizes DynamoDB items by it). @default none */
+  readonly observe?: (call: ObservedApiCall) => void;
 }
 
 /** Drops the caller's connection without an answer, as a reset or a lost response looks to the SDK. */
@@ -66,6 +68,7 @@ export const startGateway = async (
     let body = service === 's3' ? undefined : await readBody(incoming);
     const operation = operationOf(service, incoming.method ?? 'GET', url, incoming.headers, body);
     counter.add(service, operation);
+    options.observe?.({ service, operation, body });
     const fault: Fault | undefined = options.faults?.decide(
       apiCallOf(service, operation, incoming.headers, body),
     );

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ApiCallCounter, type ServiceCalls } from './api-calls';
+import { ApiCallCounter, type ObservedApiCall, type ServiceCalls } from './api-calls';
 import { Chaos, type ChaosOptions } from './chaos/chaos';
 import { type Gateway, startGateway } from './gateway';
 import type { AsyncFailure } from './lambda/async-invoke';
@@ -62,6 +62,8 @@ export interface LocalRuntimeOptions {
    * what was started and rejects with the signal's reason. @default none
    */
   readonly signal?: AbortSignal;
+  /** Sees every request the endpoint counts, with its body (the cost bench). @default none */
+  readonly onApiCall?: (call: ObservedApiCall) => void;
 }
 
 export interface LocalRuntime {
@@ -206,6 +208,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       gateway = await startGateway(upstreams, counter, {
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(chaos ? { faults: chaos.gateway } : {}),
+        ...(options.onApiCall ? { observe: options.onApiCall } : {}),
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
