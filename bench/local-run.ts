@@ -234,8 +234,10 @@ export const runThroughLocalRuntime = async (input: LocalRunInput): Promise<Loca
       onView: (v) => {
         if (Date.now() - lastLine < 10_000) return;
         lastLine = Date.now();
-        const final = v.orders.filter((o) =>
-          ['COMPLETED', 'CANCELLED', 'REJECTED', 'NEEDS_ATTENTION'].includes(o.status),
+        const final = v.orders.filter(
+          (o) =>
+            ids.has(o.orderId) &&
+            ['COMPLETED', 'CANCELLED', 'REJECTED', 'NEEDS_ATTENTION'].includes(o.status),
         );
         process.stderr.write(
           `  [${input.label}] ${Math.round((Date.now() - uploadedAt) / 1000)} s: ${final.length}/${input.orders.length} orders final, ${v.runningExecutions} executions running\n`,
