@@ -3,7 +3,13 @@
  * local runtime (the pipeline's own reservation code against DynamoDB Local). Records transaction
  * conflicts, retries, the time to settle and oversell; exactly `stock` orders must complete and
  * every other one be rejected for lack of stock.
+ *
+ * DynamoDB Local serialises transactions and never reports TransactionConflict; on AWS, transactions
+ * on one hot item cancel each other. So the gateway cancels a share of the TransactWriteItems
+ * (BENCH_FLASH_CONFLICT_RATE, default 0.5) with TransactionConflict, as DynamoDB answers then.
  */
+import type { FaultInjector } from '../local/chaos/faults';
+import { Random } from '../local/chaos/random';
 import type { Item, LocalRunResult } from './local-run';
 import { DEMO_TIME_SCALE, runThroughLocalRuntime } from './local-run';
 import { FLASH_SKU, flashSaleOrders } from './orders';
@@ -11,6 +17,10 @@ import { FLASH_SKU, flashSaleOrders } from './orders';
 export interface FlashSaleResult {
   readonly orders: number;
   readonly stock: number;
+  /** Share of TransactWriteItems the gateway cancelled with TransactionConflict. */
+  readonly conflictRate: number;
+  /** TransactWriteItems cancelled with TransactionConflict (injected). */
+  readonly conflictsInjected: number;
   readonly settleSeconds: number;
   readonly ordersPerSecond: number;
   readonly unsettled?: string;
@@ -18,7 +28,7 @@ export interface FlashSaleResult {
   /** TransactWriteItems calls that reserve stock (a Put of the reservation with the sku update). */
   readonly reserveAttempts: number;
   /** Reserve attempts beyond one per order: each followed a cancelled (conflicting) transaction. */
-  readonly conflicts: number;
+  readonly retriedAttempts: number;
   /** Orders whose reservation needed more than one attempt. */
   readonly ordersWithConflicts: number;
   /** ReserveInventory task attempts the state machine retried (TransientStoreError after the function's own retries). */
@@ -49,9 +59,27 @@ const reserveAttemptsByOrder = (run: LocalRunResult): Map<string, number> => {
   return attempts;
 };
 
-export const benchFlashSale = async (orders: number): Promise<FlashSaleResult> => {
+const conflictInjector = (rate: number) => {
+  const random = new Random(11);
+  let injected = 0;
+  const injector: FaultInjector = {
+    decide: ({ operation }) => {
+      if (operation !== 'TransactWriteItems' || !random.chance(rate)) return undefined;
+      injected += 1;
+      return { kind: 'transaction-conflict' };
+    },
+  };
+  return { injector, injected: () => injected };
+};
+
+export const benchFlashSale = async (
+  orders: number,
+  conflictRate = Number(process.env.BENCH_FLASH_CONFLICT_RATE ?? 0.5),
+): Promise<FlashSaleResult> => {
   const stock = Math.floor(orders * 0.9);
+  const conflicts = conflictInjector(conflictRate);
   const run = await runThroughLocalRuntime({
+    faults: conflicts.injector,
     orders: flashSaleOrders(orders),
     stock: [{ sku: FLASH_SKU, available: stock }],
     timeScale: DEMO_TIME_SCALE,
@@ -86,12 +114,14 @@ export const benchFlashSale = async (orders: number): Promise<FlashSaleResult> =
   return {
     orders,
     stock,
+    conflictRate,
+    conflictsInjected: conflicts.injected(),
     settleSeconds: Number(settleSeconds.toFixed(1)),
     ordersPerSecond: Number((orders / settleSeconds).toFixed(1)),
     ...(run.unsettled ? { unsettled: run.unsettled } : {}),
     final,
     reserveAttempts,
-    conflicts: reserveAttempts - attempts.size,
+    retriedAttempts: reserveAttempts - attempts.size,
     ordersWithConflicts: [...attempts.values()].filter((n) => n > 1).length,
     taskRetries,
     stockLeft,
@@ -121,7 +151,10 @@ export const printFlashSale = (r: FlashSaleResult): void => {
       .join(', ')}`,
   );
   console.log(
-    `  conflicts                     ${r.conflicts} cancelled reservation transactions (${r.ordersWithConflicts} orders), ${r.reserveAttempts} attempts; ${r.taskRetries} ReserveInventory task retries by the state machine`,
+    `  conflicts                     ${r.conflictsInjected} transactions cancelled with TransactionConflict (${r.conflictRate} of them, injected: DynamoDB Local serialises)`,
+  );
+  console.log(
+    `  retries                       ${r.reserveAttempts} reservation attempts for ${r.orders} orders: ${r.retriedAttempts} sent again by the function (${r.ordersWithConflicts} orders), ${r.taskRetries} ReserveInventory task retries by the state machine`,
   );
   console.log(
     `  stock                         ${r.unitsReserved} reserved, ${r.stockLeft} left; oversold ${r.oversold}; refused while stock remained or not for OutOfStock: ${r.wronglyRefused}`,

@@ -22,6 +22,7 @@ import { namesFromOutputs } from '../cli/shared/names';
 import type { OrderView } from '../cli/shared/orders';
 import { uploadFile } from '../cli/upload/upload';
 import type { ObservedApiCall, ServiceCalls } from '../local/api-calls';
+import type { FaultInjector } from '../local/chaos/faults';
 import type { InvocationStats } from '../local/lambda/invoker';
 import { startLocalRuntime } from '../local/runtime';
 import type { LocalFunction } from '../local/topology';
@@ -44,6 +45,8 @@ export interface LocalRunInput {
    * (FunctionRun.calibratedMeanMs). Nothing of either round is counted in the result.
    */
   readonly calibration?: readonly [readonly unknown[], readonly unknown[]];
+  /** Faults the gateway injects (LocalRuntimeOptions.faults). @default none */
+  readonly faults?: FaultInjector;
 }
 
 export interface FunctionRun extends InvocationStats {
@@ -179,6 +182,7 @@ export const runThroughLocalRuntime = async (input: LocalRunInput): Promise<Loca
     timeScale,
     stateDir,
     onApiCall: (call) => calls.push(call),
+    ...(input.faults ? { faults: input.faults } : {}),
     log: (message) => process.stderr.write(`  [runtime] ${message}\n`),
   });
   const base = {

@@ -6,6 +6,7 @@ import {
   type Fault,
   type FaultInjector,
   splitBatch,
+  transactionConflictResponse,
   withFailedEntries,
 } from './chaos/faults';
 import { listen } from './listen';
@@ -84,6 +85,12 @@ export const startGateway = async (
       case 'connection-reset':
         dropConnection(incoming);
         return;
+      case 'transaction-conflict': {
+        if (operation !== 'TransactWriteItems' || body === undefined) break;
+        const response = transactionConflictResponse(body);
+        outgoing.writeHead(response.status, response.headers).end(response.body);
+        return;
+      }
       case 'entries-failed': {
         if (operation !== 'SendMessageBatch' || body === undefined) break;
         const split = splitBatch(body, fault.entryIds);

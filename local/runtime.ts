@@ -7,6 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ApiCallCounter, type ObservedApiCall, type ServiceCalls } from './api-calls';
 import { Chaos, type ChaosOptions } from './chaos/chaos';
+import type { FaultInjector } from './chaos/faults';
 import { type Gateway, startGateway } from './gateway';
 import type { AsyncFailure } from './lambda/async-invoke';
 import { AsyncInvoker } from './lambda/async-invoke';
@@ -62,6 +63,11 @@ export interface LocalRuntimeOptions {
    * what was started and rejects with the signal's reason. @default none
    */
   readonly signal?: AbortSignal;
+  /**
+   * Injects faults at the gateway (the flash-sale bench's transaction conflicts); with `chaos` the
+   * chaos injector is used instead. @default none
+   */
+  readonly faults?: FaultInjector;
   /** Sees every request the endpoint counts, with its body (the cost bench). @default none */
   readonly onApiCall?: (call: ObservedApiCall) => void;
 }
@@ -207,7 +213,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     try {
       gateway = await startGateway(upstreams, counter, {
         ...(options.port === undefined ? {} : { port: options.port }),
-        ...(chaos ? { faults: chaos.gateway } : {}),
+        ...(chaos ? { faults: chaos.gateway } : options.faults ? { faults: options.faults } : {}),
         ...(options.onApiCall ? { observe: options.onApiCall } : {}),
       });
     } catch (error) {
