@@ -38,6 +38,7 @@ import { ingestObject } from '../functions/ingest/ingest-object';
 import { STAND_IN_CHECKSUM_ENVIRONMENT } from '../local/lambda/environment';
 import { type BundlesReport, benchBundles, printBundles } from './bundles';
 import { benchGroupParallel, type GroupParallelResult, printGroupParallel } from './group-parallel';
+import { benchLocalRuntimeSections } from './local-runtime.bench';
 
 type Format = 'jsonl' | 'json' | 'csv.gz';
 
@@ -447,6 +448,8 @@ const main = async (): Promise<void> => {
   } finally {
     child.kill('SIGTERM');
   }
+  // §5–§7: end to end, cost per million orders and the flash sale, through the local runtime.
+  await benchLocalRuntimeSections(QUICK);
 };
 
 const writeResult = (out: string, file: string, body: Record<string, unknown>): void => {

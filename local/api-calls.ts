@@ -4,6 +4,14 @@ export interface ServiceCalls {
   readonly operations: Readonly<Record<string, number>>;
 }
 
+/** One request as the gateway saw it: for a bench that prices requests by what they carry. */
+export interface ObservedApiCall {
+  readonly service: string;
+  readonly operation: string;
+  /** The request body; undefined for S3, whose bodies stream through unread. */
+  readonly body: Buffer | undefined;
+}
+
 export class ApiCallCounter {
   private readonly counts = new Map<string, Map<string, number>>();
 

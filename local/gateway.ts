@@ -1,11 +1,12 @@
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import { type ApiCallCounter, operationOf, serviceOf } from './api-calls';
+import { type ApiCallCounter, type ObservedApiCall, operationOf, serviceOf } from './api-calls';
 import {
   apiCallOf,
   errorResponse,
   type Fault,
   type FaultInjector,
   splitBatch,
+  transactionConflictResponse,
   withFailedEntries,
 } from './chaos/faults';
 import { listen } from './listen';
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   readonly host?: string;
   /** Decides which calls fail, and how (chaos runs and fault tests). @default none */
   readonly faults?: FaultInjector;
+  /** Sees every counted request with its body (bench/cost.ts sizes DynamoDB items by it). @default none */
+  readonly observe?: (call: ObservedApiCall) => void;
 }
 
 /** Drops the caller's connection without an answer, as a reset or a lost response looks to the SDK. */
@@ -66,6 +69,7 @@ export const startGateway = async (
     let body = service === 's3' ? undefined : await readBody(incoming);
     const operation = operationOf(service, incoming.method ?? 'GET', url, incoming.headers, body);
     counter.add(service, operation);
+    options.observe?.({ service, operation, body });
     const fault: Fault | undefined = options.faults?.decide(
       apiCallOf(service, operation, incoming.headers, body),
     );
@@ -81,6 +85,12 @@ export const startGateway = async (
       case 'connection-reset':
         dropConnection(incoming);
         return;
+      case 'transaction-conflict': {
+        if (operation !== 'TransactWriteItems' || body === undefined) break;
+        const response = transactionConflictResponse(body);
+        outgoing.writeHead(response.status, response.headers).end(response.body);
+        return;
+      }
       case 'entries-failed': {
         if (operation !== 'SendMessageBatch' || body === undefined) break;
         const split = splitBatch(body, fault.entryIds);

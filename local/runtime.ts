@@ -5,8 +5,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ApiCallCounter, type ServiceCalls } from './api-calls';
+import { ApiCallCounter, type ObservedApiCall, type ServiceCalls } from './api-calls';
 import { Chaos, type ChaosOptions } from './chaos/chaos';
+import type { FaultInjector } from './chaos/faults';
 import { type Gateway, startGateway } from './gateway';
 import type { AsyncFailure } from './lambda/async-invoke';
 import { AsyncInvoker } from './lambda/async-invoke';
@@ -67,6 +68,13 @@ export interface LocalRuntimeOptions {
    * tests move it forward to make an execution too old to redrive. @default the system clock
    */
   readonly sfnClock?: () => Date;
+  /**
+   * Injects faults at the gateway (the flash-sale bench's transaction conflicts); with `chaos` the
+   * chaos injector is used instead. @default none
+   */
+  readonly faults?: FaultInjector;
+  /** Sees every request the endpoint counts, with its body (the cost bench). @default none */
+  readonly onApiCall?: (call: ObservedApiCall) => void;
 }
 
 export interface LocalRuntime {
@@ -210,7 +218,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     try {
       gateway = await startGateway(upstreams, counter, {
         ...(options.port === undefined ? {} : { port: options.port }),
-        ...(chaos ? { faults: chaos.gateway } : {}),
+        ...(chaos ? { faults: chaos.gateway } : options.faults ? { faults: options.faults } : {}),
+        ...(options.onApiCall ? { observe: options.onApiCall } : {}),
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

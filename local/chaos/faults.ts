@@ -11,13 +11,17 @@ import type { IncomingHttpHeaders } from 'node:http';
  *   caller reads the answer, so it cannot tell whether the write happened.
  * - `entries-failed` (SQS SendMessageBatch): the chosen entries are not sent and come back in
  *   `Failed` as a server fault (`SenderFault: false`), as SQS answers when it could not take them.
+ * - `transaction-conflict` (DynamoDB TransactWriteItems): the transaction is cancelled, its first item
+ *   `None` and the others `TransactionConflict`, as DynamoDB answers when another transaction holds
+ *   them (a hot item; DynamoDB Local serialises transactions and never does); not forwarded.
  */
 export type Fault =
   | { readonly kind: 'throttle' }
   | { readonly kind: 'server-error'; readonly status: 500 | 503 }
   | { readonly kind: 'connection-reset' }
   | { readonly kind: 'response-lost' }
-  | { readonly kind: 'entries-failed'; readonly entryIds: (ids: readonly string[]) => readonly string[] };
+  | { readonly kind: 'entries-failed'; readonly entryIds: (ids: readonly string[]) => readonly string[] }
+  | { readonly kind: 'transaction-conflict' };
 
 export type FaultKind = Fault['kind'];
 
@@ -155,6 +159,25 @@ export const errorResponse = (service: string, fault: Fault): FaultResponse => {
     body:
       `<ErrorResponse><Error><Type>${throttle ? 'Sender' : 'Receiver'}</Type><Code>${code}</Code>` +
       `<Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`,
+  };
+};
+
+/** DynamoDB's answer to a TransactWriteItems cancelled by a conflict (Fault `transaction-conflict`). */
+export const transactionConflictResponse = (body: Buffer): FaultResponse => {
+  const items =
+    (JSON.parse(body.toString('utf8')) as { TransactItems?: readonly unknown[] }).TransactItems ?? [];
+  const codes = items.map((_, index) => (index === 0 ? 'None' : 'TransactionConflict'));
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/x-amz-json-1.0' },
+    body: JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+      message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}] (injected by the local runtime)`,
+      CancellationReasons: codes.map((Code) => ({
+        Code,
+        ...(Code === 'None' ? {} : { Message: 'Transaction is ongoing for the item' }),
+      })),
+    }),
   };
 };
 

@@ -6,6 +6,10 @@ import type { LoadedFunction } from './load';
 export interface InvocationStats {
   invocations: number;
   errors: number;
+  /** Wall time of every invocation, summed (ms): what Lambda bills as duration (bench/cost.ts). */
+  durationMs: number;
+  /** The same, each invocation rounded up to the millisecond as Lambda bills it. */
+  billedMs: number;
 }
 
 export interface InvokeOptions {
@@ -92,7 +96,7 @@ export class Invoker {
     for (const fn of functions) {
       this.byKey.set(fn.spec.arn, fn);
       this.byKey.set(fn.spec.name, fn);
-      this.counts.set(fn.spec.name, { invocations: 0, errors: 0 });
+      this.counts.set(fn.spec.name, { invocations: 0, errors: 0, durationMs: 0, billedMs: 0 });
     }
   }
 
@@ -139,6 +143,7 @@ export class Invoker {
     const stats = this.counts.get(fn.spec.name);
     if (stats) stats.invocations += 1;
     this.running += 1;
+    const started = performance.now();
     try {
       return await fn.run(event, { requestId, deadline, timeoutAt });
     } catch (error) {
@@ -147,6 +152,11 @@ export class Invoker {
       throw error;
     } finally {
       this.running -= 1;
+      if (stats) {
+        const ms = performance.now() - started;
+        stats.durationMs += ms;
+        stats.billedMs += Math.max(1, Math.ceil(ms));
+      }
     }
   }
 

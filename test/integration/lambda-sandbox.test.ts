@@ -131,7 +131,7 @@ describe('a Lambda sandbox for a bundle', () => {
 
     // Assert
     await expect(failure).rejects.toMatchObject({ name: 'NotToday', message: 'not today' });
-    expect(invoker.stats().get(fn.name)).toEqual({ invocations: 1, errors: 1 });
+    expect(invoker.stats().get(fn.name)).toMatchObject({ invocations: 1, errors: 1 });
     expect(log.join('')).toMatch(
       /\tERROR\tInvoke Error \t\{"errorType":"NotToday","errorMessage":"not today"/,
     );

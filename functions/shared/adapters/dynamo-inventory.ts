@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { InventoryPort, ReleaseOutcome, Reservation, ReservationLine } from '#shared/domain/ports';
 import { OutOfStock, UnknownSku } from '#shared/errors/saga';
+import { type ConflictRetry, DEFAULT_CONFLICT_RETRY, sendRetryingConflicts } from './conflict-retry';
 import {
   cancellationReasonsOf,
   isConditionalCheckFailed,
@@ -22,12 +23,14 @@ export interface InventoryTables {
 /**
  * Stock and reservations in DynamoDB. Taking and giving back stock are each one
  * TransactWriteItems with the reservation item, so stock moves exactly when the
- * reservation changes state: never twice, never without a record of it.
+ * reservation changes state: never twice, never without a record of it. A transaction cancelled
+ * by a conflict (many orders for one sku at once) is sent again here first (conflict-retry.ts).
  */
 export class DynamoInventory implements InventoryPort {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tables: InventoryTables,
+    private readonly conflictRetry: ConflictRetry = DEFAULT_CONFLICT_RETRY,
   ) {}
 
   async reserve(
@@ -42,7 +45,7 @@ export class DynamoInventory implements InventoryPort {
       reservedAt: at,
     };
     try {
-      await this.client.send(
+      await this.sendTransaction(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -107,7 +110,7 @@ export class DynamoInventory implements InventoryPort {
         : { outcome: 'ALREADY_RELEASED', lines: existing.lines };
     }
     try {
-      await this.client.send(
+      await this.sendTransaction(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -142,6 +145,10 @@ export class DynamoInventory implements InventoryPort {
       }
       return rethrowTransient(error, `releasing order ${orderId}`);
     }
+  }
+
+  private sendTransaction(command: TransactWriteCommand): Promise<unknown> {
+    return sendRetryingConflicts(() => this.client.send(command), this.conflictRetry);
   }
 
   /** Writes `{status: RELEASED, lines: []}` unless the order has a reservation item; false if it has one. */

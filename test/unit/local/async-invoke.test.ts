@@ -91,6 +91,26 @@ describe('AsyncInvoker (Lambda asynchronous invocation)', () => {
 
     // Act / Assert
     await expect(invoker.invoke(fn, {})).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
-    expect(invoker.stats().get('fn')).toEqual({ invocations: 1, errors: 1 });
+    expect(invoker.stats().get('fn')).toMatchObject({ invocations: 1, errors: 1 });
+  });
+
+  it("adds up each invocation's duration, billed by the millisecond rounded up, as Lambda bills it", async () => {
+    // Arrange
+    const fn = loaded(
+      spec({ maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }),
+      () => new Promise((resolve) => setTimeout(resolve, 30)),
+    );
+    const invoker = new Invoker([fn]);
+
+    // Act
+    await invoker.invoke(fn, {});
+    await invoker.invoke(fn, {});
+
+    // Assert
+    const stats = invoker.stats().get('fn');
+    expect(stats?.invocations).toBe(2);
+    expect(stats?.durationMs).toBeGreaterThanOrEqual(55);
+    expect(stats?.billedMs).toBeGreaterThanOrEqual(Math.ceil(stats?.durationMs ?? 0));
+    expect(stats?.billedMs).toBeLessThanOrEqual(Math.ceil(stats?.durationMs ?? 0) + 2);
   });
 });
