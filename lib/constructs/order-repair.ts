@@ -28,14 +28,8 @@ export interface RepairOwed {
 
 type Json = Record<string, unknown>;
 
-const REPAIR_STATES = [
-  'ConfirmOrder',
-  'Completed',
-  'CancelShipment',
-  'GiveBack',
-  'RecordCancelled',
-  'Cancelled',
-];
+/** ConfirmOrder and RecordCancelled end the saga (no Succeed state after them), so they end a repair too. */
+const REPAIR_STATES = ['ConfirmOrder', 'CancelShipment', 'GiveBack', 'RecordCancelled'];
 
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
