@@ -143,7 +143,11 @@ describe('orderflow CLI against a local runtime whose Step Functions clock the t
     const legacy = JSON.parse(current.definition ?? '{}') as {
       States: Record<string, Record<string, unknown>>;
     };
-    const recordCancelled = legacy.States.RecordCancelled as { Parameters: { Payload: object } };
+    // RecordCancelled ends the saga; the copy goes on to the Fail state instead
+    const { End: _end, ...recordCancelled } = legacy.States.RecordCancelled as {
+      Parameters: { Payload: object };
+      End?: boolean;
+    };
     legacy.States.GiveBack = {
       ...legacy.States.GiveBack,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.refundError', Next: 'RecordNeedsAttention' }],
