@@ -76,23 +76,33 @@ export const SQS_LIMITS = {
 
 const attribute = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
+/** The attributes every message carries alike (the SDK only reads them, so one object serves all). */
+const EVENT_TYPE = attribute(ORDER_EVENT_TYPE);
+const SCHEMA_VERSION = attribute(String(ORDER_SCHEMA_VERSION));
+
 const attributesOf = (order: OutgoingOrder): Record<string, MessageAttributeValue> => ({
-  eventType: attribute(ORDER_EVENT_TYPE),
-  schemaVersion: attribute(String(ORDER_SCHEMA_VERSION)),
+  eventType: EVENT_TYPE,
+  schemaVersion: SCHEMA_VERSION,
   correlationId: attribute(order.correlationId),
 });
 
+/** Bytes of an attribute as SQS counts them: its name, type and value. */
+const attributeBytes = (name: string, value: MessageAttributeValue): number =>
+  Buffer.byteLength(name) +
+  Buffer.byteLength(value.DataType ?? '') +
+  Buffer.byteLength(value.StringValue ?? '');
+
+/** Bytes of the attributes that do not change from message to message, and of correlationId's name and type. */
+const FIXED_ATTRIBUTE_BYTES =
+  attributeBytes('eventType', EVENT_TYPE) +
+  attributeBytes('schemaVersion', SCHEMA_VERSION) +
+  attributeBytes('correlationId', attribute(''));
+
 /** Size as SQS counts it: the body plus every attribute's name, type and value. */
-export const messageBytes = (order: OutgoingOrder): number => {
-  let bytes = Buffer.byteLength(order.canonical, 'utf8');
-  for (const [name, value] of Object.entries(attributesOf(order))) {
-    bytes +=
-      Buffer.byteLength(name) +
-      Buffer.byteLength(value.DataType ?? '') +
-      Buffer.byteLength(value.StringValue ?? '');
-  }
-  return bytes;
-};
+export const messageBytes = (order: OutgoingOrder): number =>
+  Buffer.byteLength(order.canonical, 'utf8') +
+  FIXED_ATTRIBUTE_BYTES +
+  Buffer.byteLength(order.correlationId, 'utf8');
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
