@@ -145,20 +145,36 @@ export class OrderSender {
     this.#hooks = hooks;
   }
 
-  async add(order: OutgoingOrder): Promise<void> {
+  /**
+   * Queues one order. Returns a promise only when the caller must wait (a call is being dispatched);
+   * undefined when the order just joined the batch, so the reader goes on without a turn of the event loop.
+   */
+  add(order: OutgoingOrder): Promise<void> | undefined {
     this.#throwIfFailed();
     const bytes = messageBytes(order);
     if (bytes > SQS_LIMITS.bytesPerMessage) {
       // The schema keeps records at 64 KiB, so this guards against a change of that limit.
       this.#hooks.onFailed(order, `could not enqueue: message is ${bytes} bytes, more than SQS allows`);
-      return;
+      return undefined;
     }
     // A group appears at most once per call, so a retried entry can never land after a later one of its group.
-    const groupInBatch = this.#batch.some((queued) => queued.orderId === order.orderId);
-    if (groupInBatch || this.#batchBytes + bytes > SQS_LIMITS.bytesPerBatch) await this.#dispatch();
+    let groupInBatch = false;
+    for (const queued of this.#batch) if (queued.orderId === order.orderId) groupInBatch = true;
+    if (groupInBatch || this.#batchBytes + bytes > SQS_LIMITS.bytesPerBatch)
+      return this.#addAfterDispatch(order, bytes);
+    this.#queue(order, bytes);
+    return this.#batch.length === SQS_LIMITS.entriesPerBatch ? this.#dispatch() : undefined;
+  }
+
+  async #addAfterDispatch(order: OutgoingOrder, bytes: number): Promise<void> {
+    await this.#dispatch();
+    this.#queue(order, bytes);
+    if (this.#batch.length === SQS_LIMITS.entriesPerBatch) await this.#dispatch();
+  }
+
+  #queue(order: OutgoingOrder, bytes: number): void {
     this.#batch.push(order);
     this.#batchBytes += bytes;
-    if (this.#batch.length === SQS_LIMITS.entriesPerBatch) await this.#dispatch();
   }
 
   /** Sends what is left and waits for every call; throws the first call failure. */

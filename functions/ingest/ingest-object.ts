@@ -378,8 +378,10 @@ const ingestRecords = async (
       for await (const record of recordsOf(format, text, cursor, offset?.line)) {
         tally.recordsRead += 1;
         if (tally.recordsRead <= skip) continue;
-        await handleRecord(ref, record, sender, reject);
-        await reportFailures();
+        // Most records only join a batch: no promise to wait for, so no turn of the event loop.
+        const handling = handleRecord(ref, record, sender, reject);
+        if (handling !== undefined) await handling;
+        if (failed.length > 0) await reportFailures();
         // After a record, never before: every invocation moves the file on by one record at least.
         if (pauseNow()) {
           paused = true;
@@ -419,25 +421,23 @@ const ingestRecords = async (
   return { paused, etag, ...(resumeAt ? { resumeAt } : {}) };
 };
 
-const handleRecord = async (
+/** Rejects or queues one record; a promise only when the caller must wait for it. */
+const handleRecord = (
   ref: ObjectRef,
   record: SourceRecord,
   sender: OrderSender,
   reject: (entry: RejectEntry) => Promise<void>,
-): Promise<void> => {
-  const lines = record.lines && record.lines.length > 1 ? { lines: record.lines } : {};
+): Promise<void> | undefined => {
   if (record.kind === 'invalid') {
     const orderId = record.orderId === undefined ? {} : { orderId: record.orderId };
-    await reject({ line: record.line, ...orderId, ...lines, reasons: record.reasons });
-    return;
+    return reject({ line: record.line, ...orderId, ...linesOf(record), reasons: record.reasons });
   }
   const result = validateOrder(record.value);
   if (!result.ok) {
     const orderId = result.orderId === undefined ? {} : { orderId: result.orderId };
-    await reject({ line: record.line, ...orderId, ...lines, reasons: result.reasons });
-    return;
+    return reject({ line: record.line, ...orderId, ...linesOf(record), reasons: result.reasons });
   }
-  await sender.add({
+  return sender.add({
     line: record.line,
     orderId: result.order.orderId,
     canonical: result.canonical,
@@ -445,3 +445,6 @@ const handleRecord = async (
     correlationId: `${ref.bucket}/${ref.key}#${record.line}`,
   });
 };
+
+const linesOf = (record: SourceRecord): { lines?: number[] } =>
+  record.lines && record.lines.length > 1 ? { lines: record.lines } : {};

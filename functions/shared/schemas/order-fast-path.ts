@@ -37,12 +37,18 @@ const isPlain = (value: unknown): value is Plain =>
   value !== null &&
   (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
 
-/** Own keys exactly `count` of `known`: every field the shape names is there, and no other. */
+/**
+ * Keys exactly `count` of `known`: every field the shape names is there, and no other. for-in (no array
+ * to allocate) also lists inherited enumerable keys; a plain object has none, and one that had would
+ * only be handed to zod.
+ */
 const hasExactly = (value: Plain, known: ReadonlySet<string>, count: number): boolean => {
-  const keys = Object.keys(value);
-  if (keys.length !== count) return false;
-  for (const key of keys) if (!known.has(key)) return false;
-  return true;
+  let keys = 0;
+  for (const key in value) {
+    if (!known.has(key)) return false;
+    keys += 1;
+  }
+  return keys === count;
 };
 
 /** Unicode code points, a lone surrogate counting as one: how zod measures a string's length. */
@@ -68,10 +74,13 @@ const intWithin = (value: unknown, min: number, max: number): value is number =>
 const matches = (value: unknown, pattern: RegExp): value is string =>
   typeof value === 'string' && pattern.test(value);
 
+/**
+ * The item lines merged as the schema's transform merges them (a sku keeps the price and place of its
+ * first line), then sorted by sku as in the canonical form. Linear search: an order has few lines.
+ */
 const parseItems = (value: unknown): OrderItem[] | undefined => {
   if (!Array.isArray(value) || value.length < 1 || value.length > ORDER_LIMITS.maxItemLines) return undefined;
-  // Merged as the schema's transform merges them: first appearance of a sku keeps its place.
-  const bySku = new Map<string, OrderItem>();
+  const merged: OrderItem[] = [];
   for (const item of value as unknown[]) {
     if (!isPlain(item) || !hasExactly(item, ITEM_KEYS, 3)) return undefined;
     const { sku, quantity, unitPriceCents } = item;
@@ -82,18 +91,29 @@ const parseItems = (value: unknown): OrderItem[] | undefined => {
     ) {
       return undefined;
     }
-    const seen = bySku.get(sku);
-    if (seen === undefined) bySku.set(sku, { sku, quantity, unitPriceCents });
+    let seen: OrderItem | undefined;
+    for (const line of merged) {
+      if (line.sku === sku) {
+        seen = line;
+        break;
+      }
+    }
+    // `+ 0`: -0 is a valid price, and the canonical form writes (and reads back) 0.
+    if (seen === undefined) merged.push({ sku, quantity, unitPriceCents: unitPriceCents + 0 });
     else if (seen.unitPriceCents !== unitPriceCents) return undefined;
     else seen.quantity += quantity;
+    if (merged.length > ORDER_LIMITS.maxDistinctSkus) return undefined;
   }
-  if (bySku.size > ORDER_LIMITS.maxDistinctSkus) return undefined;
-  const merged = [...bySku.values()];
   for (const item of merged) if (item.quantity > ORDER_LIMITS.maxQuantityPerSku) return undefined;
-  return merged;
+  return merged.length === 1 ? merged : merged.sort(bySku);
 };
 
-/** OrderPlacedSchema's output for `value` when it is certainly valid; otherwise undefined (ask zod). */
+const bySku = (a: OrderItem, b: OrderItem): number => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+
+/**
+ * OrderPlacedSchema's output for `value` when it is certainly valid, already in canonical form (items
+ * sorted by sku, no -0); otherwise undefined (ask zod).
+ */
 export const fastParseOrder = (value: unknown): OrderPlaced | undefined => {
   if (!isPlain(value)) return undefined;
   const { schemaVersion } = value;
@@ -136,7 +156,7 @@ export const fastParseOrder = (value: unknown): OrderPlaced | undefined => {
     customerId,
     currency,
     items,
-    totalCents,
+    totalCents: totalCents + 0,
     payment: { token },
     shipTo: { country, postalCode },
     placedAt,

@@ -203,8 +203,10 @@ const stringifyCanonical = (order: OrderPlaced): string => {
   );
 };
 
-const canonicalResult = (data: OrderPlaced): ValidationResult => {
-  const order = canonicalForm(data);
+const canonicalResult = (data: OrderPlaced): ValidationResult => canonicalResultOf(canonicalForm(data));
+
+/** The result for an order already in canonical form. */
+const canonicalResultOf = (order: OrderPlaced): ValidationResult => {
   const canonical = stringifyCanonical(order);
   // Only non-ASCII text can make the UTF-8 bytes more than the characters.
   const bytes =
@@ -212,7 +214,7 @@ const canonicalResult = (data: OrderPlaced): ValidationResult => {
   if (bytes > ORDER_LIMITS.maxRecordBytes) {
     return {
       ok: false,
-      orderId: data.orderId,
+      orderId: order.orderId,
       reasons: [`record is ${bytes} bytes serialized, more than the ${ORDER_LIMITS.maxRecordBytes} allowed`],
     };
   }
@@ -226,5 +228,5 @@ const canonicalResult = (data: OrderPlaced): ValidationResult => {
  */
 export const validateOrder = (value: unknown): ValidationResult => {
   const fast = fastParseOrder(value);
-  return fast === undefined ? validateOrderWithSchema(value) : canonicalResult(fast);
+  return fast === undefined ? validateOrderWithSchema(value) : canonicalResultOf(fast);
 };

@@ -110,7 +110,8 @@ const tallyValue = (value: unknown, depth: number, tally: Tally): boolean => {
     for (const element of value as unknown[]) if (!tallyValue(element, depth + 1, tally)) return false;
     return true;
   }
-  for (const key of Object.keys(value)) {
+  // JSON.parse makes plain objects: for-in lists their own keys, without an array to allocate.
+  for (const key in value) {
     tally.keys += 1;
     tally.colonsInStrings += colonsIn(key);
     if (!tallyValue((value as Record<string, unknown>)[key], depth + 1, tally)) return false;
