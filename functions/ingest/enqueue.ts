@@ -76,23 +76,33 @@ export const SQS_LIMITS = {
 
 const attribute = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
+/** The attributes every message carries alike (the SDK only reads them, so one object serves all). */
+const EVENT_TYPE = attribute(ORDER_EVENT_TYPE);
+const SCHEMA_VERSION = attribute(String(ORDER_SCHEMA_VERSION));
+
 const attributesOf = (order: OutgoingOrder): Record<string, MessageAttributeValue> => ({
-  eventType: attribute(ORDER_EVENT_TYPE),
-  schemaVersion: attribute(String(ORDER_SCHEMA_VERSION)),
+  eventType: EVENT_TYPE,
+  schemaVersion: SCHEMA_VERSION,
   correlationId: attribute(order.correlationId),
 });
 
+/** Bytes of an attribute as SQS counts them: its name, type and value. */
+const attributeBytes = (name: string, value: MessageAttributeValue): number =>
+  Buffer.byteLength(name) +
+  Buffer.byteLength(value.DataType ?? '') +
+  Buffer.byteLength(value.StringValue ?? '');
+
+/** Bytes of the attributes that do not change from message to message, and of correlationId's name and type. */
+const FIXED_ATTRIBUTE_BYTES =
+  attributeBytes('eventType', EVENT_TYPE) +
+  attributeBytes('schemaVersion', SCHEMA_VERSION) +
+  attributeBytes('correlationId', attribute(''));
+
 /** Size as SQS counts it: the body plus every attribute's name, type and value. */
-export const messageBytes = (order: OutgoingOrder): number => {
-  let bytes = Buffer.byteLength(order.canonical, 'utf8');
-  for (const [name, value] of Object.entries(attributesOf(order))) {
-    bytes +=
-      Buffer.byteLength(name) +
-      Buffer.byteLength(value.DataType ?? '') +
-      Buffer.byteLength(value.StringValue ?? '');
-  }
-  return bytes;
-};
+export const messageBytes = (order: OutgoingOrder): number =>
+  Buffer.byteLength(order.canonical, 'utf8') +
+  FIXED_ATTRIBUTE_BYTES +
+  Buffer.byteLength(order.correlationId, 'utf8');
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -135,20 +145,36 @@ export class OrderSender {
     this.#hooks = hooks;
   }
 
-  async add(order: OutgoingOrder): Promise<void> {
+  /**
+   * Queues one order. Returns a promise only when the caller must wait (a call is being dispatched);
+   * undefined when the order just joined the batch, so the reader goes on without a turn of the event loop.
+   */
+  add(order: OutgoingOrder): Promise<void> | undefined {
     this.#throwIfFailed();
     const bytes = messageBytes(order);
     if (bytes > SQS_LIMITS.bytesPerMessage) {
       // The schema keeps records at 64 KiB, so this guards against a change of that limit.
       this.#hooks.onFailed(order, `could not enqueue: message is ${bytes} bytes, more than SQS allows`);
-      return;
+      return undefined;
     }
     // A group appears at most once per call, so a retried entry can never land after a later one of its group.
-    const groupInBatch = this.#batch.some((queued) => queued.orderId === order.orderId);
-    if (groupInBatch || this.#batchBytes + bytes > SQS_LIMITS.bytesPerBatch) await this.#dispatch();
+    let groupInBatch = false;
+    for (const queued of this.#batch) if (queued.orderId === order.orderId) groupInBatch = true;
+    if (groupInBatch || this.#batchBytes + bytes > SQS_LIMITS.bytesPerBatch)
+      return this.#addAfterDispatch(order, bytes);
+    this.#queue(order, bytes);
+    return this.#batch.length === SQS_LIMITS.entriesPerBatch ? this.#dispatch() : undefined;
+  }
+
+  async #addAfterDispatch(order: OutgoingOrder, bytes: number): Promise<void> {
+    await this.#dispatch();
+    this.#queue(order, bytes);
+    if (this.#batch.length === SQS_LIMITS.entriesPerBatch) await this.#dispatch();
+  }
+
+  #queue(order: OutgoingOrder, bytes: number): void {
     this.#batch.push(order);
     this.#batchBytes += bytes;
-    if (this.#batch.length === SQS_LIMITS.entriesPerBatch) await this.#dispatch();
   }
 
   /** Sends what is left and waits for every call; throws the first call failure. */

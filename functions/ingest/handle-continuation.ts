@@ -2,8 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { OrderflowError } from '#shared/errors/index';
+import * as z from '#shared/schemas/zod';
 import type { Checkpoint } from './checkpoint';
 import type { IngestInvocation } from './ingest-object';
 import { DEFAULT_CONTINUE_RESERVE_MS, DEFAULT_ENQUEUE_RESERVE_MS } from './ingest-when-free';
@@ -11,14 +11,15 @@ import type { ObjectRef } from './object-ref';
 import type { IngestSummary } from './rejects-report';
 
 /** The continuation queue's message: which object version to continue, and the checkpoint that asked. */
+// zod/mini, as every function schema (see functions/shared/schemas/zod.ts): the classic build would add all of zod to the bundle.
 const ContinuationMessageSchema = z.object({
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  versionId: z.string().min(1).optional(),
+  bucket: z.string().check(z.minLength(1)),
+  key: z.string().check(z.minLength(1)),
+  versionId: z.optional(z.string().check(z.minLength(1))),
   sequencer: z.string(),
-  version: z.string().min(1),
+  version: z.string().check(z.minLength(1)),
   size: z.number(),
-  checkpoint: z.number().int().positive(),
+  checkpoint: z.int().check(z.positive()),
 });
 
 export type ContinuationMessage = z.infer<typeof ContinuationMessageSchema>;

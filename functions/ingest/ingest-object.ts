@@ -10,8 +10,8 @@ import { gunzip } from './gunzip';
 import type { ObjectRef } from './object-ref';
 import { parseCsv } from './parsers/csv';
 import { parseJsonArray } from './parsers/json-array';
-import { parseJsonLines } from './parsers/jsonl';
-import { type Cursor, type SourceRecord, UnreadableInput } from './parsers/types';
+import { type JsonLinesRecord, parseJsonLineBatches } from './parsers/jsonl';
+import { type Cursor, type ResumePoint, type SourceRecord, UnreadableInput } from './parsers/types';
 import {
   type IngestSummary,
   type RejectEntry,
@@ -56,21 +56,25 @@ export interface IngestDeps {
   readonly senderHooks?: Pick<SenderHooks, 'sleep' | 'random'>;
 }
 
+/** JSON Lines records come a chunk at a time (see parseJsonLineBatches); the other formats one by one. */
 const recordsOf = (
   format: RecordFormat,
   bytes: AsyncIterable<Uint8Array>,
   cursor: Cursor,
   firstLine = 1,
-): AsyncIterable<SourceRecord> => {
+): AsyncIterable<SourceRecord | readonly JsonLinesRecord[]> => {
   switch (format) {
     case 'jsonl':
-      return parseJsonLines(bytes, cursor, undefined, firstLine);
+      return parseJsonLineBatches(bytes, cursor, undefined, firstLine);
     case 'json':
       return parseJsonArray(decodeUtf8(bytes), cursor);
     case 'csv':
       return parseCsv(decodeUtf8(bytes), cursor);
   }
 };
+
+const isBatch = (item: SourceRecord | readonly JsonLinesRecord[]): item is readonly JsonLinesRecord[] =>
+  Array.isArray(item);
 
 async function* counted(body: Readable, tally: { bytesRead: number }): AsyncGenerator<Uint8Array> {
   for await (const chunk of body as AsyncIterable<Uint8Array>) {
@@ -375,15 +379,25 @@ const ingestRecords = async (
       // Mid-file there is no byte order mark or file signature to look at.
       const text = offset === undefined ? sniffContent(plain, format, sniffInfo) : plain;
       // A gzip stream cannot seek: a continuation parses the records done again and skips them.
-      for await (const record of recordsOf(format, text, cursor, offset?.line)) {
-        tally.recordsRead += 1;
-        if (tally.recordsRead <= skip) continue;
-        await handleRecord(ref, record, sender, reject);
-        await reportFailures();
-        // After a record, never before: every invocation moves the file on by one record at least.
-        if (pauseNow()) {
-          paused = true;
-          break;
+      reading: for await (const item of recordsOf(format, text, cursor, offset?.line)) {
+        const batch: readonly { readonly record: SourceRecord; readonly resume?: ResumePoint }[] = isBatch(
+          item,
+        )
+          ? item
+          : [{ record: item }];
+        for (const { record, resume } of batch) {
+          tally.recordsRead += 1;
+          if (resume !== undefined) cursor.resume = resume;
+          if (tally.recordsRead <= skip) continue;
+          // Most records only join a batch: no promise to wait for, so no turn of the event loop.
+          const handling = handleRecord(ref, record, sender, reject);
+          if (handling !== undefined) await handling;
+          if (failed.length > 0) await reportFailures();
+          // After a record, never before: every invocation moves the file on by one record at least.
+          if (pauseNow()) {
+            paused = true;
+            break reading;
+          }
         }
       }
     } catch (error) {
@@ -419,25 +433,23 @@ const ingestRecords = async (
   return { paused, etag, ...(resumeAt ? { resumeAt } : {}) };
 };
 
-const handleRecord = async (
+/** Rejects or queues one record; a promise only when the caller must wait for it. */
+const handleRecord = (
   ref: ObjectRef,
   record: SourceRecord,
   sender: OrderSender,
   reject: (entry: RejectEntry) => Promise<void>,
-): Promise<void> => {
-  const lines = record.lines && record.lines.length > 1 ? { lines: record.lines } : {};
+): Promise<void> | undefined => {
   if (record.kind === 'invalid') {
     const orderId = record.orderId === undefined ? {} : { orderId: record.orderId };
-    await reject({ line: record.line, ...orderId, ...lines, reasons: record.reasons });
-    return;
+    return reject({ line: record.line, ...orderId, ...linesOf(record), reasons: record.reasons });
   }
   const result = validateOrder(record.value);
   if (!result.ok) {
     const orderId = result.orderId === undefined ? {} : { orderId: result.orderId };
-    await reject({ line: record.line, ...orderId, ...lines, reasons: result.reasons });
-    return;
+    return reject({ line: record.line, ...orderId, ...linesOf(record), reasons: result.reasons });
   }
-  await sender.add({
+  return sender.add({
     line: record.line,
     orderId: result.order.orderId,
     canonical: result.canonical,
@@ -445,3 +457,6 @@ const handleRecord = async (
     correlationId: `${ref.bucket}/${ref.key}#${record.line}`,
   });
 };
+
+const linesOf = (record: SourceRecord): { lines?: number[] } =>
+  record.lines && record.lines.length > 1 ? { lines: record.lines } : {};

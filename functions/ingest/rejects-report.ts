@@ -1,13 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  AbortMultipartUploadCommand,
-  type CompletedPart,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 
 /** One rejected record. `remainder` marks the unreadable rest of a file, from `line` on. */
 export interface RejectEntry {
@@ -88,24 +83,29 @@ export const segmentKeyFor = (ref: { bucket: string; key: string; version: strin
 };
 
 /**
- * Writes the rejects report as JSON lines while the file is read. Up to one part (5 MiB) is
- * buffered; a report that stays smaller is written with one PutObject, a larger one switches to a
- * multipart upload and sends each full part as it fills. Memory is bounded by one part however
- * many records are rejected. The summary line always comes last, so a report is complete exactly
- * when it ends with a summary.
+ * Writes the rejects report as JSON lines while the file is read, through lib-storage's Upload (as the
+ * CLI's upload does): a report smaller than one part is one PutObject, a larger one a multipart upload
+ * whose parts (5 MiB or more, as S3 requires of every part but the last) go out as they fill. One part
+ * is uploaded at a time and the lines reach it through a stream with backpressure, so memory is bounded
+ * by about one part however many records are rejected. Nothing is written until the first line. The
+ * summary line always comes last, so a report is complete exactly when it ends with a summary.
  */
 export class RejectsReport {
   readonly #s3: S3Client;
   readonly #bucket: string;
   readonly #key: string;
   readonly #partBytes: number;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
-  #uploadId: string | undefined;
-  readonly #parts: CompletedPart[] = [];
+  #stream: PassThrough | undefined;
+  /** Settles when the upload ends; rejects with its error. */
+  #done: Promise<void> | undefined;
   #bytes = 0;
 
   constructor(s3: S3Client, bucket: string, key: string, partBytes: number = MIN_PART_BYTES) {
+    if (!Number.isSafeInteger(partBytes) || partBytes < MIN_PART_BYTES) {
+      throw new RangeError(
+        `a report part is at least ${MIN_PART_BYTES} bytes (S3's minimum), got ${partBytes}`,
+      );
+    }
     this.#s3 = s3;
     this.#bucket = bucket;
     this.#key = key;
@@ -117,7 +117,7 @@ export class RejectsReport {
   }
 
   async add(entry: RejectEntry): Promise<void> {
-    await this.#write(entry);
+    await this.#write(Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8'));
   }
 
   /** Bytes of report lines added so far. */
@@ -127,10 +127,7 @@ export class RejectsReport {
 
   /** Report lines written elsewhere (an earlier segment), added as they are: whole lines, in order. */
   async addLines(lines: Uint8Array): Promise<void> {
-    this.#chunks.push(Buffer.from(lines));
-    this.#buffered += lines.byteLength;
-    this.#bytes += lines.byteLength;
-    await this.#flushFullPart();
+    await this.#write(Buffer.from(lines));
   }
 
   /**
@@ -139,91 +136,63 @@ export class RejectsReport {
    */
   async finishSegment(): Promise<number> {
     if (this.#bytes === 0) return 0;
-    await this.#complete(this.#take());
+    await this.#end();
     return this.#bytes;
   }
 
   async finish(summary: IngestSummary): Promise<void> {
-    this.#append({ summary });
-    await this.#complete(this.#take());
+    // The summary is not counted in `bytes`: a segment never holds one.
+    const bytes = this.#bytes;
+    await this.#write(Buffer.from(`${JSON.stringify({ summary })}\n`, 'utf8'));
+    this.#bytes = bytes;
+    await this.#end();
   }
 
-  async #complete(body: Buffer): Promise<void> {
-    if (this.#uploadId === undefined) {
-      await this.#s3.send(
-        new PutObjectCommand({ Bucket: this.#bucket, Key: this.#key, Body: body, ContentType: CONTENT_TYPE }),
-      );
-      return;
-    }
-    await this.#uploadPart(body);
-    await this.#s3.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: this.#bucket,
-        Key: this.#key,
-        UploadId: this.#uploadId,
-        MultipartUpload: { Parts: this.#parts },
-      }),
-    );
-  }
-
-  /** Best effort: the bucket's lifecycle rule aborts incomplete uploads that this misses. */
+  /**
+   * Best effort: the stream fails, so Upload stops and aborts a started multipart upload before it
+   * settles; the bucket's lifecycle rule cleans up what this misses.
+   */
   async abort(): Promise<void> {
-    this.#chunks = [];
-    this.#buffered = 0;
-    if (this.#uploadId === undefined) return;
-    const uploadId = this.#uploadId;
-    this.#uploadId = undefined;
-    try {
-      await this.#s3.send(
-        new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#key, UploadId: uploadId }),
-      );
-    } catch {
-      // The ingest is failing with a more important error; the lifecycle rule cleans up.
-    }
+    if (this.#stream === undefined || this.#done === undefined) return;
+    this.#stream.destroy(new Error(`the rejects report ${this.#key} was abandoned`));
+    await this.#done.catch(() => undefined);
   }
 
-  async #write(value: unknown): Promise<void> {
-    this.#bytes += this.#append(value);
-    await this.#flushFullPart();
+  #start(): { readonly stream: PassThrough; readonly done: Promise<void> } {
+    const stream = new PassThrough();
+    const upload = new Upload({
+      client: this.#s3,
+      params: { Bucket: this.#bucket, Key: this.#key, Body: stream, ContentType: CONTENT_TYPE },
+      partSize: this.#partBytes,
+      // One part in flight: the next one fills while it uploads, and no more is held.
+      queueSize: 1,
+    });
+    const done = upload.done().then(() => undefined);
+    // Observed here so a failure before the next write or the end is never an unhandled rejection.
+    done.catch(() => undefined);
+    this.#stream = stream;
+    this.#done = done;
+    return { stream, done };
   }
 
-  async #flushFullPart(): Promise<void> {
-    if (this.#buffered < this.#partBytes) return;
-    if (this.#uploadId === undefined) {
-      const created = await this.#s3.send(
-        new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#key, ContentType: CONTENT_TYPE }),
-      );
-      if (created.UploadId === undefined) throw new Error(`S3 returned no UploadId for ${this.#key}`);
-      this.#uploadId = created.UploadId;
-    }
-    await this.#uploadPart(this.#take());
-  }
-
-  #append(value: unknown): number {
-    const line = Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
-    this.#chunks.push(line);
-    this.#buffered += line.byteLength;
-    return line.byteLength;
-  }
-
-  #take(): Buffer {
-    const body = Buffer.concat(this.#chunks);
-    this.#chunks = [];
-    this.#buffered = 0;
-    return body;
-  }
-
-  async #uploadPart(body: Buffer): Promise<void> {
-    const partNumber = this.#parts.length + 1;
-    const uploaded = await this.#s3.send(
-      new UploadPartCommand({
-        Bucket: this.#bucket,
-        Key: this.#key,
-        UploadId: this.#uploadId,
-        PartNumber: partNumber,
-        Body: body,
+  async #write(chunk: Buffer): Promise<void> {
+    const { stream, done } =
+      this.#stream && this.#done ? { stream: this.#stream, done: this.#done } : this.#start();
+    this.#bytes += chunk.byteLength;
+    if (stream.write(chunk)) return;
+    // The part being filled is full and the one before it is still uploading: wait, unless the upload failed.
+    await Promise.race([
+      once(stream, 'drain'),
+      done.then(() => {
+        throw new Error(`the upload of ${this.#key} ended before the report did`);
       }),
-    );
-    this.#parts.push({ PartNumber: partNumber, ETag: uploaded.ETag });
+    ]);
+  }
+
+  async #end(): Promise<void> {
+    const { stream, done } =
+      this.#stream && this.#done ? { stream: this.#stream, done: this.#done } : this.#start();
+    stream.end();
+    await done;
   }
 }

@@ -1,20 +1,30 @@
 import { parseRecordText, recordTooLarge } from '#shared/schemas/record-text';
-import { type Cursor, PARSER_LIMITS, type SourceRecord, sniffOrderId } from './types';
+import { type Cursor, PARSER_LIMITS, type ResumePoint, type SourceRecord, sniffOrderId } from './types';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+
+/** A record of a JSON Lines file and where reading can start again after it. */
+export interface JsonLinesRecord {
+  readonly record: SourceRecord;
+  readonly resume: ResumePoint;
+}
 
 /**
  * One JSON value per line (.jsonl / .ndjson). Works on bytes: a newline byte never occurs
  * inside a multi-byte UTF-8 character, so each line is decoded on its own and a bad line costs
  * only itself. Blank lines are skipped but still counted, so line numbers match an editor's.
+ *
+ * Yields the records of each chunk read together (most chunks hold hundreds of lines), so the
+ * consumer pays for one turn of the async iteration per chunk, not per record. `cursor.line` is the
+ * line after the last one yielded; each record carries its own resume point.
  */
-export async function* parseJsonLines(
+export async function* parseJsonLineBatches(
   chunks: AsyncIterable<Uint8Array>,
   cursor: Cursor,
   maxLineBytes: number = PARSER_LIMITS.maxRecordBytes,
   firstLine = 1,
-): AsyncGenerator<SourceRecord> {
+): AsyncGenerator<readonly JsonLinesRecord[]> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let parts: Uint8Array[] = [];
   let lineBytes = 0;
@@ -60,6 +70,7 @@ export async function* parseJsonLines(
   };
 
   for await (const chunk of chunks) {
+    const batch: JsonLinesRecord[] = [];
     let start = 0;
     for (;;) {
       const newline = chunk.indexOf(NEWLINE, start);
@@ -70,21 +81,39 @@ export async function* parseJsonLines(
       }
       append(chunk.subarray(start, newline));
       const record = finishLine();
-      if (record) {
-        cursor.resume = { byte: consumed + newline + 1, line: line + 1 };
-        yield record;
-      }
+      if (record) batch.push({ record, resume: { byte: consumed + newline + 1, line: line + 1 } });
       line += 1;
-      cursor.line = line;
       start = newline + 1;
     }
+    cursor.line = line;
+    if (batch.length > 0) yield batch;
   }
   if (lineBytes > 0) {
     const record = finishLine();
-    if (record) {
-      cursor.resume = { byte: consumed, line: line + 1 };
+    cursor.line = line + 1;
+    if (record) yield [{ record, resume: { byte: consumed, line: line + 1 } }];
+  }
+}
+
+/**
+ * parseJsonLineBatches one record at a time: `cursor.resume` is where reading can start again after
+ * the record in hand, and `cursor.line` the line after it.
+ */
+export async function* parseJsonLines(
+  chunks: AsyncIterable<Uint8Array>,
+  cursor: Cursor,
+  maxLineBytes: number = PARSER_LIMITS.maxRecordBytes,
+  firstLine = 1,
+): AsyncGenerator<SourceRecord> {
+  const inner: Cursor = { line: firstLine };
+  cursor.line = firstLine;
+  for await (const batch of parseJsonLineBatches(chunks, inner, maxLineBytes, firstLine)) {
+    for (const { record, resume } of batch) {
+      cursor.resume = resume;
+      cursor.line = record.line;
       yield record;
     }
-    cursor.line = line + 1;
+    cursor.line = inner.line;
   }
+  cursor.line = inner.line;
 }

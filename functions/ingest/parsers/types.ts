@@ -28,7 +28,13 @@ export interface Cursor {
    * input of the line that follows it, and that line's number. Only parsers that can start at any
    * line (JSON Lines) set it; it is current while the consumer handles the record.
    */
-  resume?: { byte: number; line: number };
+  resume?: ResumePoint;
+}
+
+/** Where reading can start again: a byte offset in the parser's input and the number of the line there. */
+export interface ResumePoint {
+  readonly byte: number;
+  readonly line: number;
 }
 
 /** The rest of the input cannot be read (broken structure, bad encoding, corrupt gzip). */

@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { fastParseOrder } from './order-fast-path';
+import { ORDER_LIMITS, ORDER_PATTERNS, ORDER_TEXT_MAX_CHARS } from './order-limits';
 import * as z from './zod';
 
 /**
@@ -8,33 +10,12 @@ import * as z from './zod';
 export const ORDER_SCHEMA_VERSION = 1;
 export const ORDER_EVENT_TYPE = 'OrderPlaced';
 
-export const ORDER_LIMITS = {
-  /** orderId is the SQS message group id and the Step Functions execution name, used as it is. */
-  orderIdPattern: /^[A-Za-z0-9_-]{1,64}$/,
-  /** One TransactWriteItems holds 100 actions: one per sku plus the reservation item. */
-  maxDistinctSkus: 99,
-  maxQuantityPerSku: 10_000,
-  /** Lines before repeated skus are merged; bounds the work one record can cause. */
-  maxItemLines: 1_000,
-  /** 1,000,000.00 in any currency: large enough for any order, small enough that totals stay exact. */
-  maxUnitPriceCents: 100_000_000,
-  /**
-   * A serialized record stays far below every hop: Step Functions input (256 KiB),
-   * a DynamoDB item (400 KB) and one SendMessageBatch call (1 MiB for 10 entries).
-   */
-  maxRecordBytes: 64 * 1024,
-  /** placedAt: `2026-11-20T09:15:00.123456789+01:00` is 35 characters. */
-  maxPlacedAtChars: 40,
-  /** JSON nesting of a record as written: an order needs 3 levels; the rest is bounded work for nothing. */
-  maxNestingDepth: 32,
-} as const;
+export { ORDER_LIMITS };
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
 export const OrderItemSchema = z.strictObject({
-  sku: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'sku must be 1-64 letters, digits, _ . or -')),
+  sku: z.string().check(z.regex(ORDER_PATTERNS.sku, 'sku must be 1-64 letters, digits, _ . or -')),
   quantity: z.int().check(z.gte(1), z.lte(ORDER_LIMITS.maxQuantityPerSku)),
   unitPriceCents: z.int().check(z.gte(0), z.lte(ORDER_LIMITS.maxUnitPriceCents)),
 });
@@ -46,8 +27,10 @@ export const OrderItemSchema = z.strictObject({
 const OrderPlacedShape = z.strictObject({
   schemaVersion: z._default(z.literal(ORDER_SCHEMA_VERSION), ORDER_SCHEMA_VERSION),
   orderId: z.string().check(z.regex(ORDER_LIMITS.orderIdPattern, 'orderId must match ^[A-Za-z0-9_-]{1,64}$')),
-  customerId: text(128),
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR')),
+  customerId: text(ORDER_TEXT_MAX_CHARS.customerId),
+  currency: z
+    .string()
+    .check(z.regex(ORDER_PATTERNS.currency, 'currency must be an ISO 4217 code such as EUR')),
   items: z
     .array(OrderItemSchema)
     .check(
@@ -58,12 +41,12 @@ const OrderPlacedShape = z.strictObject({
       ),
     ),
   totalCents: z.int().check(z.gte(0)),
-  payment: z.strictObject({ token: text(128) }),
+  payment: z.strictObject({ token: text(ORDER_TEXT_MAX_CHARS.paymentToken) }),
   shipTo: z.strictObject({
     country: z
       .string()
-      .check(z.regex(/^[A-Z]{2}$/, 'shipTo.country must be an ISO 3166-1 alpha-2 code such as DE')),
-    postalCode: text(16),
+      .check(z.regex(ORDER_PATTERNS.country, 'shipTo.country must be an ISO 3166-1 alpha-2 code such as DE')),
+    postalCode: text(ORDER_TEXT_MAX_CHARS.postalCode),
   }),
   // ISO 8601 allows any number of fraction digits; 40 characters hold nanoseconds and an offset.
   placedAt: z.iso.datetime({ offset: true }).check(z.maxLength(ORDER_LIMITS.maxPlacedAtChars)),
@@ -148,47 +131,102 @@ const orderIdOf = (value: unknown): string | undefined => {
 };
 
 /**
- * The canonical form of a valid order: schema key order, merged items sorted by sku.
- * Equal orders give equal strings, so its hash is the deduplication id and the content hash.
+ * The canonical form of a valid order: schema key order, merged items sorted by sku, no -0. Equal
+ * orders give equal forms; JSON.stringify of it is the canonical string, and this object is exactly
+ * what JSON.parse makes of that string, so nothing needs to parse it again.
  */
-export const canonicalize = (order: OrderPlaced): string =>
-  JSON.stringify({
-    schemaVersion: order.schemaVersion,
-    orderId: order.orderId,
-    customerId: order.customerId,
-    currency: order.currency,
-    items: [...order.items]
-      .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
-      .map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents })),
-    totalCents: order.totalCents,
-    payment: { token: order.payment.token },
-    shipTo: { country: order.shipTo.country, postalCode: order.shipTo.postalCode },
-    placedAt: order.placedAt,
-  });
+const canonicalForm = (order: OrderPlaced): OrderPlaced => ({
+  schemaVersion: order.schemaVersion,
+  orderId: order.orderId,
+  customerId: order.customerId,
+  currency: order.currency,
+  items: [...order.items]
+    .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))
+    // `+ 0` turns -0 (valid input, as JSON.parse reads "-0") into the 0 that JSON.stringify writes.
+    .map((item) => ({ sku: item.sku, quantity: item.quantity + 0, unitPriceCents: item.unitPriceCents + 0 })),
+  totalCents: order.totalCents + 0,
+  payment: { token: order.payment.token },
+  shipTo: { country: order.shipTo.country, postalCode: order.shipTo.postalCode },
+  placedAt: order.placedAt,
+});
+
+/** The canonical string of a valid order: its hash is the deduplication id and the content hash. */
+export const canonicalize = (order: OrderPlaced): string => JSON.stringify(canonicalForm(order));
 
 /** sha-256 of the canonical record, hex: an SQS deduplication id and the order's content hash. */
-export const contentHash = (canonical: string): string =>
-  createHash('sha256').update(canonical).digest('hex');
+export const contentHash = (canonical: string): string => hash('sha256', canonical, 'hex');
 
-/** Validates one decoded record and returns every reason it is invalid, never only the first. */
-export const validateOrder = (value: unknown): ValidationResult => {
+const rejected = (value: unknown, reasons: string[]): ValidationResult => {
+  const orderId = orderIdOf(value);
+  return orderId === undefined ? { ok: false, reasons } : { ok: false, orderId, reasons };
+};
+
+/**
+ * Validates one decoded record against the zod schema alone and returns every reason it is invalid,
+ * never only the first. validateOrder gives the same results, faster; this is what it is tested against.
+ */
+export const validateOrderWithSchema = (value: unknown): ValidationResult => {
   const parsed = OrderPlacedSchema.safeParse(value);
   if (!parsed.success) {
-    const reasons = parsed.error.issues.map((issue) => {
-      const where = describePath(issue.path);
-      return where ? `${where}: ${issue.message}` : issue.message;
-    });
-    const orderId = orderIdOf(value);
-    return orderId === undefined ? { ok: false, reasons } : { ok: false, orderId, reasons };
+    return rejected(
+      value,
+      parsed.error.issues.map((issue) => {
+        const where = describePath(issue.path);
+        return where ? `${where}: ${issue.message}` : issue.message;
+      }),
+    );
   }
-  const canonical = canonicalize(parsed.data);
-  const bytes = Buffer.byteLength(canonical, 'utf8');
+  return canonicalResult(parsed.data);
+};
+
+/** Printable ASCII other than `"` and `\\`: JSON.stringify writes such a string as it is, in quotes. */
+const WRITTEN_AS_IS = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+const quoted = (text: string): string => (WRITTEN_AS_IS.test(text) ? `"${text}"` : JSON.stringify(text));
+
+/**
+ * JSON.stringify(order) of a canonical form, written out: about three times faster, the same string
+ * (the unit tests compare the two). orderId, currency, sku, country and placedAt match patterns that
+ * only allow characters JSON writes as they are; integers print the same either way.
+ */
+const stringifyCanonical = (order: OrderPlaced): string => {
+  let items = '';
+  for (const item of order.items) {
+    items += `${items === '' ? '' : ','}{"sku":"${item.sku}","quantity":${item.quantity},"unitPriceCents":${item.unitPriceCents}}`;
+  }
+  return (
+    `{"schemaVersion":${order.schemaVersion},"orderId":"${order.orderId}","customerId":${quoted(order.customerId)},` +
+    `"currency":"${order.currency}","items":[${items}],"totalCents":${order.totalCents},` +
+    `"payment":{"token":${quoted(order.payment.token)}},` +
+    `"shipTo":{"country":"${order.shipTo.country}","postalCode":${quoted(order.shipTo.postalCode)}},` +
+    `"placedAt":"${order.placedAt}"}`
+  );
+};
+
+const canonicalResult = (data: OrderPlaced): ValidationResult => canonicalResultOf(canonicalForm(data));
+
+/** The result for an order already in canonical form. */
+const canonicalResultOf = (order: OrderPlaced): ValidationResult => {
+  const canonical = stringifyCanonical(order);
+  // Only non-ASCII text can make the UTF-8 bytes more than the characters.
+  const bytes =
+    canonical.length * 3 <= ORDER_LIMITS.maxRecordBytes ? 0 : Buffer.byteLength(canonical, 'utf8');
   if (bytes > ORDER_LIMITS.maxRecordBytes) {
     return {
       ok: false,
-      orderId: parsed.data.orderId,
+      orderId: order.orderId,
       reasons: [`record is ${bytes} bytes serialized, more than the ${ORDER_LIMITS.maxRecordBytes} allowed`],
     };
   }
-  return { ok: true, order: JSON.parse(canonical) as OrderPlaced, canonical };
+  return { ok: true, order, canonical };
+};
+
+/**
+ * Validates one decoded record and returns every reason it is invalid, never only the first. A record
+ * the fast path (order-fast-path.ts) is certain about skips zod; every other one, each invalid record
+ * included, is judged by the zod schema.
+ */
+export const validateOrder = (value: unknown): ValidationResult => {
+  const fast = fastParseOrder(value);
+  return fast === undefined ? validateOrderWithSchema(value) : canonicalResultOf(fast);
 };

@@ -87,14 +87,85 @@ const shapeOf = (text: string): Shape => {
   return { tooDeep: false, duplicateKeys };
 };
 
+const colonsIn = (text: string): number => {
+  let count = 0;
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) count += 1;
+  return count;
+};
+
+interface Tally {
+  keys: number;
+  colonsInStrings: number;
+}
+
+/** Counts keys and the colons inside strings of a parsed value; false when it is nested too deep. */
+const tallyValue = (value: unknown, depth: number, tally: Tally): boolean => {
+  if (typeof value === 'string') {
+    tally.colonsInStrings += colonsIn(value);
+    return true;
+  }
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth >= ORDER_LIMITS.maxNestingDepth) return false;
+  if (Array.isArray(value)) {
+    for (const element of value as unknown[]) if (!tallyValue(element, depth + 1, tally)) return false;
+    return true;
+  }
+  // JSON.parse makes plain objects: for-in lists their own keys, without an array to allocate.
+  for (const key in value) {
+    tally.keys += 1;
+    tally.colonsInStrings += colonsIn(key);
+    if (!tallyValue((value as Record<string, unknown>)[key], depth + 1, tally)) return false;
+  }
+  return true;
+};
+
+/**
+ * The common case without a scan of the text: JSON.parse, then the parsed value itself shows the text
+ * obeys the rules. Without a backslash in the text every string is written as it reads, so the colons
+ * of the text are one per key-value pair written plus those inside strings. If a key were written
+ * twice in one object, JSON.parse would keep fewer keys (and maybe fewer strings) than were written,
+ * and the colons would outnumber the keys and the strings' colons: equality proves there is no
+ * duplicate. The nesting of the value is the nesting of the text. Undefined when it cannot tell.
+ */
+const parseCommon = (text: string): { readonly value: unknown } | undefined => {
+  if (text.includes('\\')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const tally: Tally = { keys: 0, colonsInStrings: 0 };
+  if (!tallyValue(value, 0, tally)) return undefined;
+  return colonsIn(text) === tally.keys + tally.colonsInStrings ? { value } : undefined;
+};
+
 /**
  * Parses one record's text (without its line ending) under the record-text rules: at most
  * ORDER_LIMITS.maxRecordBytes of UTF-8, nesting at most ORDER_LIMITS.maxNestingDepth, valid JSON,
  * no key twice in one object. Each failure is a reason an operator can act on, naming the `unit`.
  */
 export const parseRecordText = (text: string, unit = 'record'): RecordTextVerdict => {
+  // Every UTF-16 unit is at most 3 bytes of UTF-8: a short text needs no count.
+  const bytes = text.length * 3 <= ORDER_LIMITS.maxRecordBytes ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes > ORDER_LIMITS.maxRecordBytes) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
+  const common = parseCommon(text);
+  if (common !== undefined) return { ok: true, value: common.value };
+  // Everything else (invalid, escaped, deep or duplicated) is judged by the scan, whose reasons name the rule.
+  return judgeByScan(text, unit);
+};
+
+/**
+ * parseRecordText without its common-case shortcut: every text scanned for nesting and duplicate keys.
+ * The same verdicts; the unit tests check that with generated texts.
+ */
+export const parseRecordTextByScan = (text: string, unit = 'record'): RecordTextVerdict => {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > ORDER_LIMITS.maxRecordBytes) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
+  return judgeByScan(text, unit);
+};
+
+const judgeByScan = (text: string, unit: string): RecordTextVerdict => {
   const shape = shapeOf(text);
   if (shape.tooDeep) {
     return {

@@ -66,7 +66,7 @@ const reportLines = (): ReportLine[] => {
 };
 
 const deps = () => ({
-  s3: new S3Client({}),
+  s3: new S3Client({ region: 'us-east-1' }),
   sqs: new SQSClient({}),
   config: { queueUrl: 'https://queue/orders.fifo' },
   senderHooks: { sleep: async () => undefined },

@@ -7,7 +7,14 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type IngestSummary, RejectsReport, reportKeyFor } from '../../../functions/ingest/rejects-report';
+import {
+  type IngestSummary,
+  MIN_PART_BYTES,
+  RejectsReport,
+  reportKeyFor,
+} from '../../../functions/ingest/rejects-report';
+
+const MIB = 1024 * 1024;
 
 const s3Mock = mockClient(S3Client);
 
@@ -25,6 +32,7 @@ const summary: IngestSummary = {
 };
 
 const bodyText = (body: unknown): string => Buffer.from(body as Uint8Array).toString('utf8');
+const bodyBytes = (body: unknown): number => (body as Uint8Array).byteLength;
 
 describe('RejectsReport', () => {
   beforeEach(() => {
@@ -35,7 +43,11 @@ describe('RejectsReport', () => {
 
   it('puts a small report in one PutObject, the summary last', async () => {
     // Arrange
-    const report = new RejectsReport(new S3Client({}), 'bucket', reportKeyFor('incoming/a.jsonl'));
+    const report = new RejectsReport(
+      new S3Client({ region: 'us-east-1' }),
+      'bucket',
+      reportKeyFor('incoming/a.jsonl'),
+    );
 
     // Act
     await report.add({ line: 2, orderId: 'ord-2', reasons: ['totalCents is 1 but the items add up to 2'] });
@@ -61,32 +73,59 @@ describe('RejectsReport', () => {
     ]);
   });
 
-  it('switches to a multipart upload once a part fills, holding at most one part in memory', async () => {
-    // Arrange
-    const report = new RejectsReport(new S3Client({}), 'bucket', 'rejected/x.errors.jsonl', 200);
+  it('switches to a multipart upload of 5 MiB parts once a part fills, uploading parts as they fill', async () => {
+    // Arrange: about 12 MiB of rejects, in lines of about 1 KiB.
+    const report = new RejectsReport(
+      new S3Client({ region: 'us-east-1' }),
+      'bucket',
+      'rejected/x.errors.jsonl',
+    );
+    const reasons = ['x'.repeat(1_000)];
+    const lines = Math.ceil((12 * MIB) / 1_024);
+    let partsBeforeFinish = 0;
 
     // Act
-    for (let line = 1; line <= 10; line += 1) await report.add({ line, reasons: ['x'.repeat(50)] });
+    for (let line = 1; line <= lines; line += 1) {
+      await report.add({ line, reasons });
+      if (line === Math.ceil((11 * MIB) / 1_024))
+        partsBeforeFinish = s3Mock.commandCalls(UploadPartCommand).length;
+    }
     await report.finish(summary);
 
-    // Assert
+    // Assert: every part but the last at least 5 MiB, the lines whole and in order, the summary last.
     expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
     const parts = s3Mock.commandCalls(UploadPartCommand).map((call) => call.args[0].input);
-    expect(parts.length).toBeGreaterThan(2);
-    expect(parts.slice(0, -1).every((part) => (part.Body as Uint8Array).byteLength >= 200)).toBe(true);
+    expect(parts.length).toBe(3);
+    expect(parts.slice(0, -1).every((part) => bodyBytes(part.Body) >= MIN_PART_BYTES)).toBe(true);
     const text = parts.map((part) => bodyText(part.Body)).join('');
-    expect(text.trimEnd().split('\n')).toHaveLength(11);
-    expect(JSON.parse(text.trimEnd().split('\n').at(-1) ?? '')).toEqual({ summary });
+    const written = text.trimEnd().split('\n');
+    expect(written).toHaveLength(lines + 1);
+    expect(written.slice(0, -1).map((line) => (JSON.parse(line) as { line: number }).line)).toEqual(
+      Array.from({ length: lines }, (_, index) => index + 1),
+    );
+    expect(JSON.parse(written.at(-1) ?? '')).toEqual({ summary });
+    // Memory stays bounded: parts went out while records were still being added, not all at the end.
+    expect(partsBeforeFinish).toBe(2);
+    expect(report.bytes).toBe(Buffer.byteLength(written.slice(0, -1).join('\n')) + 1);
     const complete = s3Mock.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input;
     expect(complete?.MultipartUpload?.Parts).toEqual(
       parts.map((part) => ({ PartNumber: part.PartNumber, ETag: `etag-${part.PartNumber}` })),
     );
+    expect(s3Mock.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input).toMatchObject({
+      ContentType: 'application/x-ndjson',
+    });
   });
 
   it('aborts a started multipart upload', async () => {
-    // Arrange
-    const report = new RejectsReport(new S3Client({}), 'bucket', 'rejected/x.errors.jsonl', 10);
-    await report.add({ line: 1, reasons: ['a reason long enough to fill a part'] });
+    // Arrange: more than one part of rejects, so a multipart upload has started.
+    const report = new RejectsReport(
+      new S3Client({ region: 'us-east-1' }),
+      'bucket',
+      'rejected/x.errors.jsonl',
+    );
+    const reasons = ['x'.repeat(1_000)];
+    for (let line = 1; line <= Math.ceil((6 * MIB) / 1_024); line += 1) await report.add({ line, reasons });
+    expect(s3Mock.commandCalls(UploadPartCommand)).toHaveLength(1);
 
     // Act
     await report.abort();
@@ -95,6 +134,41 @@ describe('RejectsReport', () => {
     expect(s3Mock.commandCalls(AbortMultipartUploadCommand)[0]?.args[0].input).toMatchObject({
       UploadId: 'up-1',
     });
+    expect(s3Mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('fails the write that follows a failed upload instead of waiting for it', async () => {
+    // Arrange
+    s3Mock.on(UploadPartCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const report = new RejectsReport(
+      new S3Client({ region: 'us-east-1' }),
+      'bucket',
+      'rejected/x.errors.jsonl',
+    );
+    const reasons = ['x'.repeat(1_000)];
+
+    // Act
+    const writing = (async () => {
+      for (let line = 1; line <= Math.ceil((20 * MIB) / 1_024); line += 1)
+        await report.add({ line, reasons });
+      await report.finish(summary);
+    })();
+
+    // Assert
+    await expect(writing).rejects.toThrow();
+    expect(s3Mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('writes no segment when nothing was rejected, and refuses parts smaller than S3 allows', async () => {
+    // Arrange
+    const report = new RejectsReport(new S3Client({ region: 'us-east-1' }), 'bucket', 'rejected/x.jsonl');
+
+    // Act / Assert
+    await expect(report.finishSegment()).resolves.toBe(0);
+    expect(s3Mock.calls()).toHaveLength(0);
+    expect(() => new RejectsReport(new S3Client({ region: 'us-east-1' }), 'bucket', 'k', 200)).toThrow(
+      RangeError,
+    );
   });
 });
 

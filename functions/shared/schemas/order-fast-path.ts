@@ -1,0 +1,164 @@
+import { ORDER_LIMITS, ORDER_PATTERNS, ORDER_TEXT_MAX_CHARS } from './order-limits';
+import type { OrderItem, OrderPlaced } from './order-placed';
+import * as z from './zod';
+
+/**
+ * The fast path of OrderPlacedSchema: what the zod schema outputs for a value it is certain the schema
+ * accepts, or `undefined` for anything else — invalid or merely unusual — which then goes through zod,
+ * the schema of record, for its verdict and reasons. It therefore never rejects, never words a reason,
+ * and only has to be right about "valid". test/unit/schemas/order-fast-path.test.ts checks with
+ * fast-check that validateOrder gives the same answer, output and reasons with and without it.
+ *
+ * It takes only what JSON.parse makes: plain objects and arrays, nothing inherited or exotic.
+ */
+
+/** The pattern z.iso.datetime({ offset: true }) builds (seconds required, any fraction, Z or an offset). */
+const PLACED_AT = z.regexes.datetime({ offset: true, local: false, precision: null });
+
+const ORDER_KEYS = new Set([
+  'schemaVersion',
+  'orderId',
+  'customerId',
+  'currency',
+  'items',
+  'totalCents',
+  'payment',
+  'shipTo',
+  'placedAt',
+]);
+const ITEM_KEYS = new Set(['sku', 'quantity', 'unitPriceCents']);
+const TOKEN_KEYS = new Set(['token']);
+const SHIP_TO_KEYS = new Set(['country', 'postalCode']);
+
+type Plain = Record<string, unknown>;
+
+const isPlain = (value: unknown): value is Plain =>
+  typeof value === 'object' &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+/**
+ * Keys exactly `count` of `known`: every field the shape names is there, and no other. for-in (no array
+ * to allocate) also lists inherited enumerable keys; a plain object has none, and one that had would
+ * only be handed to zod.
+ */
+const hasExactly = (value: Plain, known: ReadonlySet<string>, count: number): boolean => {
+  let keys = 0;
+  for (const key in value) {
+    if (!known.has(key)) return false;
+    keys += 1;
+  }
+  return keys === count;
+};
+
+/** Unicode code points, a lone surrogate counting as one: how zod measures a string's length. */
+const codePoints = (text: string): number => {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+};
+
+/** z.string().check(z.trim(), z.minLength(1), z.maxLength(max)): the trimmed text, if it passes. */
+const text = (value: unknown, max: number): string | undefined => {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  const units = trimmed.length;
+  // A code point is one or two UTF-16 units: only a text longer in units than allowed needs counting.
+  return units >= 1 && (units <= max || codePoints(trimmed) <= max) ? trimmed : undefined;
+};
+
+/** z.int() within [min, max] (both inside the safe integers). */
+const intWithin = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+const matches = (value: unknown, pattern: RegExp): value is string =>
+  typeof value === 'string' && pattern.test(value);
+
+/**
+ * The item lines merged as the schema's transform merges them (a sku keeps the price and place of its
+ * first line), then sorted by sku as in the canonical form. Linear search: an order has few lines.
+ */
+const parseItems = (value: unknown): OrderItem[] | undefined => {
+  if (!Array.isArray(value) || value.length < 1 || value.length > ORDER_LIMITS.maxItemLines) return undefined;
+  const merged: OrderItem[] = [];
+  for (const item of value as unknown[]) {
+    if (!isPlain(item) || !hasExactly(item, ITEM_KEYS, 3)) return undefined;
+    const { sku, quantity, unitPriceCents } = item;
+    if (
+      !matches(sku, ORDER_PATTERNS.sku) ||
+      !intWithin(quantity, 1, ORDER_LIMITS.maxQuantityPerSku) ||
+      !intWithin(unitPriceCents, 0, ORDER_LIMITS.maxUnitPriceCents)
+    ) {
+      return undefined;
+    }
+    let seen: OrderItem | undefined;
+    for (const line of merged) {
+      if (line.sku === sku) {
+        seen = line;
+        break;
+      }
+    }
+    // `+ 0`: -0 is a valid price, and the canonical form writes (and reads back) 0.
+    if (seen === undefined) merged.push({ sku, quantity, unitPriceCents: unitPriceCents + 0 });
+    else if (seen.unitPriceCents !== unitPriceCents) return undefined;
+    else seen.quantity += quantity;
+    if (merged.length > ORDER_LIMITS.maxDistinctSkus) return undefined;
+  }
+  for (const item of merged) if (item.quantity > ORDER_LIMITS.maxQuantityPerSku) return undefined;
+  return merged.length === 1 ? merged : merged.sort(bySku);
+};
+
+const bySku = (a: OrderItem, b: OrderItem): number => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0);
+
+/**
+ * OrderPlacedSchema's output for `value` when it is certainly valid, already in canonical form (items
+ * sorted by sku, no -0); otherwise undefined (ask zod).
+ */
+export const fastParseOrder = (value: unknown): OrderPlaced | undefined => {
+  if (!isPlain(value)) return undefined;
+  const { schemaVersion } = value;
+  if (schemaVersion !== undefined && schemaVersion !== 1) return undefined;
+  if (!hasExactly(value, ORDER_KEYS, schemaVersion === undefined ? 8 : 9)) return undefined;
+  const { orderId, currency, totalCents, placedAt, payment, shipTo } = value;
+  const customerId = text(value.customerId, ORDER_TEXT_MAX_CHARS.customerId);
+  if (
+    customerId === undefined ||
+    !matches(orderId, ORDER_LIMITS.orderIdPattern) ||
+    !matches(currency, ORDER_PATTERNS.currency) ||
+    !intWithin(totalCents, 0, Number.MAX_SAFE_INTEGER) ||
+    typeof placedAt !== 'string' ||
+    placedAt.length > ORDER_LIMITS.maxPlacedAtChars ||
+    !PLACED_AT.test(placedAt) ||
+    !isPlain(payment) ||
+    !hasExactly(payment, TOKEN_KEYS, 1) ||
+    !isPlain(shipTo) ||
+    !hasExactly(shipTo, SHIP_TO_KEYS, 2)
+  ) {
+    return undefined;
+  }
+  const token = text(payment.token, ORDER_TEXT_MAX_CHARS.paymentToken);
+  const postalCode = text(shipTo.postalCode, ORDER_TEXT_MAX_CHARS.postalCode);
+  const { country } = shipTo;
+  if (token === undefined || postalCode === undefined || !matches(country, ORDER_PATTERNS.country)) {
+    return undefined;
+  }
+  const items = parseItems(value.items);
+  if (items === undefined) return undefined;
+  // The schema adds up the lines as written, in order: the same sum, the same floating point steps.
+  let computed = 0;
+  for (const item of value.items as readonly { quantity: number; unitPriceCents: number }[]) {
+    computed += item.quantity * item.unitPriceCents;
+  }
+  if (computed !== totalCents) return undefined;
+  return {
+    schemaVersion: 1,
+    orderId,
+    customerId,
+    currency,
+    items,
+    totalCents: totalCents + 0,
+    payment: { token },
+    shipTo: { country, postalCode },
+    placedAt,
+  };
+};
