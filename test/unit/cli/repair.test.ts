@@ -171,11 +171,9 @@ describe('orderflow repair', () => {
   it('refuses, changing nothing, when the provider holds money a REFUNDED ledger would not let RefundPayment give back', async () => {
     // Arrange: an execution of the old definition (a repair would start), the ledger REFUNDED, 11597 cents still charged
     records(orderItem());
-    dynamoMock
-      .on(GetCommand, { TableName: 'payments' })
-      .resolves({
-        Item: { orderId: 'o1', status: 'REFUNDED', amountCents: 11_597, attempts: 1, chargeId: 'ch1' },
-      });
+    dynamoMock.on(GetCommand, { TableName: 'payments' }).resolves({
+      Item: { orderId: 'o1', status: 'REFUNDED', amountCents: 11_597, attempts: 1, chargeId: 'ch1' },
+    });
     dynamoMock
       .on(GetCommand, { TableName: 'provider' })
       .resolves({ Item: { pk: 'payment#o1', chargeId: 'ch1', chargedCents: 11_597, currency: 'EUR' } });

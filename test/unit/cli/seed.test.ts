@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -11,8 +11,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { runSeed, seedInventory } from '../../../cli/seed/seed';
 import type { CliClients } from '../../../cli/shared/clients';
-import type { PipelineNames } from '../../../cli/shared/names';
 import { CliFailure, EXIT } from '../../../cli/shared/errors';
+import type { PipelineNames } from '../../../cli/shared/names';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
