@@ -141,10 +141,10 @@ local
   );
 
 targetCommand(program, 'seed <csv>', 'put every sku,available row of a CSV into the inventory table')
-  .option('--dry-run', 'only say what would be written (old → new, what reservations hold)', false)
+  .option('--dry-run', 'only say what would be written (old → new, on hand, what orders hold)', false)
   .option(
     '--force',
-    'against a deployed stage: write even a count below what reservations of orders in flight hold',
+    'write even a count below what orders in flight or needing attention hold (their available becomes 0)',
     false,
   )
   .action((csv: string, options: TargetOptions & { dryRun: boolean; force: boolean }) =>

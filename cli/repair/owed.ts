@@ -61,7 +61,27 @@ export interface OwedDecision {
   readonly owed: RepairOwed;
   /** Why, one short clause per step, for the operator's one line. */
   readonly because: readonly string[];
+  /**
+   * Set when the records disagree in a way no owed step can settle: a repair would succeed and record
+   * CANCELLED while the provider still holds money, or CancelShipment would fail for good. A person
+   * settles such an order (docs/runbook.md, "Records disagree").
+   */
+  readonly disagreement?: string;
 }
+
+/**
+ * Whether RefundPayment, which reads only the ledger, would give back money the provider holds:
+ * CHARGED refunds the charge; PENDING, or VOIDED with no outcome yet, asks the gateway to void and
+ * refund, but only when a charge call was counted. REFUNDED, DECLINED, a settled void or no ledger
+ * item give nothing back.
+ */
+const refundReachesProvider = (payment: PaymentRecord | undefined): boolean => {
+  if (payment === undefined) return false;
+  if (payment.status === 'CHARGED') return payment.chargeId !== undefined;
+  const unsettled =
+    payment.status === 'PENDING' || (payment.status === 'VOIDED' && payment.voidOutcome === undefined);
+  return unsettled && payment.attempts > 0;
+};
 
 /**
  * What a repair still owes, from the records alone (the saga's executions are not needed, so an
@@ -72,6 +92,9 @@ export interface OwedDecision {
  *   not cancelled), RefundPayment while the ledger or the provider says money is held or its outcome is
  *   unknown, ReleaseInventory while the reservation is RESERVED; RecordCancelled always.
  * Every step is idempotent by orderId, so a step wrongly found owed gives nothing back twice.
+ * When the provider holds money the ledger would not let RefundPayment give back, or the order holds a
+ * tracking id the carrier has no booking for (CancelShipment's ShipmentContradiction), `disagreement`
+ * says so and no repair can settle the order.
  */
 export const decideOwed = ({
   item,
@@ -97,6 +120,21 @@ export const decideOwed = ({
     return {
       owed: { confirm: true, cancelShipment: false, refund: false, release: false },
       because: ['shipped, charged and reserved: only ConfirmOrder is owed'],
+    };
+  }
+  if (attached && !cancelled && shipmentBook.shipment === undefined) {
+    return {
+      owed: { confirm: false, cancelShipment: true, refund: false, release: false },
+      because: [],
+      disagreement:
+        'the order holds a shipment the carrier has no booking for, so CancelShipment would fail (ShipmentContradiction)',
+    };
+  }
+  if (net > 0 && !refundReachesProvider(payment)) {
+    return {
+      owed: { confirm: false, cancelShipment: false, refund: true, release: false },
+      because: [],
+      disagreement: `the provider holds ${net} cents but the ledger is ${payment === undefined ? 'missing' : payment.status === 'VOIDED' ? `VOIDED (${payment.voidOutcome ?? 'no outcome'})` : payment.status}${payment !== undefined && payment.status !== 'CHARGED' && payment.attempts === 0 ? ' with no charge call counted' : ''}, so RefundPayment would give nothing back`,
     };
   }
   const because: string[] = [];

@@ -136,6 +136,27 @@ interface RepairContext {
   readonly options: RepairOptions;
 }
 
+/** The one line for records no repair can settle (docs/runbook.md, "records-disagree"). */
+const disagreementLine = (orderId: string, disagreement: string): string =>
+  `${orderId}: its records disagree: ${disagreement}; nothing was started: settle it by hand, see docs/runbook.md#records-disagree\n`;
+
+/**
+ * What the records say no repair can settle, read before a redrive: the redriven steps read the same
+ * ledger and books as a repair execution would. Undefined when the stack names no such tables.
+ */
+const disagreementOf = async (context: RepairContext): Promise<string | undefined> => {
+  const { paymentsTable, reservationsTable, providerTable } = context.names;
+  if (!paymentsTable || !reservationsTable || !providerTable) return undefined;
+  return decideOwed(
+    await readOrderRecords(
+      context.clients.dynamodb,
+      { paymentsTable, reservationsTable, providerTable },
+      context.orderId,
+      context.order.item,
+    ),
+  ).disagreement;
+};
+
 /**
  * Redrives a FAILED, TIMED_OUT or ABORTED execution from its unsuccessful state. The clientToken is
  * derived from the execution and its redrive count: running the command twice redrives once.
@@ -165,7 +186,7 @@ const redrive = async (
  *   was owed).
  * - A repair execution when the saga's execution cannot be redriven: it started on a definition whose
  *   compensations ended in a Fail state (a redrive would only enter it again), it is past the 14 days
- *   or the redrive quota, or it is gone (90 days). The order-repair machine runs the steps the records
+ *   or its history's 25,000-event limit, or it is gone (90 days). The order-repair machine runs the steps the records
  *   say are owed; it is named `<orderId>-repair-<n>` and linked from the order item
  *   (`repairExecutionArn`); a later `repair` redrives it, or starts the next one.
  * Every outcome is one line saying which way it went and why, or exactly why it cannot.
@@ -229,8 +250,21 @@ export const repairOrder = async (
       `cannot redrive ${executionArn}: ${execution.redriveStatusReason ?? 'not redrivable'}`,
     );
   }
+  const disagreement = await disagreementOf(context);
+  if (disagreement !== undefined) {
+    out.write(disagreementLine(orderId, disagreement));
+    return REPAIR_EXIT.notRepaired;
+  }
   const redriven = await redrive(sfn, { ...execution, executionArn });
   if ('refused' in redriven) {
+    // Someone may have redriven it in between: then the saga runs again and a repair must not run beside it.
+    const now = await describe_(sfn, executionArn);
+    if (now.status === 'RUNNING' || (now.redriveCount ?? 0) > (execution.redriveCount ?? 0)) {
+      out.write(
+        `${orderId}: ${executionArn} was redriven meanwhile (now ${now.status}, redrive ${now.redriveCount ?? 0}); follow it with: orderflow repair ${orderId} --wait\n`,
+      );
+      return options.wait && now.status === 'RUNNING' ? waitAndReport(context, executionArn) : REPAIR_EXIT.ok;
+    }
     return startRepair(context, `cannot redrive ${executionArn}: ${redriven.refused}`);
   }
   out.write(
@@ -262,11 +296,23 @@ const continueRepair = async (context: RepairContext, repairArn: string): Promis
     return REPAIR_EXIT.notRepaired;
   }
   const stoppedAt = unfinishedState(await historyOf(clients.sfn, repairArn));
+  const disagreement = await disagreementOf(context);
+  if (disagreement !== undefined) {
+    out.write(disagreementLine(orderId, disagreement));
+    return REPAIR_EXIT.notRepaired;
+  }
   const redriven =
     execution.redriveStatus === 'NOT_REDRIVABLE'
       ? { refused: execution.redriveStatusReason ?? 'not redrivable' }
       : await redrive(clients.sfn, { ...execution, executionArn: repairArn });
   if ('refused' in redriven) {
+    const now = await describe_(clients.sfn, repairArn);
+    if (now.status === 'RUNNING' || (now.redriveCount ?? 0) > (execution.redriveCount ?? 0)) {
+      out.write(
+        `${orderId}: its repair execution ${repairArn} was redriven meanwhile (now ${now.status}, redrive ${now.redriveCount ?? 0}); follow it with: orderflow repair ${orderId} --wait\n`,
+      );
+      return options.wait && now.status === 'RUNNING' ? waitAndReport(context, repairArn) : REPAIR_EXIT.ok;
+    }
     return startRepair(context, `cannot redrive its repair execution ${repairArn}: ${redriven.refused}`);
   }
   out.write(
@@ -305,6 +351,10 @@ const startRepair = async (context: RepairContext, why: string, reuse?: string):
       item,
     ),
   );
+  if (decision.disagreement !== undefined) {
+    out.write(disagreementLine(orderId, decision.disagreement));
+    return REPAIR_EXIT.notRepaired;
+  }
   const previous = order.repairExecutionArn;
   const n = reuse === undefined ? repairIndexOf(previous ?? '') + 1 : repairIndexOf(reuse);
   const name = repairExecutionName(orderId, n);

@@ -63,15 +63,20 @@ export interface SeedTiming {
   readonly backoffMs?: number;
 }
 
+/** A line as written: `seeded` defaults to `available` (a sku no order holds). */
+export interface SeedLine extends StockLine {
+  readonly seeded?: number;
+}
+
 /**
  * Puts every line into the inventory table (overwriting), retrying what DynamoDB leaves unprocessed.
- * `seeded` keeps the quantity put, so `orderflow verify` can check that stock is conserved: what was
- * seeded is what is available plus what completed orders and orders needing attention hold.
+ * `seeded` is the stock baseline `orderflow verify` checks against: once every order settled, what was
+ * seeded is what is available plus what COMPLETED orders and orders needing attention hold.
  */
 export const seedInventory = async (
   dynamodb: DynamoDBDocumentClient,
   table: string,
-  lines: readonly StockLine[],
+  lines: readonly SeedLine[],
   now: Date = new Date(),
   timing: SeedTiming = {},
 ): Promise<number> => {
@@ -81,7 +86,7 @@ export const seedInventory = async (
         Item: {
           sku: line.sku,
           available: line.available,
-          seeded: line.available,
+          seeded: line.seeded ?? line.available,
           updatedAt: now.toISOString(),
         },
       },
@@ -101,6 +106,45 @@ export const seedInventory = async (
   return lines.length;
 };
 
+/** Keys of `table` read with BatchGetItem, 100 at a time, retrying what DynamoDB leaves unprocessed. */
+const batchGet = async (
+  dynamodb: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, string>[],
+  projection: { readonly expression: string; readonly names: Record<string, string> } | undefined,
+  timing: SeedTiming,
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let batch = keys.slice(start, start + 100);
+    for (let attempt = 0; batch.length > 0; attempt += 1) {
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new CliFailure(
+          `DynamoDB left ${batch.length} key(s) of ${table} unread after ${MAX_ATTEMPTS} attempts (throttled): nothing was written; try again`,
+          EXIT.aws,
+        );
+      }
+      await backoff(attempt, timing.backoffMs ?? 50);
+      const result = await dynamodb.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: batch,
+              ConsistentRead: true,
+              ...(projection
+                ? { ProjectionExpression: projection.expression, ExpressionAttributeNames: projection.names }
+                : {}),
+            },
+          },
+        }),
+      );
+      items.push(...(result.Responses?.[table] ?? []));
+      batch = (result.UnprocessedKeys?.[table]?.Keys ?? []) as typeof batch;
+    }
+  }
+  return items;
+};
+
 /** The skus of `lines` that already have stock in the table, with what is available now. */
 export const existingStock = async (
   dynamodb: DynamoDBDocumentClient,
@@ -108,66 +152,82 @@ export const existingStock = async (
   lines: readonly StockLine[],
   timing: SeedTiming = {},
 ): Promise<Map<string, number>> => {
-  const found = new Map<string, number>();
-  for (let start = 0; start < lines.length; start += 100) {
-    let keys = lines.slice(start, start + 100).map((line) => ({ sku: line.sku }));
-    for (let attempt = 0; keys.length > 0; attempt += 1) {
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new CliFailure(
-          `DynamoDB left ${keys.length} key(s) unread after ${MAX_ATTEMPTS} attempts (throttled): nothing was written; try again`,
-          EXIT.aws,
-        );
-      }
-      await backoff(attempt, timing.backoffMs ?? 50);
-      const result = await dynamodb.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[table] ?? []) found.set(String(item.sku), Number(item.available));
-      keys = (result.UnprocessedKeys?.[table]?.Keys ?? []) as typeof keys;
-    }
-  }
-  return found;
+  const items = await batchGet(
+    dynamodb,
+    table,
+    lines.map((line) => ({ sku: line.sku })),
+    undefined,
+    timing,
+  );
+  return new Map(items.map((item) => [String(item.sku), Number(item.available)]));
 };
 
+/** What RESERVED reservations hold per sku, split by whether their order is still open. */
+export interface HeldStock {
+  /** Orders in flight or NEEDS_ATTENTION (or with no order item): the units are still on the shelf. */
+  readonly open: Map<string, number>;
+  /** COMPLETED orders: sold and shipped; a reservation stays RESERVED for good once its order completed. */
+  readonly completed: Map<string, number>;
+}
+
+const SETTLED_FREE = new Set(['CANCELLED', 'REJECTED']);
+
 /**
- * Per sku of `skus`, the units RESERVED reservations hold: stock orders in flight have taken from
- * `available` and will either keep (completed) or give back. The reservations table is keyed by
- * orderId with no index by sku, so this is a Scan (filtered to RESERVED, projecting the lines).
+ * Per sku of `skus`, the units RESERVED reservations hold, split by their order's status (a consistent
+ * BatchGetItem of the orders table). The reservations table is keyed by orderId with no index by sku,
+ * so this is a Scan (filtered to RESERVED, projecting orderId and the lines). A CANCELLED or REJECTED
+ * order's reservation holds nothing (`verify` flags one still RESERVED).
  */
 export const heldByReservations = async (
   dynamodb: DynamoDBDocumentClient,
-  table: string,
+  tables: { readonly reservationsTable: string; readonly ordersTable: string },
   skus: ReadonlySet<string>,
-): Promise<Map<string, number>> => {
-  const held = new Map<string, number>();
+  timing: SeedTiming = {},
+): Promise<HeldStock> => {
+  const byOrder = new Map<string, { sku: string; quantity: number }[]>();
   let start: Record<string, unknown> | undefined;
   do {
     const page = await dynamodb.send(
       new ScanCommand({
-        TableName: table,
+        TableName: tables.reservationsTable,
         ConsistentRead: true,
         FilterExpression: '#status = :reserved',
-        ProjectionExpression: '#lines',
+        ProjectionExpression: 'orderId, #lines',
         ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
         ExpressionAttributeValues: { ':reserved': 'RESERVED' },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
     for (const item of page.Items ?? []) {
-      for (const line of (item.lines ?? []) as { sku?: unknown; quantity?: unknown }[]) {
-        const sku = String(line.sku);
-        if (skus.has(sku)) held.set(sku, (held.get(sku) ?? 0) + Number(line.quantity ?? 0));
-      }
+      const lines = ((item.lines ?? []) as { sku?: unknown; quantity?: unknown }[])
+        .map((line) => ({ sku: String(line.sku), quantity: Number(line.quantity ?? 0) }))
+        .filter((line) => skus.has(line.sku));
+      if (lines.length > 0) byOrder.set(String(item.orderId), lines);
     }
     start = page.LastEvaluatedKey;
   } while (start);
+  const orders = await batchGet(
+    dynamodb,
+    tables.ordersTable,
+    [...byOrder.keys()].map((orderId) => ({ orderId })),
+    { expression: 'orderId, #status', names: { '#status': 'status' } },
+    timing,
+  );
+  const statusOf = new Map(orders.map((order) => [String(order.orderId), String(order.status)]));
+  const held: HeldStock = { open: new Map(), completed: new Map() };
+  for (const [orderId, lines] of byOrder) {
+    const status = statusOf.get(orderId);
+    if (status !== undefined && SETTLED_FREE.has(status)) continue;
+    const into = status === 'COMPLETED' ? held.completed : held.open;
+    for (const line of lines) into.set(line.sku, (into.get(line.sku) ?? 0) + line.quantity);
+  }
   return held;
 };
 
 export interface SeedOptions {
   readonly dryRun: boolean;
   readonly force: boolean;
-  /** A deployed stage (--stage, --stack or --outputs), not the local runtime. */
+  /** A deployed stage (--stage, --stack or --outputs), not the local runtime: it says it scans. */
   readonly deployed: boolean;
   readonly timing?: SeedTiming;
 }
@@ -176,11 +236,42 @@ interface Writer {
   write(text: string): unknown;
 }
 
+/** What one CSV line becomes: `available` net of what open orders hold, `seeded` the baseline verify checks. */
+export interface SeedPlan extends SeedLine {
+  readonly seeded: number;
+  /** The CSV's count: units on hand. */
+  readonly onHand: number;
+  readonly open: number;
+  readonly completed: number;
+}
+
 /**
- * `orderflow seed <csv>`. Against a deployed stage it first totals what reservations of orders in
- * flight hold per sku, and refuses (exit 2, one line) to set `available` below that unless `--force`:
- * a count lower than what orders already hold means the shelf cannot serve them. `--dry-run` shows
- * old → new and what is held, and writes nothing.
+ * A CSV count is the units on hand: free to sell, plus what orders in flight or needing attention
+ * hold (reserved, not yet shipped or given back). So `available` = count − open holds, and `seeded` =
+ * available + open + completed holds: once those orders settle (shipped → completed, or given back →
+ * available), verify's `seeded = available + held by COMPLETED and NEEDS_ATTENTION orders` holds.
+ * A count below the open holds would make `available` negative: `short`.
+ */
+export const planSeed = (lines: readonly StockLine[], held: HeldStock): SeedPlan[] =>
+  lines.map((line) => {
+    const open = held.open.get(line.sku) ?? 0;
+    const completed = held.completed.get(line.sku) ?? 0;
+    const available = Math.max(0, line.available - open);
+    return {
+      sku: line.sku,
+      onHand: line.available,
+      available,
+      seeded: available + open + completed,
+      open,
+      completed,
+    };
+  });
+
+/**
+ * `orderflow seed <csv>`: each row's `available` is the units on hand, which orders in flight or
+ * needing attention share (see planSeed). It first totals what RESERVED reservations hold per sku
+ * (and their orders' status), and refuses (exit 1, one line) a count below what open orders hold unless
+ * `--force` (their `available` is then 0). `--dry-run` shows old → new and what is held, and writes nothing.
  */
 export const runSeed = async (
   { clients, names }: Target,
@@ -195,48 +286,40 @@ export const runSeed = async (
     : new Map<string, number>();
   if (options.deployed) {
     err.write(
-      `Reading ${names.reservationsTable} (a Scan: it has no index by sku) to total what orders in flight hold\n`,
+      `Reading ${names.reservationsTable} (a Scan: it has no index by sku) and the status of the orders they hold stock for\n`,
     );
   }
-  const held =
-    options.deployed || options.dryRun
-      ? await heldByReservations(
-          clients.dynamodb,
-          names.reservationsTable,
-          new Set(lines.map((line) => line.sku)),
-        )
-      : new Map<string, number>();
-  const short = options.deployed ? lines.filter((line) => line.available < (held.get(line.sku) ?? 0)) : [];
+  const held = await heldByReservations(
+    clients.dynamodb,
+    { reservationsTable: names.reservationsTable, ordersTable: names.ordersTable },
+    new Set(lines.map((line) => line.sku)),
+    options.timing,
+  );
+  const plan = planSeed(lines, held);
+  const short = plan.filter((line) => line.onHand < line.open);
   const shortText = short
     .slice(0, 3)
-    .map((line) => `${line.sku}: ${line.available} < ${held.get(line.sku)} held`)
+    .map((line) => `${line.sku}: ${line.onHand} < ${line.open} held`)
     .join(', ');
   if (options.dryRun) {
-    for (const line of lines) {
+    for (const line of plan) {
       const now = existing.get(line.sku);
-      const holds = held.get(line.sku);
       out.write(
-        `  ${line.sku.padEnd(16)} ${now === undefined ? 'new' : `${now} →`} ${line.available}${holds ? `  (reservations hold ${holds})` : ''}\n`,
+        `  ${line.sku.padEnd(16)} ${now === undefined ? 'new' : `${now} →`} ${line.available}${line.open || line.completed ? `  (on hand ${line.onHand}; open orders hold ${line.open}, completed ${line.completed}; seeded ${line.seeded})` : ''}\n`,
       );
     }
     out.write(
-      `Dry run: ${lines.length} sku(s) would be written to ${names.inventoryTable}; nothing written${short.length > 0 ? `; without --force it would refuse ${short.length} sku(s) below what reservations hold (${shortText})` : ''}\n`,
+      `Dry run: ${lines.length} sku(s) would be written to ${names.inventoryTable}; nothing written${short.length > 0 ? `; without --force it would refuse ${short.length} sku(s) counting fewer than open orders hold (${shortText})` : ''}\n`,
     );
     return EXIT.ok;
   }
   if (short.length > 0 && !options.force) {
     err.write(
-      `orderflow: ${short.length} sku(s) would get less available than reservations of orders in flight hold (${shortText}${short.length > 3 ? ', …' : ''}); check with --dry-run, then pass --force to write them anyway\n`,
+      `orderflow: ${short.length} sku(s) count fewer units on hand than orders in flight or needing attention hold (${shortText}${short.length > 3 ? ', …' : ''}); nothing written: check with --dry-run, then pass --force to set their available to 0\n`,
     );
-    return EXIT.usage;
+    return EXIT.badState;
   }
-  const count = await seedInventory(
-    clients.dynamodb,
-    names.inventoryTable,
-    lines,
-    new Date(),
-    options.timing,
-  );
+  const count = await seedInventory(clients.dynamodb, names.inventoryTable, plan, new Date(), options.timing);
   out.write(`Seeded ${count} skus into ${names.inventoryTable}\n`);
   return EXIT.ok;
 };

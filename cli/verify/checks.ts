@@ -157,6 +157,17 @@ const checkQueues = (snapshot: VerifySnapshot, violations: Violation[]): void =>
   }
 };
 
+const SETTLED = new Set(['COMPLETED', 'CANCELLED', 'REJECTED']);
+
+/** n of an execution ARN ending `:<orderId>-repair-<n>`, or 0. */
+const repairIndex = (executionArn: string, orderId: string | undefined): number => {
+  const name = executionArn.split(':').at(-1) ?? '';
+  const prefix = `${orderId ?? ''}-repair-`;
+  return orderId !== undefined && name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length))
+    ? Number(name.slice(prefix.length))
+    : 0;
+};
+
 const checkExecutions = (snapshot: VerifySnapshot, violations: Violation[]): void => {
   const byOrder = new Map<string, (typeof snapshot.executions)[number][]>();
   for (const execution of snapshot.executions) {
@@ -175,6 +186,12 @@ const checkExecutions = (snapshot: VerifySnapshot, violations: Violation[]): voi
         : execution.executionArn === order.sagaExecutionArn,
     );
     if (owner === undefined) {
+      // Step Functions deletes a closed execution 90 days on: a settled order its linked repair
+      // settled needs its saga execution no more.
+      const repair = snapshot.repairExecutions?.find(
+        (execution) => execution.executionArn === order.repairExecutionArn,
+      );
+      if (repair?.status === 'SUCCEEDED' && order.status !== undefined && SETTLED.has(order.status)) continue;
       add(`no saga execution${order.sagaExecutionArn ? ` (linked: ${order.sagaExecutionArn})` : ''}`);
       continue;
     }
@@ -188,8 +205,6 @@ const checkExecutions = (snapshot: VerifySnapshot, violations: Violation[]): voi
     }
   }
 };
-
-const SETTLED = new Set(['COMPLETED', 'CANCELLED', 'REJECTED']);
 
 /**
  * Repair executions (`orderflow repair` of a saga execution that could not be redriven): an order
@@ -221,11 +236,15 @@ const checkRepairs = (snapshot: VerifySnapshot, violations: Violation[]): void =
       violations.push({ area: 'execution', subject: repair.name, detail: 'repair still running' });
     }
     const order = snapshot.orders.find((candidate) => candidate.orderId === repair.orderId);
-    // An earlier repair of the order, replaced by the one it links now, is history, not a violation.
-    if (
-      !linked.has(repair.executionArn) &&
-      !order?.repairExecutionArn?.includes(`:${repair.orderId}-repair-`)
-    ) {
+    // An earlier repair of the order (`<orderId>-repair-<n>` with n below the one it links now, of the
+    // same machine), replaced by the one it links, is history, not a violation.
+    const earlier =
+      order?.repairExecutionArn !== undefined &&
+      repairIndex(repair.executionArn, repair.orderId) > 0 &&
+      repair.executionArn.replace(/[^:]*$/, '') === order.repairExecutionArn.replace(/[^:]*$/, '') &&
+      repairIndex(repair.executionArn, repair.orderId) <
+        repairIndex(order.repairExecutionArn, repair.orderId);
+    if (!linked.has(repair.executionArn) && !earlier) {
       violations.push({
         area: 'execution',
         subject: repair.name,

@@ -42,6 +42,8 @@ export const NEAR_REDRIVE_LIMIT_METRIC = 'OrdersNearRedriveLimit';
 
 export interface OperationsProps {
   readonly stateMachine: StateMachine;
+  /** The order-repair machine (`orderflow repair`): its executions that fail alarm too. */
+  readonly repairMachine: StateMachine;
   /**
    * Counts the orders NEEDS_ATTENTION for 10 days or more (its POWERTOOLS_SERVICE_NAME is its
    * metric's `service`); run hourly by a schedule rule here.
@@ -66,8 +68,8 @@ export interface OperationsProps {
 }
 
 /**
- * Alarms (all publishing to the alerts topic) and one dashboard: saga executions that failed, timed
- * out or were aborted, orders needing attention, the oldest message on orders.fifo, a non-empty DLQ
+ * Alarms (all publishing to the alerts topic) and one dashboard: saga and repair executions that
+ * failed, timed out or were aborted, orders needing attention, the oldest message on orders.fifo, a non-empty DLQ
  * and its oldest message, failure queues, and function errors / throttles.
  */
 export class Operations extends Construct {
@@ -133,6 +135,24 @@ export class Operations extends Construct {
         1,
         `order saga executions ${status}: the order is NEEDS_ATTENTION`,
         'saga-executions-failed-timed-out-or-aborted',
+      );
+    }
+
+    // A repair execution's ending changes no order (the execution-ended rule watches the saga only):
+    // the order stays NEEDS_ATTENTION, and only these alarms say the repair did not settle it.
+    const repairs = props.repairMachine;
+    const repairEndings = {
+      Failed: repairs.metricFailed(sum),
+      TimedOut: repairs.metricTimedOut(sum),
+      Aborted: repairs.metricAborted(sum),
+    };
+    for (const [status, metric] of Object.entries(repairEndings)) {
+      alarm(
+        `RepairExecutions${status}`,
+        metric,
+        1,
+        `order repair executions ${status}: the order is still NEEDS_ATTENTION`,
+        'repair-executions-failed-timed-out-or-aborted',
       );
     }
 

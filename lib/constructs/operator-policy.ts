@@ -73,7 +73,7 @@ export class OperatorPolicy extends Construct {
         }),
         new PolicyStatement({
           sid: 'ReadTables',
-          // order, orders (the ByStatus index), repair, verify (Scan), seed --dry-run (BatchGetItem)
+          // order, orders (the ByStatus index), repair, verify (Scan); seed: Scan (reservations), BatchGetItem (orders, inventory)
           actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'],
           resources: [...allTables, `${tables.orders.tableArn}/index/${ORDERS_BY_STATUS_INDEX}`],
         }),

@@ -5,7 +5,8 @@
  *
  * Why a second machine rather than a branch of the saga: a repair is needed only for an execution
  * that cannot be redriven (it started on a definition whose compensations ended in a Fail state,
- * it stopped more than 14 days ago, or it used up its redrives). A separate machine costs normal
+ * it stopped more than 14 days ago, its history reached the 25,000-event limit, or it was deleted
+ * 90 days after it closed). A separate machine costs normal
  * orders no state transition and leaves the saga's definition alone.
  *
  * `orderflow repair` decides what is owed from the records (payment ledger, the provider's books,

@@ -107,6 +107,7 @@ export class PipelineStack extends Stack {
     const tasks = this.sagaFunctions.tasks;
     this.operations = new Operations(this, 'Operations', {
       stateMachine: this.saga.stateMachine,
+      repairMachine: this.saga.repairMachine,
       attentionAge: { fn: this.sagaFunctions.attentionAge.function, service: 'attention-age' },
       ordersQueue: this.queues.orders,
       deadLetterQueue: this.queues.deadLetters,

@@ -97,6 +97,8 @@ export const makeOperations = (
   machines: ReadonlyMap<string, RegisteredStateMachine>,
   executions: ExecutionStore,
   update: StateMachineUpdater,
+  /** The endpoint's clock (ServerOptions.clock), for the dates it answers with. */
+  clock: () => Date = () => new Date(),
 ): Readonly<Record<string, Operation>> => {
   const machineFor = (stateMachineArn: string): RegisteredStateMachine => {
     assertStateMachineArn(stateMachineArn);
@@ -182,7 +184,7 @@ export const makeOperations = (
       const machine = machineFor(requiredString(body, 'stateMachineArn'));
       const definition = optionalString(body, 'definition');
       if (definition !== undefined) update(machine.arn, definition);
-      return { updateDate: epochSeconds(new Date()) };
+      return { updateDate: epochSeconds(clock()) };
     },
 
     DescribeStateMachine: (body) => {

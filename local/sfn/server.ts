@@ -94,7 +94,7 @@ export const startLocalStepFunctions = async (
     options.clock,
     options.maxHistoryEvents,
   );
-  const operations = makeOperations(machines, executions, update);
+  const operations = makeOperations(machines, executions, update, options.clock);
 
   const server = createServer((request, response) => {
     void handleRequest(operations, logger, request, response);

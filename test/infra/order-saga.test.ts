@@ -368,6 +368,23 @@ describe('Operations: alarms', () => {
     },
   );
 
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'alarms on the repair machine metric %s, with its own runbook entry',
+    (metricName) => {
+      // Assert
+      dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metricName,
+        Dimensions: [
+          { Name: 'StateMachineArn', Value: { Ref: Match.stringLikeRegexp('^SagaRepairMachine') } },
+        ],
+        Threshold: 1,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^OperationsAlerts') }],
+        AlarmDescription: Match.stringLikeRegexp('#repair-executions-failed-timed-out-or-aborted$'),
+      });
+    },
+  );
+
   it('alarms on OrdersNeedingAttention from record-outcome and execution-ended', () => {
     // Arrange
     const metric = (service: string) =>

@@ -214,8 +214,8 @@ describe('orderflow CLI against a local runtime whose Step Functions clock the t
     }).toEqual({ code: 0, violations: [] });
   });
 
-  it('seeds a deployed stage only above what reservations hold, unless --force; --dry-run writes nothing', async () => {
-    // Arrange: an order in flight holds 5 units of a sku; a new count of 3 would not cover it
+  it('seeds a deployed stage net of what open orders hold, refusing a count below it unless --force; --dry-run writes nothing', async () => {
+    // Arrange: an order in flight (no order item yet counts as open) holds 5 units of a sku; a count of 3 on hand would not cover it
     await clients.dynamodb.send(
       new PutCommand({
         TableName: names.reservationsTable,
@@ -247,21 +247,23 @@ describe('orderflow CLI against a local runtime whose Step Functions clock the t
 
     // Assert
     expect(dryRun.code).toBe(0);
-    expect(dryRun.stdout).toContain('SEED-HELD-1      new 3  (reservations hold 5)');
+    expect(dryRun.stdout).toContain(
+      'SEED-HELD-1      new 0  (on hand 3; open orders hold 5, completed 0; seeded 5)',
+    );
     expect(dryRun.stdout).toContain('Dry run: 2 sku(s) would be written to');
     expect(dryRun.stdout).toContain(
-      'without --force it would refuse 1 sku(s) below what reservations hold (SEED-HELD-1: 3 < 5 held)',
+      'without --force it would refuse 1 sku(s) counting fewer than open orders hold (SEED-HELD-1: 3 < 5 held)',
     );
     expect(afterDryRun).toBeUndefined();
     expect({ code: refused.code, lines: refused.stderr.trim().split('\n') }).toEqual({
-      code: 2,
+      code: 1,
       lines: [
-        expect.stringMatching(/^Reading .* \(a Scan: it has no index by sku\)/),
-        `orderflow: 1 sku(s) would get less available than reservations of orders in flight hold (SEED-HELD-1: 3 < 5 held); check with --dry-run, then pass --force to write them anyway`,
+        expect.stringMatching(/^Reading .* \(a Scan: it has no index by sku\) and the status of the orders/),
+        'orderflow: 1 sku(s) count fewer units on hand than orders in flight or needing attention hold (SEED-HELD-1: 3 < 5 held); nothing written: check with --dry-run, then pass --force to set their available to 0',
       ],
     });
     expect(afterRefusal).toBeUndefined();
     expect(forced).toMatchObject({ code: 0, stdout: expect.stringContaining('Seeded 2 skus into') });
-    expect([await available('SEED-HELD-1'), await available('SEED-FREE-1')]).toEqual([3, 7]);
+    expect([await available('SEED-HELD-1'), await available('SEED-FREE-1')]).toEqual([0, 7]);
   });
 });

@@ -26,8 +26,10 @@ export interface NearRedriveLimitDeps {
 
 /**
  * Orders NEEDS_ATTENTION since at least `olderThanDays`, from the ByStatus index (partition status,
- * sort updatedAt: a NEEDS_ATTENTION order's updatedAt is when it became so, as nothing writes it
- * afterwards but a settled outcome). Step Functions refuses to redrive an execution 14 days after it
+ * sort updatedAt: a NEEDS_ATTENTION order's updatedAt is when it became so, or later, when a redrive
+ * that failed again wrote it before stopping — its CancelShipment (orders.cancelShipment) sets
+ * updatedAt. Either way it is no later than the execution's last stop, so an order counts early, the
+ * safe direction). Step Functions refuses to redrive an execution 14 days after it
  * stopped; an order counted here has a few days left for `orderflow repair` to redrive it (after
  * that, repair starts a repair execution instead). Reads only the index's keys, page by page.
  */

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
+  ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   RedriveExecutionCommand,
   SFNClient,
@@ -167,6 +168,88 @@ describe('orderflow repair', () => {
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
+  it('refuses, changing nothing, when the provider holds money a REFUNDED ledger would not let RefundPayment give back', async () => {
+    // Arrange: an execution of the old definition (a repair would start), the ledger REFUNDED, 11597 cents still charged
+    records(orderItem());
+    dynamoMock.on(GetCommand, { TableName: 'payments' }).resolves({
+      Item: { orderId: 'o1', status: 'REFUNDED', amountCents: 11_597, attempts: 1, chargeId: 'ch1' },
+    });
+    dynamoMock
+      .on(GetCommand, { TableName: 'provider' })
+      .resolves({ Item: { pk: 'payment#o1', chargeId: 'ch1', chargedCents: 11_597, currency: 'EUR' } });
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolves({ executionArn: SAGA_EXECUTION, status: 'FAILED', redriveStatus: 'NOT_REDRIVABLE' });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+
+    // Act
+    const { code, lines } = await run();
+
+    // Assert
+    expect({ code, lines }).toEqual({
+      code: 1,
+      lines: [
+        'o1: its records disagree: the provider holds 11597 cents but the ledger is REFUNDED, so RefundPayment would give nothing back; nothing was started: settle it by hand, see docs/runbook.md#records-disagree\n',
+      ],
+    });
+    expect(dynamoMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses to redrive the saga when the order holds a shipment the carrier has no booking for', async () => {
+    // Arrange: a redrivable execution, but CancelShipment would throw ShipmentContradiction again for good
+    records(orderItem({ shipment: { trackingId: 'T1', carrier: 'sim' } }));
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      executionArn: SAGA_EXECUTION,
+      status: 'FAILED',
+      error: 'ShipmentContradiction',
+      redriveStatus: 'REDRIVABLE',
+    });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+
+    // Act
+    const { code, lines } = await run();
+
+    // Assert
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'o1: its records disagree: the order holds a shipment the carrier has no booking for, so CancelShipment would fail (ShipmentContradiction); nothing was started: settle it by hand, see docs/runbook.md#records-disagree\n',
+    ]);
+    expect(sfnMock.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('starts no repair beside a saga someone redrove between its look and its redrive', async () => {
+    // Arrange: redrivable at first look; the redrive is refused because another redrive started it
+    records(orderItem());
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({
+        executionArn: SAGA_EXECUTION,
+        status: 'FAILED',
+        redriveStatus: 'REDRIVABLE',
+        redriveCount: 0,
+      })
+      .resolves({ executionArn: SAGA_EXECUTION, status: 'RUNNING', redriveCount: 1 });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sfnMock
+      .on(RedriveExecutionCommand)
+      .rejects(new ExecutionNotRedrivable({ message: 'Execution is RUNNING', $metadata: {} }));
+
+    // Act
+    const { code, lines } = await run();
+
+    // Assert
+    expect({ code, lines }).toEqual({
+      code: 0,
+      lines: [
+        `o1: ${SAGA_EXECUTION} was redriven meanwhile (now RUNNING, redrive 1); follow it with: orderflow repair o1 --wait\n`,
+      ],
+    });
+    expect(dynamoMock.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('says exactly why it cannot when the stack has no repair machine, and changes nothing', async () => {
     // Arrange
     records(orderItem());
@@ -261,5 +344,62 @@ describe('decideOwed', () => {
     // Assert
     expect(held.owed).toEqual({ confirm: false, cancelShipment: true, refund: true, release: true });
     expect(settled.owed).toEqual({ confirm: false, cancelShipment: false, refund: false, release: false });
+  });
+
+  it.each([
+    ['REFUNDED', { status: 'REFUNDED', attempts: 1 }],
+    ['DECLINED', { status: 'DECLINED', attempts: 1 }],
+    ['VOIDED (NOT_CHARGED)', { status: 'VOIDED', voidOutcome: 'NOT_CHARGED', attempts: 1 }],
+    ['PENDING with no charge call counted', { status: 'PENDING', attempts: 0 }],
+  ] as const)(
+    'finds the records disagreeing when the provider holds money and the ledger is %s',
+    (_, ledger) => {
+      // Act
+      const decision = decideOwed({
+        ...base,
+        payment: {
+          orderId: 'o1',
+          amountCents: 5,
+          currency: 'EUR',
+          refundAttempts: 0,
+          updatedAt: 't',
+          ...ledger,
+        },
+        paymentBook: { key: 'o1', charge: { chargeId: 'c', amountCents: 5, currency: 'EUR' } },
+      });
+
+      // Assert
+      expect(decision.disagreement).toMatch(
+        /^the provider holds 5 cents but the ledger is .*, so RefundPayment would give nothing back$/,
+      );
+    },
+  );
+
+  it('finds no disagreement when the provider holds money RefundPayment will give back', () => {
+    // Act
+    const pending = decideOwed({
+      ...base,
+      payment: {
+        orderId: 'o1',
+        amountCents: 5,
+        currency: 'EUR',
+        status: 'PENDING',
+        attempts: 1,
+        refundAttempts: 0,
+        updatedAt: 't',
+      },
+      paymentBook: { key: 'o1', charge: { chargeId: 'c', amountCents: 5, currency: 'EUR' } },
+    });
+    const missing = decideOwed({
+      ...base,
+      paymentBook: { key: 'o1', charge: { chargeId: 'c', amountCents: 5, currency: 'EUR' } },
+    });
+
+    // Assert
+    expect(pending).toMatchObject({ owed: { refund: true } });
+    expect(pending.disagreement).toBeUndefined();
+    expect(missing.disagreement).toBe(
+      'the provider holds 5 cents but the ledger is missing, so RefundPayment would give nothing back',
+    );
   });
 });

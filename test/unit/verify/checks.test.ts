@@ -355,6 +355,48 @@ describe('findViolations', () => {
       ]);
     });
 
+    it('accepts a repaired order whose saga execution Step Functions has deleted', () => {
+      // Act
+      const gone = findViolations({ ...repaired('SUCCEEDED'), executions: [] });
+      const notRepaired = findViolations({ ...repaired('FAILED'), executions: [] });
+
+      // Assert
+      expect(gone).toEqual([]);
+      expect(notRepaired).toContainEqual({
+        area: 'execution',
+        subject: 'o1',
+        detail: `no saga execution (linked: ${ARN('o1')})`,
+      });
+    });
+
+    it('accepts an earlier repair of the order it replaced, and no other unlinked repair', () => {
+      // Arrange: o1 links o1-repair-2; o1-repair-1 failed before it, o1-repair-3 runs beside nobody
+      const at = (n: number) => REPAIR.replace(/-1$/, `-${n}`);
+      const base = repaired('SUCCEEDED');
+      const snapshot: VerifySnapshot = {
+        ...base,
+        orders: base.orders.map((order) => ({ ...order, repairExecutionArn: at(2) })),
+        repairExecutions: [1, 2, 3].map((n) => ({
+          executionArn: at(n),
+          name: `o1-repair-${n}`,
+          status: n === 2 ? 'SUCCEEDED' : 'FAILED',
+          orderId: 'o1',
+        })),
+      };
+
+      // Act
+      const violations = findViolations(snapshot);
+
+      // Assert
+      expect(violations).toEqual([
+        {
+          area: 'execution',
+          subject: 'o1-repair-3',
+          detail: 'a repair execution (FAILED) that no order links',
+        },
+      ]);
+    });
+
     it('flags a repair execution no order links', () => {
       // Act
       const violations = findViolations({
