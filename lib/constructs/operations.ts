@@ -122,38 +122,34 @@ export class Operations extends Construct {
     const sum = { period, statistic: 'Sum' };
     const max = { period, statistic: 'Maximum' };
 
+    const endingsOf = (machine: StateMachine) => ({
+      Failed: machine.metricFailed(sum),
+      TimedOut: machine.metricTimedOut(sum),
+      Aborted: machine.metricAborted(sum),
+    });
     const sm = props.stateMachine;
-    const executions = {
-      Failed: sm.metricFailed(sum),
-      TimedOut: sm.metricTimedOut(sum),
-      Aborted: sm.metricAborted(sum),
-    };
-    for (const [status, metric] of Object.entries(executions)) {
-      alarm(
-        `SagaExecutions${status}`,
-        metric,
-        1,
-        `order saga executions ${status}: the order is NEEDS_ATTENTION`,
-        'saga-executions-failed-timed-out-or-aborted',
-      );
-    }
-
     // A repair execution's ending changes no order (the execution-ended rule watches the saga only):
-    // the order stays NEEDS_ATTENTION, and only these alarms say the repair did not settle it.
-    const repairs = props.repairMachine;
-    const repairEndings = {
-      Failed: repairs.metricFailed(sum),
-      TimedOut: repairs.metricTimedOut(sum),
-      Aborted: repairs.metricAborted(sum),
-    };
-    for (const [status, metric] of Object.entries(repairEndings)) {
-      alarm(
-        `RepairExecutions${status}`,
-        metric,
-        1,
-        `order repair executions ${status}: the order is still NEEDS_ATTENTION`,
-        'repair-executions-failed-timed-out-or-aborted',
-      );
+    // the order stays NEEDS_ATTENTION, and only the Repair alarms say the repair did not settle it.
+    const machines = [
+      {
+        id: 'Saga',
+        machine: props.stateMachine,
+        name: 'order saga',
+        after: 'the order is NEEDS_ATTENTION',
+        runbook: 'saga-executions-failed-timed-out-or-aborted',
+      },
+      {
+        id: 'Repair',
+        machine: props.repairMachine,
+        name: 'order repair',
+        after: 'the order is still NEEDS_ATTENTION',
+        runbook: 'repair-executions-failed-timed-out-or-aborted',
+      },
+    ];
+    for (const { id, machine, name, after, runbook } of machines) {
+      for (const [status, metric] of Object.entries(endingsOf(machine))) {
+        alarm(`${id}Executions${status}`, metric, 1, `${name} executions ${status}: ${after}`, runbook);
+      }
     }
 
     this.needsAttention = new MathExpression({
@@ -256,7 +252,7 @@ export class Operations extends Construct {
         [
           new GraphWidget({
             title: 'Saga executions',
-            left: [sm.metricStarted(sum), sm.metricSucceeded(sum), ...Object.values(executions)],
+            left: [sm.metricStarted(sum), sm.metricSucceeded(sum), ...Object.values(endingsOf(sm))],
             width: 12,
           }),
           new GraphWidget({ title: 'Orders needing attention', left: [this.needsAttention], width: 12 }),

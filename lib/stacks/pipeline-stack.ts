@@ -69,14 +69,15 @@ export class PipelineStack extends Stack {
     this.acknowledgeBucketNotificationsHandler();
 
     const logs = { logRetention: config.logs.retentionDays, logRemovalPolicy };
+    const sagaTables = {
+      orders: this.shared.table('orders'),
+      inventory: this.shared.table('inventory'),
+      reservations: this.shared.table('reservations'),
+      payments: this.shared.table('payments'),
+      provider: this.shared.table('provider'),
+    };
     this.sagaFunctions = new SagaFunctions(this, 'SagaSteps', {
-      tables: {
-        orders: this.shared.table('orders'),
-        inventory: this.shared.table('inventory'),
-        reservations: this.shared.table('reservations'),
-        payments: this.shared.table('payments'),
-        provider: this.shared.table('provider'),
-      },
+      tables: sagaTables,
       timeout: Duration.seconds(config.sagaStep.timeoutSeconds),
       memorySize: config.sagaStep.memoryMb,
       sourceMaps: config.logs.sourceMaps,
@@ -139,13 +140,7 @@ export class PipelineStack extends Stack {
     this.operator = new OperatorPolicy(this, 'Operator', {
       stackNames: [stacks.stateful, stacks.pipeline],
       bucket: this.shared.bucket,
-      tables: {
-        orders: this.shared.table('orders'),
-        inventory: this.shared.table('inventory'),
-        reservations: this.shared.table('reservations'),
-        payments: this.shared.table('payments'),
-        provider: this.shared.table('provider'),
-      },
+      tables: sagaTables,
       ordersQueue: this.queues.orders,
       deadLetterQueue: this.queues.deadLetters,
       ingestFailures: this.ingest.failures,
