@@ -18,3 +18,20 @@ export const lambdaContext = (remainingMs = 60_000): Context => {
     succeed: () => undefined,
   };
 };
+
+/**
+ * A Lambda context whose clock is the number of times it is asked: `getRemainingTimeInMillis`
+ * answers more than `reserveMs` for the first `asks` calls and less from then on. Ingest asks once
+ * per record it handles, so an invocation given this context pauses after about `asks` records
+ * however busy the machine is: a test of continuations that does not depend on the machine's speed.
+ */
+export const meteredLambdaContext = (reserveMs: number, asks: number): Context => {
+  let asked = 0;
+  return {
+    ...lambdaContext(reserveMs + asks),
+    getRemainingTimeInMillis: () => {
+      asked += 1;
+      return Math.max(0, reserveMs + asks - asked);
+    },
+  };
+};
