@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { decideOwed, type OrderRecords } from '../../../cli/repair/owed';
 import { type RepairNames, repairOrder } from '../../../cli/repair/repair';
+import type { PaymentRecord } from '../../../functions/shared/domain/ports';
 import { anOrder } from '../../helpers/orders';
 
 const REPAIR = 'arn:aws:states:us-east-1:000000000000:stateMachine:repair';
@@ -282,21 +283,24 @@ describe('decideOwed', () => {
     paymentBook: { key: 'o1' },
     shipmentBook: { key: 'o1' },
   };
+  /** The payment ledger of order o1 (5 cents), in the given state. */
+  const ledger = (
+    state: Pick<PaymentRecord, 'status' | 'attempts'> & Partial<PaymentRecord>,
+  ): PaymentRecord => ({
+    orderId: 'o1',
+    amountCents: 5,
+    currency: 'EUR',
+    refundAttempts: 0,
+    updatedAt: 't',
+    ...state,
+  });
 
   it('owes only ConfirmOrder for an order shipped, charged and reserved that its saga failed to confirm', () => {
     // Act
     const { owed } = decideOwed({
       ...base,
       item: orderItem({ history: [{ status: 'SHIPPED' }], shipment: { trackingId: 'T1', carrier: 'sim' } }),
-      payment: {
-        orderId: 'o1',
-        amountCents: 5,
-        currency: 'EUR',
-        status: 'CHARGED',
-        attempts: 1,
-        refundAttempts: 0,
-        updatedAt: 't',
-      },
+      payment: ledger({ status: 'CHARGED', attempts: 1 }),
       reservation: { orderId: 'o1', lines: [{ sku: 'A', quantity: 1 }], status: 'RESERVED', reservedAt: 't' },
       shipmentBook: { key: 'o1', shipment: { trackingId: 'T1', carrier: 'sim' } },
     });
@@ -309,29 +313,13 @@ describe('decideOwed', () => {
     // Act
     const held = decideOwed({
       ...base,
-      payment: {
-        orderId: 'o1',
-        amountCents: 5,
-        currency: 'EUR',
-        status: 'PENDING',
-        attempts: 1,
-        refundAttempts: 0,
-        updatedAt: 't',
-      },
+      payment: ledger({ status: 'PENDING', attempts: 1 }),
       reservation: { orderId: 'o1', lines: [{ sku: 'A', quantity: 1 }], status: 'RESERVED', reservedAt: 't' },
       shipmentBook: { key: 'o1', shipment: { trackingId: 'T1', carrier: 'sim' } },
     });
     const settled = decideOwed({
       ...base,
-      payment: {
-        orderId: 'o1',
-        amountCents: 5,
-        currency: 'EUR',
-        status: 'REFUNDED',
-        attempts: 1,
-        refundAttempts: 1,
-        updatedAt: 't',
-      },
+      payment: ledger({ status: 'REFUNDED', attempts: 1, refundAttempts: 1 }),
       reservation: { orderId: 'o1', lines: [], status: 'RELEASED' },
       paymentBook: {
         key: 'o1',
@@ -353,18 +341,11 @@ describe('decideOwed', () => {
     ['PENDING with no charge call counted', { status: 'PENDING', attempts: 0 }],
   ] as const)(
     'finds the records disagreeing when the provider holds money and the ledger is %s',
-    (_, ledger) => {
+    (_, state) => {
       // Act
       const decision = decideOwed({
         ...base,
-        payment: {
-          orderId: 'o1',
-          amountCents: 5,
-          currency: 'EUR',
-          refundAttempts: 0,
-          updatedAt: 't',
-          ...ledger,
-        },
+        payment: ledger(state),
         paymentBook: { key: 'o1', charge: { chargeId: 'c', amountCents: 5, currency: 'EUR' } },
       });
 
@@ -379,15 +360,7 @@ describe('decideOwed', () => {
     // Act
     const pending = decideOwed({
       ...base,
-      payment: {
-        orderId: 'o1',
-        amountCents: 5,
-        currency: 'EUR',
-        status: 'PENDING',
-        attempts: 1,
-        refundAttempts: 0,
-        updatedAt: 't',
-      },
+      payment: ledger({ status: 'PENDING', attempts: 1 }),
       paymentBook: { key: 'o1', charge: { chargeId: 'c', amountCents: 5, currency: 'EUR' } },
     });
     const missing = decideOwed({
