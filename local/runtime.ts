@@ -20,6 +20,7 @@ import { type SandboxStatus, startSandboxes } from './lambda/sandboxes';
 import { createResources } from './resources';
 import { startSaga } from './saga';
 import type { ExecutionStatusChangeEvent } from './sfn';
+import { ResponsiveLimit } from './sfn/running-limit';
 import { fauxqsQueueUrl, StandInError, type StandIns, startStandIns } from './stand-ins';
 import { deriveTopology, type LocalTopology, synthesizeApp } from './topology';
 import { EventBus } from './triggers/event-rules';
@@ -150,9 +151,10 @@ const MIN_TASK_TIMEOUT_SECONDS = 15;
 
 /**
  * Saga executions running their states at once; more wait for a slot, RUNNING to the API. What one
- * machine's DynamoDB Local and in-process functions serve without a task queueing past its timeout.
+ * machine's DynamoDB Local and in-process functions serve without a task queueing past its timeout;
+ * fewer, down to the minimum, while this process's event loop lags (see ResponsiveLimit).
  */
-const MAX_RUNNING_EXECUTIONS = 48;
+const RUNNING_EXECUTIONS = { max: 48, min: 4 } as const;
 
 /** S3 sometimes delivers an event again minutes later (× the time scale). */
 const LATE_DUPLICATE_NOTIFICATION_MS = 120_000;
@@ -294,10 +296,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
     const bus = new EventBus(topology.eventRules, invokeOrReport);
     const statusListeners: ((event: ExecutionStatusChangeEvent) => void)[] = [];
+    const runningLimit = new ResponsiveLimit(RUNNING_EXECUTIONS);
+    cleanups.push(() => runningLimit.stop());
     const sfn = await startSaga(topology, invoker, {
       timeScale,
       minTaskTimeoutSeconds: MIN_TASK_TIMEOUT_SECONDS,
-      maxRunningExecutions: MAX_RUNNING_EXECUTIONS,
+      maxRunningExecutions: runningLimit,
       ...(options.sfnClock ? { clock: options.sfnClock } : {}),
       onStatusChange: (event) => {
         bus.put(event);

@@ -1,6 +1,7 @@
 import type { LocalTopology } from './derive/types';
 import type { Invoker } from './lambda/invoker';
 import { type ExecutionStatusChangeEvent, type LocalStepFunctions, startLocalStepFunctions } from './sfn';
+import type { RunningLimit } from './sfn/running-limit';
 
 /**
  * Serves the topology's state machines on the local Step Functions endpoint, their Lambda tasks
@@ -15,7 +16,7 @@ export const startSaga = async (
     /** A scaled task timeout never drops below this. */
     readonly minTaskTimeoutSeconds?: number;
     /** Executions running their states at once; more wait for a slot. */
-    readonly maxRunningExecutions?: number;
+    readonly maxRunningExecutions?: number | RunningLimit;
     /** The endpoint's clock (LocalStepFunctionsOptions.clock). @default the system clock */
     readonly clock?: () => Date;
     readonly onStatusChange: (event: ExecutionStatusChangeEvent) => void;

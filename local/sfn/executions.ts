@@ -1,13 +1,14 @@
 import { type AccountScope, assertExecutionArn, executionArnOf } from './arns';
 import { SfnApiError } from './errors';
 import { Execution } from './execution';
+import type { RunningLimit } from './running-limit';
 import type { RegisteredStateMachine } from './state-machines';
 import type { StatusNotifier } from './status-events';
 import type { ExecutionStatus } from './types';
 
 /**
  * All executions of the endpoint, with Standard workflows' rules for names. At most
- * `maxRunning` run at once; later ones are RUNNING to the API but wait for a free slot before their
+ * `maxRunning` run at once (a number, or a RunningLimit that moves); later ones are RUNNING to the API but wait for a free slot before their
  * first state (their execution timeout starts then): one machine's stand-ins have a capacity AWS
  * does not, and a task that queues behind hundreds of others would time out for nothing.
  */
@@ -15,14 +16,22 @@ export class ExecutionStore {
   readonly #executions = new Map<string, Execution>();
   readonly #waiting: Execution[] = [];
   #running = 0;
+  readonly #limit: () => number;
 
   constructor(
     private readonly scope: AccountScope,
     private readonly notify: StatusNotifier,
-    private readonly maxRunning: number = Number.POSITIVE_INFINITY,
+    maxRunning: number | RunningLimit = Number.POSITIVE_INFINITY,
     private readonly clock: () => Date = () => new Date(),
     private readonly maxHistoryEvents?: number,
-  ) {}
+  ) {
+    if (typeof maxRunning === 'number') {
+      this.#limit = () => maxRunning;
+    } else {
+      this.#limit = () => maxRunning.current;
+      maxRunning.onRaise(() => this.#startWaiting());
+    }
+  }
 
   /**
    * The same name and input while the execution runs returns that execution (StartExecution is
@@ -65,7 +74,7 @@ export class ExecutionStore {
   }
 
   #startWaiting(): void {
-    while (this.#running < this.maxRunning) {
+    while (this.#running < this.#limit()) {
       const next = this.#waiting.shift();
       if (next === undefined) return;
       // Stopped while it waited: it ended without running a state.

@@ -1,4 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { RunningLimit } from './running-limit';
 
 interface LambdaHandlerShape {
   // Method syntax on purpose: TypeScript checks method parameters bivariantly, so a handler typed
@@ -96,8 +97,11 @@ export interface LocalStepFunctionsOptions {
    * faster with the clock. @default 0 (scaled like every other duration)
    */
   readonly minTaskTimeoutSeconds?: number;
-  /** Executions that run their states at once; later ones wait, RUNNING to the API. @default no limit */
-  readonly maxRunningExecutions?: number;
+  /**
+   * Executions that run their states at once, fixed or moving (see ResponsiveLimit); later ones wait,
+   * RUNNING to the API. @default no limit
+   */
+  readonly maxRunningExecutions?: number | RunningLimit;
   readonly stateMachines: readonly LocalStateMachine[];
   /**
    * Receives an event shaped like EventBridge's "Step Functions Execution Status Change" for
