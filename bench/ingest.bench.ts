@@ -6,6 +6,8 @@
  *
  *   npx tsx bench/ingest.bench.ts     # jsonl at 20k and 100k; json, csv.gz and jsonl with SQS stubbed at 100k
  *   BENCH_SIZES=5000,20000 npx tsx bench/ingest.bench.ts
+ *   npx tsx bench/ingest.bench.ts --core   # only the ingest core (BENCH_CORE_SIZES, default 100k and 1M) vs its ceiling
+ *   BENCH_CPU_PROF=/tmp/prof npx tsx bench/ingest.bench.ts --core   # and a .cpuprofile of each ingestObject call
  *
  * Writes bench/results/ingest.json.
  */
@@ -15,6 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { Session } from 'node:inspector/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createGzip } from 'node:zlib';
@@ -264,6 +267,7 @@ const measure = async (run: Run): Promise<Result> => {
     retainedHeap = Math.max(retainedHeap, process.memoryUsage().heapUsed);
   }, 500);
 
+  const profiler = await startProfiler();
   const started = process.hrtime.bigint();
   const summary = await ingestObject(
     { bucket, key, sequencer: '00', version: 'sequencer:00', size: bytes },
@@ -277,6 +281,7 @@ const measure = async (run: Run): Promise<Result> => {
     },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await profiler?.stop(`ingest-${suffix}`);
   clearInterval(sampler);
   clearInterval(retained);
   const end = process.memoryUsage();
@@ -310,6 +315,27 @@ const measure = async (run: Run): Promise<Result> => {
   };
 };
 
+/**
+ * With BENCH_CPU_PROF=<dir>: a CPU profile of the ingestObject call alone (not the input's generation
+ * and upload), written as <dir>/<name>.cpuprofile for Chrome DevTools or a script.
+ */
+const startProfiler = async (): Promise<{ stop: (name: string) => Promise<void> } | undefined> => {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async (name) => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+};
+
 /** Records/s of reading the object with readline and JSON.parse alone: no validation, no hashing, no sending. */
 const readlineCeiling = async (s3: S3Client, bucket: string, key: string): Promise<number> => {
   const started = process.hrtime.bigint();
@@ -325,6 +351,8 @@ const readlineCeiling = async (s3: S3Client, bucket: string, key: string): Promi
 };
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+/** Only the ingest core against its ceiling: nothing else runs. */
+const CORE_ONLY = process.argv.includes('--core');
 
 /** Calls of SendMessageBatch in flight the sending curve tries, each call answered after SEND_LATENCY_MS. */
 const IN_FLIGHT_STEPS = [1, 2, 4, 8, 16, 32, 64];
@@ -337,12 +365,19 @@ const plan = (): Run[] => {
     .split(',')
     .map(Number);
   const curveRecords = QUICK ? 5_000 : 20_000;
+  const coreRuns = core.map((records) => ({
+    format: 'jsonl' as const,
+    records,
+    sqs: 'stub' as const,
+    ceiling: true,
+  }));
+  if (CORE_ONLY) return coreRuns;
   return [
     ...sizes.map((records) => ({ format: 'jsonl' as const, records, sqs: 'fauxqs' as const })),
     { format: 'json', records: largest, sqs: 'fauxqs' },
     { format: 'csv.gz', records: largest, sqs: 'fauxqs' },
     // The ingest core: SQS answers at once, the same object read again with readline + JSON.parse alone.
-    ...core.map((records) => ({ format: 'jsonl' as const, records, sqs: 'stub' as const, ceiling: true })),
+    ...coreRuns,
     // The sending curve: each SendMessageBatch takes SEND_LATENCY_MS, with more and more calls in flight.
     ...IN_FLIGHT_STEPS.map((maxInFlight) => ({
       format: 'jsonl' as const,
@@ -383,6 +418,12 @@ const main = async (): Promise<void> => {
           `${String(result.recordsPerSecond).padStart(6)} rec/s  peak RSS ${result.peakRssMiB} MiB ` +
           `(+${result.rssGrowthMiB})  heap +${result.peakHeapGrowthMiB} MiB peak, +${result.retainedHeapGrowthMiB} MiB retained${sending}${ceiling}`,
       );
+    }
+    if (CORE_ONLY) {
+      const out = join(__dirname, 'results');
+      mkdirSync(out, { recursive: true });
+      writeResult(out, 'ingest-core.json', { benchmark: 'ingest core', results });
+      return;
     }
     const curve = results.filter((result) => result.sqsLatencyMs !== undefined);
     const sending = sendingSummary(curve);
@@ -448,6 +489,7 @@ const main = async (): Promise<void> => {
   } finally {
     child.kill('SIGTERM');
   }
+  if (CORE_ONLY) return;
   // §5–§7: end to end, cost per million orders and the flash sale, through the local runtime.
   await benchLocalRuntimeSections(QUICK);
 };

@@ -205,17 +205,20 @@ const stringifyCanonical = (order: OrderPlaced): string => {
 
 const canonicalResult = (data: OrderPlaced): ValidationResult => canonicalResultOf(canonicalForm(data));
 
+/** Read once: every record's canonical string is checked against it. */
+const MAX_RECORD_BYTES = ORDER_LIMITS.maxRecordBytes;
+
 /** The result for an order already in canonical form. */
 const canonicalResultOf = (order: OrderPlaced): ValidationResult => {
   const canonical = stringifyCanonical(order);
   // Only non-ASCII text can make the UTF-8 bytes more than the characters.
   const bytes =
-    canonical.length * 3 <= ORDER_LIMITS.maxRecordBytes ? 0 : Buffer.byteLength(canonical, 'utf8');
-  if (bytes > ORDER_LIMITS.maxRecordBytes) {
+    canonical.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(canonical, 'utf8');
+  if (bytes > MAX_RECORD_BYTES) {
     return {
       ok: false,
       orderId: order.orderId,
-      reasons: [`record is ${bytes} bytes serialized, more than the ${ORDER_LIMITS.maxRecordBytes} allowed`],
+      reasons: [`record is ${bytes} bytes serialized, more than the ${MAX_RECORD_BYTES} allowed`],
     };
   }
   return { ok: true, order, canonical };

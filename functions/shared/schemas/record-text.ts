@@ -1,4 +1,4 @@
-import { ORDER_LIMITS } from './order-placed';
+import { ORDER_LIMITS } from './order-limits';
 
 /**
  * Rules for a record as it is written in a file (a JSON Lines line, a JSON array element), checked
@@ -9,6 +9,10 @@ import { ORDER_LIMITS } from './order-placed';
 export type RecordTextVerdict =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reasons: string[] };
+
+// Read once: every record checks them, and a property read per use adds up over a million records.
+const MAX_RECORD_BYTES = ORDER_LIMITS.maxRecordBytes;
+const MAX_NESTING_DEPTH = ORDER_LIMITS.maxNestingDepth;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -22,7 +26,7 @@ const COMMA = 0x2c;
 export const recordTooLarge = (
   unit: string,
   bytes: number,
-  limit: number = ORDER_LIMITS.maxRecordBytes,
+  limit: number = MAX_RECORD_BYTES,
 ): string => `${unit} is ${bytes} bytes, more than the ${limit} a record may have`;
 
 interface Frame {
@@ -76,7 +80,7 @@ const shapeOf = (text: string): Shape => {
       index = end;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       stack.push({ keys: code === OPEN_BRACE ? new Set() : undefined, expectKey: code === OPEN_BRACE });
-      if (stack.length > ORDER_LIMITS.maxNestingDepth) return { tooDeep: true, duplicateKeys };
+      if (stack.length > MAX_NESTING_DEPTH) return { tooDeep: true, duplicateKeys };
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       stack.pop();
     } else if (code === COMMA) {
@@ -105,7 +109,7 @@ const tallyValue = (value: unknown, depth: number, tally: Tally): boolean => {
     return true;
   }
   if (typeof value !== 'object' || value === null) return true;
-  if (depth >= ORDER_LIMITS.maxNestingDepth) return false;
+  if (depth >= MAX_NESTING_DEPTH) return false;
   if (Array.isArray(value)) {
     for (const element of value as unknown[]) if (!tallyValue(element, depth + 1, tally)) return false;
     return true;
@@ -147,8 +151,8 @@ const parseCommon = (text: string): { readonly value: unknown } | undefined => {
  */
 export const parseRecordText = (text: string, unit = 'record'): RecordTextVerdict => {
   // Every UTF-16 unit is at most 3 bytes of UTF-8: a short text needs no count.
-  const bytes = text.length * 3 <= ORDER_LIMITS.maxRecordBytes ? 0 : Buffer.byteLength(text, 'utf8');
-  if (bytes > ORDER_LIMITS.maxRecordBytes) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
+  const bytes = text.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_RECORD_BYTES) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
   const common = parseCommon(text);
   if (common !== undefined) return { ok: true, value: common.value };
   // Everything else (invalid, escaped, deep or duplicated) is judged by the scan, whose reasons name the rule.
@@ -161,7 +165,7 @@ export const parseRecordText = (text: string, unit = 'record'): RecordTextVerdic
  */
 export const parseRecordTextByScan = (text: string, unit = 'record'): RecordTextVerdict => {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > ORDER_LIMITS.maxRecordBytes) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
+  if (bytes > MAX_RECORD_BYTES) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
   return judgeByScan(text, unit);
 };
 
@@ -170,7 +174,7 @@ const judgeByScan = (text: string, unit: string): RecordTextVerdict => {
   if (shape.tooDeep) {
     return {
       ok: false,
-      reasons: [`${unit} is nested more than ${ORDER_LIMITS.maxNestingDepth} levels deep`],
+      reasons: [`${unit} is nested more than ${MAX_NESTING_DEPTH} levels deep`],
     };
   }
   let value: unknown;
