@@ -212,8 +212,7 @@ const MAX_RECORD_BYTES = ORDER_LIMITS.maxRecordBytes;
 const canonicalResultOf = (order: OrderPlaced): ValidationResult => {
   const canonical = stringifyCanonical(order);
   // Only non-ASCII text can make the UTF-8 bytes more than the characters.
-  const bytes =
-    canonical.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(canonical, 'utf8');
+  const bytes = canonical.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(canonical, 'utf8');
   if (bytes > MAX_RECORD_BYTES) {
     return {
       ok: false,

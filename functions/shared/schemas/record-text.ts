@@ -23,11 +23,8 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 /** The reason for a record over the size limit. */
-export const recordTooLarge = (
-  unit: string,
-  bytes: number,
-  limit: number = MAX_RECORD_BYTES,
-): string => `${unit} is ${bytes} bytes, more than the ${limit} a record may have`;
+export const recordTooLarge = (unit: string, bytes: number, limit: number = MAX_RECORD_BYTES): string =>
+  `${unit} is ${bytes} bytes, more than the ${limit} a record may have`;
 
 interface Frame {
   readonly keys: Set<string> | undefined;
