@@ -97,7 +97,11 @@ const checkOrder = (order: z.output<typeof OrderPlacedShape>, ctx: z.core.$Refin
   }
   const computed = order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
   if (computed !== order.totalCents) {
-    ctx.addIssue({ code: 'custom', path: ['totalCents'], message: totalsDisagree(order.totalCents, computed) });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['totalCents'],
+      message: totalsDisagree(order.totalCents, computed),
+    });
   }
 };
 
