@@ -6,12 +6,15 @@
  *
  *   npx tsx bench/ingest.bench.ts     # jsonl at 20k and 100k; json, csv.gz and jsonl with SQS stubbed at 100k
  *   BENCH_SIZES=5000,20000 npx tsx bench/ingest.bench.ts
+ *   npx tsx bench/ingest.bench.ts --core   # only the ingest core (BENCH_CORE_SIZES, default 100k and 1M) vs its ceiling
+ *   BENCH_CPU_PROF=/tmp/prof npx tsx bench/ingest.bench.ts --core   # and a .cpuprofile of each ingestObject call
  *
  * Writes bench/results/ingest.json.
  */
 import '../lib/require-node';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -71,6 +74,12 @@ interface Result extends Run {
   readonly ceilingRecordsPerSecond?: number;
   /** recordsPerSecond / ceilingRecordsPerSecond. */
   readonly ofCeiling?: number;
+  /** Records per second of this process's CPU time (user + system): steadier than wall time on a busy machine. */
+  readonly recordsPerCpuSecond: number;
+  /** The ceiling's records per CPU second. */
+  readonly ceilingRecordsPerCpuSecond?: number;
+  /** recordsPerCpuSecond / ceilingRecordsPerCpuSecond. */
+  readonly ofCeilingCpu?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -264,6 +273,8 @@ const measure = async (run: Run): Promise<Result> => {
     retainedHeap = Math.max(retainedHeap, process.memoryUsage().heapUsed);
   }, 500);
 
+  const profiler = await startProfiler();
+  const cpuStarted = process.cpuUsage();
   const started = process.hrtime.bigint();
   const summary = await ingestObject(
     { bucket, key, sequencer: '00', version: 'sequencer:00', size: bytes },
@@ -277,6 +288,8 @@ const measure = async (run: Run): Promise<Result> => {
     },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = cpuSecondsSince(cpuStarted);
+  await profiler?.stop(`ingest-${suffix}`);
   clearInterval(sampler);
   clearInterval(retained);
   const end = process.memoryUsage();
@@ -301,17 +314,46 @@ const measure = async (run: Run): Promise<Result> => {
     rssGrowthMiB: round((peakRss - baseline.rss) / MiB),
     peakHeapGrowthMiB: round((peakHeap - baseline.heapUsed) / MiB),
     retainedHeapGrowthMiB: round((retainedHeap - baseline.heapUsed) / MiB),
+    recordsPerCpuSecond: Math.round(summary.recordsRead / cpuSeconds),
     ...(ceiling === undefined
       ? {}
       : {
-          ceilingRecordsPerSecond: ceiling,
-          ofCeiling: round(summary.recordsRead / seconds / ceiling, 2),
+          ceilingRecordsPerSecond: ceiling.wall,
+          ofCeiling: round(summary.recordsRead / seconds / ceiling.wall, 2),
+          ceilingRecordsPerCpuSecond: ceiling.cpu,
+          ofCeilingCpu: round(summary.recordsRead / cpuSeconds / ceiling.cpu, 2),
         }),
   };
 };
 
+/**
+ * With BENCH_CPU_PROF=<dir>: a CPU profile of the ingestObject call alone (not the input's generation
+ * and upload), written as <dir>/<name>.cpuprofile for Chrome DevTools or a script.
+ */
+const startProfiler = async (): Promise<{ stop: (name: string) => Promise<void> } | undefined> => {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async (name) => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+};
+
 /** Records/s of reading the object with readline and JSON.parse alone: no validation, no hashing, no sending. */
-const readlineCeiling = async (s3: S3Client, bucket: string, key: string): Promise<number> => {
+const readlineCeiling = async (
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ wall: number; cpu: number }> => {
+  const cpuStarted = process.cpuUsage();
   const started = process.hrtime.bigint();
   const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   let records = 0;
@@ -321,10 +363,20 @@ const readlineCeiling = async (s3: S3Client, bucket: string, key: string): Promi
   })) {
     if (line.length > 0 && JSON.parse(line) !== undefined) records += 1;
   }
-  return Math.round(records / (Number(process.hrtime.bigint() - started) / 1e9));
+  return {
+    wall: Math.round(records / (Number(process.hrtime.bigint() - started) / 1e9)),
+    cpu: Math.round(records / cpuSecondsSince(cpuStarted)),
+  };
+};
+
+const cpuSecondsSince = (start: NodeJS.CpuUsage): number => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
 };
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+/** Only the ingest core against its ceiling: nothing else runs. */
+const CORE_ONLY = process.argv.includes('--core');
 
 /** Calls of SendMessageBatch in flight the sending curve tries, each call answered after SEND_LATENCY_MS. */
 const IN_FLIGHT_STEPS = [1, 2, 4, 8, 16, 32, 64];
@@ -337,12 +389,19 @@ const plan = (): Run[] => {
     .split(',')
     .map(Number);
   const curveRecords = QUICK ? 5_000 : 20_000;
+  const coreRuns = core.map((records) => ({
+    format: 'jsonl' as const,
+    records,
+    sqs: 'stub' as const,
+    ceiling: true,
+  }));
+  if (CORE_ONLY) return coreRuns;
   return [
     ...sizes.map((records) => ({ format: 'jsonl' as const, records, sqs: 'fauxqs' as const })),
     { format: 'json', records: largest, sqs: 'fauxqs' },
     { format: 'csv.gz', records: largest, sqs: 'fauxqs' },
     // The ingest core: SQS answers at once, the same object read again with readline + JSON.parse alone.
-    ...core.map((records) => ({ format: 'jsonl' as const, records, sqs: 'stub' as const, ceiling: true })),
+    ...coreRuns,
     // The sending curve: each SendMessageBatch takes SEND_LATENCY_MS, with more and more calls in flight.
     ...IN_FLIGHT_STEPS.map((maxInFlight) => ({
       format: 'jsonl' as const,
@@ -377,12 +436,19 @@ const main = async (): Promise<void> => {
       const ceiling =
         result.ceilingRecordsPerSecond === undefined
           ? ''
-          : `  readline+JSON.parse ${result.ceilingRecordsPerSecond} rec/s → ${result.ofCeiling}x`;
+          : `  readline+JSON.parse ${result.ceilingRecordsPerSecond} rec/s → ${result.ofCeiling}x` +
+            ` (per CPU second: ${result.recordsPerCpuSecond} vs ${result.ceilingRecordsPerCpuSecond} → ${result.ofCeilingCpu}x)`;
       console.log(
         `${result.format.padEnd(7)} ${result.sqs.padEnd(6)} ${String(result.records).padStart(7)} records  ${(result.bytes / MiB).toFixed(1).padStart(6)} MiB  ` +
           `${String(result.recordsPerSecond).padStart(6)} rec/s  peak RSS ${result.peakRssMiB} MiB ` +
           `(+${result.rssGrowthMiB})  heap +${result.peakHeapGrowthMiB} MiB peak, +${result.retainedHeapGrowthMiB} MiB retained${sending}${ceiling}`,
       );
+    }
+    if (CORE_ONLY) {
+      const out = join(__dirname, 'results');
+      mkdirSync(out, { recursive: true });
+      writeResult(out, 'ingest-core.json', { benchmark: 'ingest core', results });
+      return;
     }
     const curve = results.filter((result) => result.sqsLatencyMs !== undefined);
     const sending = sendingSummary(curve);
@@ -448,6 +514,7 @@ const main = async (): Promise<void> => {
   } finally {
     child.kill('SIGTERM');
   }
+  if (CORE_ONLY) return;
   // §5–§7: end to end, cost per million orders and the flash sale, through the local runtime.
   await benchLocalRuntimeSections(QUICK);
 };
@@ -493,7 +560,7 @@ const printSummary = (
   const rows: [string, string][] = [
     ...core.map((r): [string, string] => [
       `ingest core, ${r.records.toLocaleString('en')} jsonl records, SQS stubbed`,
-      `${r.recordsPerSecond} rec/s = ${r.ofCeiling}x readline+JSON.parse (${r.ceilingRecordsPerSecond} rec/s); peak RSS ${r.peakRssMiB} MiB`,
+      `${r.recordsPerSecond} rec/s = ${r.ofCeiling}x readline+JSON.parse (${r.ceilingRecordsPerSecond} rec/s), ${r.ofCeilingCpu}x per CPU second; peak RSS ${r.peakRssMiB} MiB`,
     ]),
     [
       `sending, ${sending.latencyMs} ms per SendMessageBatch`,

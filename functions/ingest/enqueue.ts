@@ -104,6 +104,11 @@ export const messageBytes = (order: OutgoingOrder): number =>
   FIXED_ATTRIBUTE_BYTES +
   Buffer.byteLength(order.correlationId, 'utf8');
 
+/** Entry ids of a call, made once: an entry's place in its batch. */
+const ENTRY_IDS: readonly string[] = Array.from({ length: SQS_LIMITS.entriesPerBatch }, (_, index) =>
+  String(index),
+);
+
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -218,29 +223,35 @@ export class OrderSender {
   }
 
   async #send(batch: readonly OutgoingOrder[]): Promise<void> {
-    let pending = new Map(batch.map((order, index) => [String(index), order]));
+    // An entry's id is its place in the batch, kept through retries.
+    const pending = new Map<string, OutgoingOrder>();
+    for (let index = 0; index < batch.length; index += 1) {
+      pending.set(ENTRY_IDS[index] ?? String(index), batch[index] as OutgoingOrder);
+    }
     for (let attempt = 1; ; attempt += 1) {
-      const unconfirmed = await this.#sendOnce(pending);
-      if (unconfirmed.orders.size === 0) return;
+      const problem = await this.#sendOnce(pending);
+      if (pending.size === 0) return;
       const delay = this.#backoffDelay(attempt);
-      if (this.#timeLeftMs() <= delay)
-        throw new EnqueueIncomplete(unconfirmed.orders.size, unconfirmed.problem);
+      if (this.#timeLeftMs() <= delay) throw new EnqueueIncomplete(pending.size, problem);
       await (this.#hooks.sleep ?? realSleep)(delay);
-      pending = unconfirmed.orders;
     }
   }
 
-  /** One SendMessageBatch call: reports what SQS confirmed or refused, returns what it left unconfirmed. */
-  async #sendOnce(
-    pending: ReadonlyMap<string, OutgoingOrder>,
-  ): Promise<{ readonly orders: Map<string, OutgoingOrder>; readonly problem: string }> {
-    const entries: SendMessageBatchRequestEntry[] = [...pending].map(([id, order]) => ({
-      Id: id,
-      MessageBody: order.canonical,
-      MessageGroupId: order.orderId,
-      MessageDeduplicationId: order.deduplicationId,
-      MessageAttributes: attributesOf(order),
-    }));
+  /**
+   * One SendMessageBatch call: reports what SQS confirmed or refused and takes it out of `pending`,
+   * which keeps what SQS left unconfirmed; returns the last problem seen.
+   */
+  async #sendOnce(pending: Map<string, OutgoingOrder>): Promise<string> {
+    const entries: SendMessageBatchRequestEntry[] = [];
+    pending.forEach((order, id) => {
+      entries.push({
+        Id: id,
+        MessageBody: order.canonical,
+        MessageGroupId: order.orderId,
+        MessageDeduplicationId: order.deduplicationId,
+        MessageAttributes: attributesOf(order),
+      });
+    });
     let result: SendMessageBatchCommandOutput;
     try {
       result = await this.#sqs.send(
@@ -248,29 +259,28 @@ export class OrderSender {
       );
     } catch (error) {
       if (!isTransientAwsError(error)) throw error;
-      return { orders: new Map(pending), problem: `${(error as Error).name}: ${(error as Error).message}` };
+      return `${(error as Error).name}: ${(error as Error).message}`;
     }
-    const unconfirmed = new Map(pending);
     let problem = 'SQS did not report the entry';
     for (const success of result.Successful ?? []) {
-      const order = success.Id === undefined ? undefined : unconfirmed.get(success.Id);
+      const order = success.Id === undefined ? undefined : pending.get(success.Id);
       if (order === undefined || success.Id === undefined) continue;
-      unconfirmed.delete(success.Id);
+      pending.delete(success.Id);
       this.#hooks.onEnqueued(order);
     }
     for (const failure of result.Failed ?? []) {
-      const order = failure.Id === undefined ? undefined : unconfirmed.get(failure.Id);
+      const order = failure.Id === undefined ? undefined : pending.get(failure.Id);
       if (order === undefined || failure.Id === undefined) continue;
       const reason = `${failure.Code ?? 'UnknownError'} ${failure.Message ?? ''}`.trimEnd();
       if (failure.SenderFault) {
-        unconfirmed.delete(failure.Id);
+        pending.delete(failure.Id);
         this.#hooks.onFailed(order, `could not enqueue: ${reason}`);
       } else {
         problem = reason;
       }
     }
     // An entry in neither list was not confirmed: it stays pending rather than assumed sent.
-    return { orders: unconfirmed, problem };
+    return problem;
   }
 
   #backoffDelay(attempt: number): number {

@@ -1,4 +1,4 @@
-import { ORDER_LIMITS } from './order-placed';
+import { ORDER_LIMITS } from './order-limits';
 
 /**
  * Rules for a record as it is written in a file (a JSON Lines line, a JSON array element), checked
@@ -10,6 +10,10 @@ export type RecordTextVerdict =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reasons: string[] };
 
+// Read once: every record checks them, and a property read per use adds up over a million records.
+const MAX_RECORD_BYTES = ORDER_LIMITS.maxRecordBytes;
+const MAX_NESTING_DEPTH = ORDER_LIMITS.maxNestingDepth;
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -19,11 +23,8 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 /** The reason for a record over the size limit. */
-export const recordTooLarge = (
-  unit: string,
-  bytes: number,
-  limit: number = ORDER_LIMITS.maxRecordBytes,
-): string => `${unit} is ${bytes} bytes, more than the ${limit} a record may have`;
+export const recordTooLarge = (unit: string, bytes: number, limit: number = MAX_RECORD_BYTES): string =>
+  `${unit} is ${bytes} bytes, more than the ${limit} a record may have`;
 
 interface Frame {
   readonly keys: Set<string> | undefined;
@@ -76,7 +77,7 @@ const shapeOf = (text: string): Shape => {
       index = end;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       stack.push({ keys: code === OPEN_BRACE ? new Set() : undefined, expectKey: code === OPEN_BRACE });
-      if (stack.length > ORDER_LIMITS.maxNestingDepth) return { tooDeep: true, duplicateKeys };
+      if (stack.length > MAX_NESTING_DEPTH) return { tooDeep: true, duplicateKeys };
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       stack.pop();
     } else if (code === COMMA) {
@@ -93,31 +94,33 @@ const colonsIn = (text: string): number => {
   return count;
 };
 
-interface Tally {
-  keys: number;
-  colonsInStrings: number;
-}
+/** What tallyValue counts: keys, and the colons inside strings. One pair for the module, reset per value. */
+let keysSeen = 0;
+let colonsInStrings = 0;
 
 /** Counts keys and the colons inside strings of a parsed value; false when it is nested too deep. */
-const tallyValue = (value: unknown, depth: number, tally: Tally): boolean => {
+const tallyValue = (value: unknown, depth: number): boolean => {
   if (typeof value === 'string') {
-    tally.colonsInStrings += colonsIn(value);
+    colonsInStrings += colonsIn(value);
     return true;
   }
   if (typeof value !== 'object' || value === null) return true;
-  if (depth >= ORDER_LIMITS.maxNestingDepth) return false;
+  if (depth >= MAX_NESTING_DEPTH) return false;
   if (Array.isArray(value)) {
-    for (const element of value as unknown[]) if (!tallyValue(element, depth + 1, tally)) return false;
+    for (const element of value as unknown[]) if (!tallyValue(element, depth + 1)) return false;
     return true;
   }
   // JSON.parse makes plain objects: for-in lists their own keys, without an array to allocate.
   for (const key in value) {
-    tally.keys += 1;
-    tally.colonsInStrings += colonsIn(key);
-    if (!tallyValue((value as Record<string, unknown>)[key], depth + 1, tally)) return false;
+    keysSeen += 1;
+    colonsInStrings += colonsIn(key);
+    if (!tallyValue((value as Record<string, unknown>)[key], depth + 1)) return false;
   }
   return true;
 };
+
+/** parseCommon's answer when it cannot tell (a value of its own, so no wrapper is allocated per record). */
+const CANNOT_TELL: unique symbol = Symbol('cannot tell');
 
 /**
  * The common case without a scan of the text: JSON.parse, then the parsed value itself shows the text
@@ -125,19 +128,20 @@ const tallyValue = (value: unknown, depth: number, tally: Tally): boolean => {
  * of the text are one per key-value pair written plus those inside strings. If a key were written
  * twice in one object, JSON.parse would keep fewer keys (and maybe fewer strings) than were written,
  * and the colons would outnumber the keys and the strings' colons: equality proves there is no
- * duplicate. The nesting of the value is the nesting of the text. Undefined when it cannot tell.
+ * duplicate. The nesting of the value is the nesting of the text. CANNOT_TELL when it cannot tell.
  */
-const parseCommon = (text: string): { readonly value: unknown } | undefined => {
-  if (text.includes('\\')) return undefined;
+const parseCommon = (text: string): unknown => {
+  if (text.includes('\\')) return CANNOT_TELL;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return undefined;
+    return CANNOT_TELL;
   }
-  const tally: Tally = { keys: 0, colonsInStrings: 0 };
-  if (!tallyValue(value, 0, tally)) return undefined;
-  return colonsIn(text) === tally.keys + tally.colonsInStrings ? { value } : undefined;
+  keysSeen = 0;
+  colonsInStrings = 0;
+  if (!tallyValue(value, 0)) return CANNOT_TELL;
+  return colonsIn(text) === keysSeen + colonsInStrings ? value : CANNOT_TELL;
 };
 
 /**
@@ -147,10 +151,10 @@ const parseCommon = (text: string): { readonly value: unknown } | undefined => {
  */
 export const parseRecordText = (text: string, unit = 'record'): RecordTextVerdict => {
   // Every UTF-16 unit is at most 3 bytes of UTF-8: a short text needs no count.
-  const bytes = text.length * 3 <= ORDER_LIMITS.maxRecordBytes ? 0 : Buffer.byteLength(text, 'utf8');
-  if (bytes > ORDER_LIMITS.maxRecordBytes) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
+  const bytes = text.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_RECORD_BYTES) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
   const common = parseCommon(text);
-  if (common !== undefined) return { ok: true, value: common.value };
+  if (common !== CANNOT_TELL) return { ok: true, value: common };
   // Everything else (invalid, escaped, deep or duplicated) is judged by the scan, whose reasons name the rule.
   return judgeByScan(text, unit);
 };
@@ -161,7 +165,7 @@ export const parseRecordText = (text: string, unit = 'record'): RecordTextVerdic
  */
 export const parseRecordTextByScan = (text: string, unit = 'record'): RecordTextVerdict => {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > ORDER_LIMITS.maxRecordBytes) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
+  if (bytes > MAX_RECORD_BYTES) return { ok: false, reasons: [recordTooLarge(unit, bytes)] };
   return judgeByScan(text, unit);
 };
 
@@ -170,7 +174,7 @@ const judgeByScan = (text: string, unit: string): RecordTextVerdict => {
   if (shape.tooDeep) {
     return {
       ok: false,
-      reasons: [`${unit} is nested more than ${ORDER_LIMITS.maxNestingDepth} levels deep`],
+      reasons: [`${unit} is nested more than ${MAX_NESTING_DEPTH} levels deep`],
     };
   }
   let value: unknown;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { fastParseOrder } from '#shared/schemas/order-fast-path';
+import { fastCheckOrder, fastParseOrder, TotalsDisagree } from '#shared/schemas/order-fast-path';
 import { ORDER_PATTERNS } from '#shared/schemas/order-limits';
 import { ORDER_LIMITS, validateOrder, validateOrderWithSchema } from '#shared/schemas/order-placed';
 import { parseRecordText, parseRecordTextByScan } from '#shared/schemas/record-text';
@@ -276,10 +276,16 @@ describe('validateOrder with its fast path', () => {
   });
 
   it('matches the zod schema on near misses: every field wrong in each way the schema tells apart', () => {
+    let totalsOnly = 0;
     fc.assert(
-      fc.property(nearMiss, (value) => expectSameAsSchema(value)),
+      fc.property(nearMiss, (value) => {
+        expectSameAsSchema(value);
+        if (fastCheckOrder(value) instanceof TotalsDisagree) totalsOnly += 1;
+      }),
       { numRuns: RUNS },
     );
+    // The records the fast path rejects itself (a total off, all else valid) were among them.
+    expect(totalsOnly).toBeGreaterThan(50);
   });
 
   it('matches the zod schema on values that are not orders at all', () => {
@@ -308,6 +314,16 @@ describe('validateOrder with its fast path', () => {
     ) as unknown;
     expect(fastParseOrder(usual)).toBeDefined();
     expect(fastParseOrder({ ...(usual as object), totalCents: 301 })).toBeUndefined();
+    // A total that disagrees with the items, and nothing else wrong: the fast path decides it without zod.
+    const off = { ...(usual as object), totalCents: 301 };
+    expect(fastCheckOrder(off)).toEqual(new TotalsDisagree('ord-1', 301, 300));
+    expect(validateOrder(off)).toEqual({
+      ok: false,
+      orderId: 'ord-1',
+      reasons: ['totalCents: totalCents is 301 but the items add up to 300'],
+    });
+    expect(validateOrder(off)).toEqual(validateOrderWithSchema(off));
+    expect(fastCheckOrder({ ...(usual as object), totalCents: 301, currency: 'eur' })).toBeUndefined();
   });
 
   it('matches the zod schema on every record of the hostile-input corpus', () => {

@@ -1,4 +1,4 @@
-import { parseJsonLines } from '../../../../functions/ingest/parsers/jsonl';
+import { parseJsonLineBatches, parseJsonLines } from '../../../../functions/ingest/parsers/jsonl';
 import type { Cursor } from '../../../../functions/ingest/parsers/types';
 import { chunked, collect } from '../../../helpers/streams';
 
@@ -155,5 +155,51 @@ describe('parseJsonLines: where reading can start again', () => {
 
     // Assert
     expect(records.map((record) => record.line)).toEqual([41, 42]);
+  });
+});
+
+describe('parseJsonLineBatches: whole ASCII chunks cut as one string', () => {
+  const run = async (input: Buffer, size: number) => {
+    const cursor: Cursor = { line: 0 };
+    const seen: unknown[] = [];
+    for await (const batch of parseJsonLineBatches(chunked(input, size), cursor, 38)) seen.push(...batch);
+    return { seen, line: cursor.line };
+  };
+
+  it('gives the records and resume points of the line-by-line path, whatever the chunks', async () => {
+    // Arrange: ASCII lines of everything the per-line path judges: CRLF, blank lines, lines over the
+    // limit by their content alone and with their CR, broken JSON, a repeated key; then non-ASCII text,
+    // invalid UTF-8 and a last line without a newline.
+    const ascii = [
+      '{"a":1}\n',
+      '{"a":2}\r\n',
+      '\n  \r\n',
+      `{"big":"${'x'.repeat(30)}"}\n`,
+      `{"big":"${'x'.repeat(29)}"}\n`,
+      `{"big":"${'x'.repeat(28)}"}\r\n`,
+      `{"big":"${'x'.repeat(28)}"}\r\r\n`,
+      '{"orderId":"o-1","a":}\n',
+      '{"a":1,"a":2}\n',
+    ].join('');
+    const mixed = [
+      Buffer.from(ascii),
+      Buffer.from('{"n":"ü 😀"}\n'),
+      Buffer.from([0x7b, 0x22, 0x62, 0x22, 0x3a, 0xff, 0x7d, 0x0a]),
+      Buffer.from('{"a":3}\n\n{"a":4}'),
+    ];
+    for (const input of [Buffer.from(ascii), Buffer.concat(mixed)]) {
+      // One byte at a time no chunk holds two newlines: every line takes the per-line path.
+      const reference = await run(input, 1);
+      const text = JSON.stringify(reference.seen);
+      expect(text).toContain('line is 40 bytes');
+      expect(text).toContain('line is 39 bytes');
+      expect(text).toContain('not valid JSON');
+      expect(text).toContain('twice in one object');
+
+      // Act / Assert
+      for (const size of [2, 3, 7, 16, 41, 50, 64, 100, 200, input.byteLength]) {
+        expect({ size, ...(await run(input, size)) }).toEqual({ size, ...reference });
+      }
+    }
   });
 });
