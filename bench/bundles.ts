@@ -97,6 +97,14 @@ const buildBaseline = async (directory: string): Promise<string> => {
     keepNames: ORDERFLOW_BUNDLING.keepNames,
     mainFields: [...ORDERFLOW_BUNDLING.mainFields],
     external: [...ORDERFLOW_BUNDLING.externalModules],
+    // The functions' aliases too (`--alias:<package>` → path): what they leave out of an SDK client, the
+    // yardstick leaves out as well.
+    alias: Object.fromEntries(
+      Object.entries(ORDERFLOW_BUNDLING.esbuildArgs).map(([flag, target]) => [
+        flag.replace(/^--alias:/, ''),
+        target,
+      ]),
+    ),
     outfile,
     logLevel: 'error',
   });
