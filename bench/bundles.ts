@@ -100,10 +100,9 @@ const buildBaseline = async (directory: string): Promise<string> => {
     // The functions' aliases too (`--alias:<package>` → path): what they leave out of an SDK client, the
     // yardstick leaves out as well.
     alias: Object.fromEntries(
-      Object.entries(ORDERFLOW_BUNDLING.esbuildArgs).map(([flag, target]) => [
-        flag.replace(/^--alias:/, ''),
-        target,
-      ]),
+      Object.entries(ORDERFLOW_BUNDLING.esbuildArgs)
+        .filter(([flag]) => flag.startsWith('--alias:'))
+        .map(([flag, target]) => [flag.slice('--alias:'.length), target]),
     ),
     outfile,
     logLevel: 'error',
