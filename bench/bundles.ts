@@ -97,6 +97,13 @@ const buildBaseline = async (directory: string): Promise<string> => {
     keepNames: ORDERFLOW_BUNDLING.keepNames,
     mainFields: [...ORDERFLOW_BUNDLING.mainFields],
     external: [...ORDERFLOW_BUNDLING.externalModules],
+    // The functions' aliases too (`--alias:<package>` → path): what they leave out of an SDK client, the
+    // yardstick leaves out as well.
+    alias: Object.fromEntries(
+      Object.entries(ORDERFLOW_BUNDLING.esbuildArgs)
+        .filter(([flag]) => flag.startsWith('--alias:'))
+        .map(([flag, target]) => [flag.slice('--alias:'.length), target]),
+    ),
     outfile,
     logLevel: 'error',
   });

@@ -16,6 +16,9 @@ const markReplayed: ResponseHook = (response) =>
     ? { ...response, replayed: true }
     : response;
 
+/** What keys an order's idempotency record (the order id) and what a replay must match (its content hash). */
+export const ORDER_IDEMPOTENCY_PATHS = { eventKey: 'orderId', payloadValidation: 'contentHash' } as const;
+
 export type ProcessOrderHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /**
@@ -25,8 +28,8 @@ export type ProcessOrderHandler = (event: SQSEvent, context: Context) => Promise
 export const makeProcessOrderHandler = (deps: ProcessOrderDeps): ProcessOrderHandler => {
   const processor = new SqsFifoGroupParallelProcessor();
   const idempotencyConfig = new IdempotencyConfig({
-    eventKeyJmesPath: 'orderId',
-    payloadValidationJmesPath: 'contentHash',
+    eventKeyJmesPath: ORDER_IDEMPOTENCY_PATHS.eventKey,
+    payloadValidationJmesPath: ORDER_IDEMPOTENCY_PATHS.payloadValidation,
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: deps.idempotencyExpiresAfterSeconds,
     responseHook: markReplayed,

@@ -53,7 +53,18 @@ export const ORDERFLOW_BUNDLING = {
   keepNames: true,
   bundleAwsSDK: true,
   externalModules: [...LAMBDA_UNREACHED_CREDENTIAL_PROVIDERS],
-  esbuildArgs: { '--alias:semver': path.join(PROJECT_ROOT, 'lib', 'bundling', 'semver-unused.cjs') },
+  esbuildArgs: {
+    '--alias:semver': path.join(PROJECT_ROOT, 'lib', 'bundling', 'semver-unused.cjs'),
+    // Field selections only: the idempotency keys' expressions (lib/bundling/jmespath-fields).
+    '--alias:@aws-lambda-powertools/jmespath': path.join(PROJECT_ROOT, 'lib', 'bundling', 'jmespath-fields'),
+    // No event streams: every client's protocol imports them dynamically, no orderflow call uses one.
+    '--alias:@smithy/core/event-streams': path.join(
+      PROJECT_ROOT,
+      'lib',
+      'bundling',
+      'event-streams-unused.ts',
+    ),
+  },
   // ESM entry points of the SDK and Powertools tree-shake far better than their CJS builds.
   mainFields: ['module', 'main'],
   tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
