@@ -67,6 +67,9 @@ export class ExecutionStore {
     const execution = this.get(executionArn);
     const { redriveDate, isNew } = execution.redrive(clientToken);
     if (isNew) {
+      // Stopped while it waited, its old place in the queue is still there: one place per attempt.
+      const stale = this.#waiting.indexOf(execution);
+      if (stale !== -1) this.#waiting.splice(stale, 1);
       this.#waiting.push(execution);
       this.#startWaiting();
     }

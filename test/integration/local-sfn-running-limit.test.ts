@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/sfn';
 import { ResponsiveLimit, type RunningLimit } from '../../local/sfn/running-limit';
 
@@ -27,9 +33,9 @@ const hold = async (payload: { key: string }) => {
   return { released: payload.key };
 };
 
-const until = async (what: string, done: () => boolean): Promise<void> => {
+const until = async (what: string, done: () => boolean | Promise<boolean>): Promise<void> => {
   const deadline = Date.now() + 20_000;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -91,6 +97,38 @@ describe('the local Step Functions endpoint under a moving running limit', () =>
     // Assert
     expect(waiting.status).toBe('RUNNING');
     expect(entered).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('runs an execution stopped while it waited, then redriven, once', async () => {
+    // Arrange: b, c and d hold the limit's 3 slots; e waits, is stopped, and is redriven while it waits
+    const start = async (key: string): Promise<string> =>
+      (
+        await client.send(
+          new StartExecutionCommand({
+            stateMachineArn: sfn.stateMachineArn('hold'),
+            name: key,
+            input: JSON.stringify({ key }),
+          }),
+        )
+      ).executionArn ?? '';
+    const statusOf = async (executionArn: string): Promise<string | undefined> =>
+      (await client.send(new DescribeExecutionCommand({ executionArn }))).status;
+    const e = await start('e');
+    await client.send(new StopExecutionCommand({ executionArn: e }));
+    await client.send(new RedriveExecutionCommand({ executionArn: e }));
+
+    // Act: two slots free up, one after the other
+    for (const key of ['b', 'c']) releases.get(key)?.();
+    const ended = ['b', 'c'].map((key) => e.replace(/:e$/, `:${key}`));
+    await until('b and c to end', async () => {
+      const statuses = await Promise.all(ended.map(statusOf));
+      return statuses.every((status) => status === 'SUCCEEDED');
+    });
+    await until('e in its task', () => entered.includes('e'));
+    releases.get('e')?.();
+
+    // Assert
+    expect(entered.filter((key) => key === 'e')).toEqual(['e']);
   });
 });
 
