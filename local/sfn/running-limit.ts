@@ -17,7 +17,7 @@ export interface ResponsiveLimitOptions {
   readonly everyMs?: number;
   /** A mean delay above this shrinks the limit by a quarter. @default 100 ms */
   readonly slowMs?: number;
-  /** A mean delay below this lets it grow by `step`. @default 50 ms */
+  /** A mean delay below this lets it grow by `step`. @default 20 ms */
   readonly quickMs?: number;
   /** @default 4 */
   readonly step?: number;
@@ -66,7 +66,7 @@ export class ResponsiveLimit implements RunningLimit {
     const { min, max } = this.options;
     if (delay > (this.options.slowMs ?? 100)) {
       this.#current = Math.max(min, Math.floor(this.#current * 0.75));
-    } else if (delay < (this.options.quickMs ?? 50) && this.#current < max) {
+    } else if (delay < (this.options.quickMs ?? 20) && this.#current < max) {
       this.#current = Math.min(max, this.#current + (this.options.step ?? 4));
       for (const listener of this.#listeners) listener();
     }
