@@ -225,9 +225,9 @@ export class OrderSender {
   async #send(batch: readonly OutgoingOrder[]): Promise<void> {
     // An entry's id is its place in the batch, kept through retries.
     const pending = new Map<string, OutgoingOrder>();
-    for (let index = 0; index < batch.length; index += 1) {
-      pending.set(ENTRY_IDS[index] ?? String(index), batch[index] as OutgoingOrder);
-    }
+    batch.forEach((order, index) => {
+      pending.set(ENTRY_IDS[index] ?? String(index), order);
+    });
     for (let attempt = 1; ; attempt += 1) {
       const problem = await this.#sendOnce(pending);
       if (pending.size === 0) return;

@@ -8,15 +8,15 @@ import type { ExecutionStatus } from './types';
 
 /**
  * All executions of the endpoint, with Standard workflows' rules for names. At most
- * `maxRunning` run at once (a number, or a RunningLimit that moves); later ones are RUNNING to the API but wait for a free slot before their
- * first state (their execution timeout starts then): one machine's stand-ins have a capacity AWS
+ * `maxRunning` run at once (a number, or a RunningLimit that moves); later ones are RUNNING to the
+ * API but wait for a free slot before their first state (their execution timeout starts then): one machine's stand-ins have a capacity AWS
  * does not, and a task that queues behind hundreds of others would time out for nothing.
  */
 export class ExecutionStore {
   readonly #executions = new Map<string, Execution>();
   readonly #waiting: Execution[] = [];
   #running = 0;
-  readonly #limit: () => number;
+  readonly #limit: RunningLimit;
 
   constructor(
     private readonly scope: AccountScope,
@@ -25,12 +25,9 @@ export class ExecutionStore {
     private readonly clock: () => Date = () => new Date(),
     private readonly maxHistoryEvents?: number,
   ) {
-    if (typeof maxRunning === 'number') {
-      this.#limit = () => maxRunning;
-    } else {
-      this.#limit = () => maxRunning.current;
-      maxRunning.onRaise(() => this.#startWaiting());
-    }
+    this.#limit =
+      typeof maxRunning === 'number' ? { current: maxRunning, onRaise: () => undefined } : maxRunning;
+    this.#limit.onRaise(() => this.#startWaiting());
   }
 
   /**
@@ -67,21 +64,28 @@ export class ExecutionStore {
     const execution = this.get(executionArn);
     const { redriveDate, isNew } = execution.redrive(clientToken);
     if (isNew) {
-      // Stopped while it waited, its old place in the queue is still there: one place per attempt.
-      const stale = this.#waiting.indexOf(execution);
-      if (stale !== -1) this.#waiting.splice(stale, 1);
       this.#waiting.push(execution);
       this.#startWaiting();
     }
     return redriveDate;
   }
 
+  /**
+   * StopExecution: ABORTED at once. One stopped while it waited for a slot leaves the queue now, so a
+   * later redrive queues it once, not twice.
+   */
+  stop(executionArn: string, error: string | undefined, cause: string | undefined): Date {
+    const execution = this.get(executionArn);
+    const stopDate = execution.stop(error, cause);
+    const waiting = this.#waiting.indexOf(execution);
+    if (waiting !== -1) this.#waiting.splice(waiting, 1);
+    return stopDate;
+  }
+
   #startWaiting(): void {
-    while (this.#running < this.#limit()) {
+    while (this.#running < this.#limit.current) {
       const next = this.#waiting.shift();
       if (next === undefined) return;
-      // Stopped while it waited: it ended without running a state.
-      if (next.status !== 'RUNNING') continue;
       this.#running += 1;
       void next.ended.then(() => {
         this.#running -= 1;

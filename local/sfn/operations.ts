@@ -123,8 +123,11 @@ export const makeOperations = (
     DescribeExecution: (body) => describeExecution(executions.get(requiredString(body, 'executionArn'))),
 
     StopExecution: (body) => {
-      const execution = executions.get(requiredString(body, 'executionArn'));
-      const stopDate = execution.stop(optionalString(body, 'error'), optionalString(body, 'cause'));
+      const stopDate = executions.stop(
+        requiredString(body, 'executionArn'),
+        optionalString(body, 'error'),
+        optionalString(body, 'cause'),
+      );
       return { stopDate: epochSeconds(stopDate) };
     },
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   RedriveExecutionCommand,
@@ -63,6 +64,14 @@ const run = async (names: RepairNames = NAMES) => {
   const lines: string[] = [];
   const code = await repairOrder({ sfn, dynamodb }, names, 'o1', { write: (text) => lines.push(text) });
   return { code, lines };
+};
+
+/** The saga's execution as DescribeExecution answers it, with an empty history. */
+const sagaExecution = (
+  description: Partial<Omit<DescribeExecutionCommandOutput, 'executionArn' | '$metadata'>>,
+): void => {
+  sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: SAGA_EXECUTION, ...description });
+  sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
 };
 
 beforeEach(() => {
@@ -178,10 +187,7 @@ describe('orderflow repair', () => {
     dynamoMock
       .on(GetCommand, { TableName: 'provider' })
       .resolves({ Item: { pk: 'payment#o1', chargeId: 'ch1', chargedCents: 11_597, currency: 'EUR' } });
-    sfnMock
-      .on(DescribeExecutionCommand)
-      .resolves({ executionArn: SAGA_EXECUTION, status: 'FAILED', redriveStatus: 'NOT_REDRIVABLE' });
-    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sagaExecution({ status: 'FAILED', redriveStatus: 'NOT_REDRIVABLE' });
 
     // Act
     const { code, lines } = await run();
@@ -200,13 +206,7 @@ describe('orderflow repair', () => {
   it('refuses to redrive the saga when the order holds a shipment the carrier has no booking for', async () => {
     // Arrange: a redrivable execution, but CancelShipment would throw ShipmentContradiction again for good
     records(orderItem({ shipment: { trackingId: 'T1', carrier: 'sim' } }));
-    sfnMock.on(DescribeExecutionCommand).resolves({
-      executionArn: SAGA_EXECUTION,
-      status: 'FAILED',
-      error: 'ShipmentContradiction',
-      redriveStatus: 'REDRIVABLE',
-    });
-    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sagaExecution({ status: 'FAILED', error: 'ShipmentContradiction', redriveStatus: 'REDRIVABLE' });
 
     // Act
     const { code, lines } = await run();
@@ -254,13 +254,11 @@ describe('orderflow repair', () => {
   it('says exactly why it cannot when the stack has no repair machine, and changes nothing', async () => {
     // Arrange
     records(orderItem());
-    sfnMock.on(DescribeExecutionCommand).resolves({
-      executionArn: SAGA_EXECUTION,
+    sagaExecution({
       status: 'FAILED',
       redriveStatus: 'NOT_REDRIVABLE',
       redriveStatusReason: 'Execution redrivable period exceeded.',
     });
-    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
 
     // Act
     const { code, lines } = await run({ ordersTable: 'orders' });
