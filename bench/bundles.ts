@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../lib/constructs/orderflow-function';
+import { bundleFunction } from '../lib/bundling/bundle';
 import { sandboxEnvironment } from '../local/lambda/environment';
 import { deriveTopology, synthesizeApp } from '../local/topology';
 
@@ -74,7 +73,7 @@ const loadMs = async (indexJs: string, env: Record<string, string>): Promise<num
   return Number(stdout);
 };
 
-/** The yardstick: one DynamoDB client, bundled with the functions' own esbuild options. */
+/** The yardstick: one DynamoDB client, bundled as the functions are. */
 const buildBaseline = async (directory: string): Promise<string> => {
   mkdirSync(directory, { recursive: true });
   const entry = path.join(directory, 'entry.ts');
@@ -84,30 +83,10 @@ const buildBaseline = async (directory: string): Promise<string> => {
       'const client = new DynamoDBClient({});\n' +
       'export const handler = async () => client.config.region();\n',
   );
-  const outfile = path.join(directory, 'out', 'index.js');
-  await build({
-    entryPoints: [entry],
-    absWorkingDir: PROJECT_ROOT,
-    nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: ORDERFLOW_BUNDLING.target,
-    minify: ORDERFLOW_BUNDLING.minify,
-    keepNames: ORDERFLOW_BUNDLING.keepNames,
-    mainFields: [...ORDERFLOW_BUNDLING.mainFields],
-    external: [...ORDERFLOW_BUNDLING.externalModules],
-    // The functions' aliases too (`--alias:<package>` → path): what they leave out of an SDK client, the
-    // yardstick leaves out as well.
-    alias: Object.fromEntries(
-      Object.entries(ORDERFLOW_BUNDLING.esbuildArgs)
-        .filter(([flag]) => flag.startsWith('--alias:'))
-        .map(([flag, target]) => [flag.slice('--alias:'.length), target]),
-    ),
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
+  // The functions' own bundler: what their aliases and plugin leave out of an SDK client, the yardstick
+  // leaves out as well.
+  await bundleFunction({ entry, outdir: path.join(directory, 'out') });
+  return path.join(directory, 'out', 'index.js');
 };
 
 export const benchBundles = async (rounds: number): Promise<BundlesReport> => {

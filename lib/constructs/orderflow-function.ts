@@ -1,15 +1,30 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  type Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+  Validations,
+} from 'aws-cdk-lib';
 import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, type RecursiveLoop, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  type CfnFunction,
+  Code,
+  Function as LambdaFunction,
+  type RecursiveLoop,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../bundling/bundle';
 import { ENTRY_METADATA_KEY } from '../contract';
-import { ESBUILD_NODE_TARGET, LAMBDA_NODE_RUNTIME, NODE_MAJOR } from '../node-runtime';
+import { LAMBDA_NODE_RUNTIME, NODE_MAJOR } from '../node-runtime';
 
-/** Repository root: entries, the lockfile and tsconfig are resolved from here, never from the cwd. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export { LAMBDA_UNREACHED_CREDENTIAL_PROVIDERS, ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../bundling/bundle';
 
 /** The CDK's runtime object for lib/node-runtime's major: one of the Node.js runtimes it knows. */
 const lambdaRuntime = (): Runtime => {
@@ -18,57 +33,6 @@ const lambdaRuntime = (): Runtime => {
     throw new Error(`no Lambda runtime ${LAMBDA_NODE_RUNTIME} for Node.js ${NODE_MAJOR}`);
   return runtime;
 };
-
-/**
- * Credential providers the SDK's default chain loads, with `import()`, only after the environment
- * variables gave no credentials. Lambda always sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
- * AWS_SESSION_TOKEN (the local runtime too), so these never load; bundled they were about 30 KB of
- * every zip (SSO, STS and the INI, process, token-file, container and IMDS providers). Left out of the
- * bundle they stay lazy requires that Lambda's runtime could still resolve from its own SDK copy.
- */
-export const LAMBDA_UNREACHED_CREDENTIAL_PROVIDERS = [
-  '@aws-sdk/nested-clients',
-  '@aws-sdk/credential-provider-ini',
-  '@aws-sdk/credential-provider-sso',
-  '@aws-sdk/credential-provider-login',
-  '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-web-identity',
-  '@aws-sdk/credential-provider-http',
-  '@aws-sdk/token-providers',
-  '@smithy/credential-provider-imds',
-] as const;
-
-/**
- * How every function is bundled: the one options object the construct passes to esbuild, exported so
- * the drift test reads the same values, never a copy. The shipped bundles themselves are run by
- * `orderflow local up --bundled` and test/integration/local-runtime-bundled.test.ts.
- */
-export const ORDERFLOW_BUNDLING = {
-  format: OutputFormat.CJS,
-  target: ESBUILD_NODE_TARGET,
-  minify: true,
-  // Off by default: the map is three quarters of a zip and --enable-source-maps slows every cold start.
-  // OrderflowFunctionProps.sourceMaps (stage context `sourceMaps=true`) turns both on for debugging.
-  sourceMap: false,
-  keepNames: true,
-  bundleAwsSDK: true,
-  externalModules: [...LAMBDA_UNREACHED_CREDENTIAL_PROVIDERS],
-  esbuildArgs: {
-    '--alias:semver': path.join(PROJECT_ROOT, 'lib', 'bundling', 'semver-unused.cjs'),
-    // Field selections only: the idempotency keys' expressions (lib/bundling/jmespath-fields).
-    '--alias:@aws-lambda-powertools/jmespath': path.join(PROJECT_ROOT, 'lib', 'bundling', 'jmespath-fields'),
-    // No event streams: every client's protocol imports them dynamically, no orderflow call uses one.
-    '--alias:@smithy/core/event-streams': path.join(
-      PROJECT_ROOT,
-      'lib',
-      'bundling',
-      'event-streams-unused.ts',
-    ),
-  },
-  // ESM entry points of the SDK and Powertools tree-shake far better than their CJS builds.
-  mainFields: ['module', 'main'],
-  tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
-} as const satisfies BundlingOptions;
 
 export interface OrderflowFunctionProps {
   /** Handler module, relative to the repository root, e.g. `functions/ingest/handler.ts`. */
@@ -107,7 +71,7 @@ export interface OrderflowFunctionProps {
  * `orderflow:entry`: the local runtime reads it from the synthesized assembly when bundling is skipped.
  */
 export class OrderflowFunction extends Construct implements IGrantable {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
   readonly grantPrincipal: IPrincipal;
@@ -122,11 +86,17 @@ export class OrderflowFunction extends Construct implements IGrantable {
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    this.function = new LambdaFunction(this, 'Function', {
+      code: Code.fromAsset(PROJECT_ROOT, {
+        // As the CDK's NodejsFunction: the asset is the bundle, so its hash is the bundle's.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled: bundling is local (esbuild is a dependency), and fails rather than fall back.
+          image: DockerImage.fromRegistry('orderflow-bundles-locally'),
+          local: new LocalBundling(props.entry, props.sourceMaps ?? false),
+        },
+      }),
+      handler: 'index.handler',
       runtime: lambdaRuntime(),
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
@@ -141,13 +111,6 @@ export class OrderflowFunction extends Construct implements IGrantable {
         POWERTOOLS_METRICS_NAMESPACE: 'orderflow',
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...props.environment,
-      },
-      bundling: {
-        ...ORDERFLOW_BUNDLING,
-        sourceMap: props.sourceMaps ?? ORDERFLOW_BUNDLING.sourceMap,
-        externalModules: [...ORDERFLOW_BUNDLING.externalModules],
-        esbuildArgs: { ...ORDERFLOW_BUNDLING.esbuildArgs },
-        mainFields: [...ORDERFLOW_BUNDLING.mainFields],
       },
     });
     this.grantPrincipal = this.function.grantPrincipal;
@@ -168,5 +131,31 @@ export class OrderflowFunction extends Construct implements IGrantable {
         'Only the X-Ray statement (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource "*": ' +
         'X-Ray has no resource-level permissions. Every other statement names its resource; a test asserts this.',
     });
+  }
+}
+
+/**
+ * Bundles one function with lib/bundling/bundle (esbuild with ORDERFLOW_BUNDLING) in a child process:
+ * the CDK wants the bundle synchronously, and esbuild runs plugins only asynchronously.
+ */
+class LocalBundling implements ILocalBundling {
+  constructor(
+    private readonly entry: string,
+    private readonly sourceMap: boolean,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    const cli = path.join(PROJECT_ROOT, 'lib', 'bundling', 'bundle-cli.ts');
+    const args = ['--import', 'tsx', cli, this.entry, outputDir, ...(this.sourceMap ? ['--source-map'] : [])];
+    const result = spawnSync(process.execPath, args, {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (result.status !== 0) {
+      throw new Error(
+        `bundling ${this.entry} failed (exit ${String(result.status ?? result.signal)}): see the esbuild output above`,
+      );
+    }
+    return true;
   }
 }

@@ -63,7 +63,7 @@ const readAssets = (directory: string, wanted: Set<string>): Map<string, string>
  * Synthesizes the CDK app in-process, exactly as `cdk synth` builds it. By default bundling is
  * skipped (the local runtime then runs the TypeScript entries) and the assembly goes to a temporary
  * directory that is removed once the templates and the few assets the runtime needs are read. With
- * `bundleInto`, every function is bundled by the same NodejsFunction options a deploy uses, and
+ * `bundleInto`, every function is bundled as a deploy bundles it (lib/bundling/bundle), and
  * asset metadata (`aws:asset:path`, which the CLI turns on and an in-process App must ask for)
  * tells each function's template resource where its bundle is.
  */

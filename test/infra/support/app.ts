@@ -9,7 +9,7 @@ export interface BuildAppOptions {
 }
 
 /**
- * The real app with bundling skipped (NodejsFunction then uses a placeholder asset), so a
+ * The real app with bundling skipped (each function then gets a placeholder asset), so a
  * construct test costs a synth, not an esbuild run per function.
  */
 export const buildApp = (

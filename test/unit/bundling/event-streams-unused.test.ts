@@ -38,7 +38,7 @@ describe('the event-stream stand-in of the function bundles (lib/bundling/event-
   });
 
   it('is what the bundles get for @smithy/core/event-streams', () => {
-    expect(ORDERFLOW_BUNDLING.esbuildArgs['--alias:@smithy/core/event-streams']).toBe(
+    expect(ORDERFLOW_BUNDLING.alias['@smithy/core/event-streams']).toBe(
       `${PROJECT_ROOT}/lib/bundling/event-streams-unused.ts`,
     );
   });

@@ -78,7 +78,7 @@ describe('the JMESPath stand-in of the function bundles (lib/bundling/jmespath-f
   });
 
   it('is what the bundles get for the package and its functions entry', () => {
-    expect(ORDERFLOW_BUNDLING.esbuildArgs['--alias:@aws-lambda-powertools/jmespath']).toBe(
+    expect(ORDERFLOW_BUNDLING.alias['@aws-lambda-powertools/jmespath']).toBe(
       `${PROJECT_ROOT}/lib/bundling/jmespath-fields`,
     );
   });
