@@ -4,7 +4,8 @@
  * uploads (deflate, level 6, as its zip library), and each `index.js` is required in fresh Node.js
  * processes with the function's environment. The yardstick is a bundle that holds only the DynamoDB
  * client, built with the same esbuild options; the processes of all bundles are interleaved round by
- * round, so machine noise falls on all of them alike.
+ * round, so machine noise falls on all of them alike. Each function is measured twice: as deployed by
+ * default, and built and run with Powertools' Tracer (`-c traceSdkCalls=true`).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,9 @@ export interface BundleResult {
   readonly initMsMedian: number;
   /** initMsMedian over the DynamoDB-only bundle's, measured in the same rounds. */
   readonly initRatio: number;
+  /** The function built and run with Powertools' Tracer (stage option traceSdkCalls=true). */
+  readonly tracedInitMsMedian: number;
+  readonly tracedInitRatio: number;
 }
 
 export interface BundlesReport {
@@ -92,24 +96,31 @@ const buildBaseline = async (directory: string): Promise<string> => {
 export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
   const work = mkdtempSync(path.join(tmpdir(), 'orderflow-bench-bundles-'));
   try {
-    const assembly = path.join(work, 'cdk.out');
-    mkdirSync(assembly);
-    const app = synthesizeApp({ bundleInto: assembly });
-    const topology = deriveTopology(app, {
-      region: 'us-east-1',
-      accountId: '000000000000',
-      queueUrl: (name) => `http://127.0.0.1:1/000000000000/${name}`,
-    });
     const aws = {
       endpoint: 'http://127.0.0.1:1',
       region: 'us-east-1',
       accessKeyId: 'x',
       secretAccessKey: 'x',
     };
-    const targets = topology.functions.flatMap((fn) =>
-      fn.bundle === undefined
-        ? []
-        : [{ fn, indexJs: path.join(fn.bundle, 'index.js'), env: sandboxEnvironment(fn, aws, fn.bundle) }],
+    /** Every function's bundle as `cdk synth` builds it with this context, and its environment. */
+    const bundled = (directory: string, context: Record<string, string>) => {
+      const assembly = path.join(work, directory);
+      mkdirSync(assembly);
+      const topology = deriveTopology(synthesizeApp({ bundleInto: assembly, context }), {
+        region: 'us-east-1',
+        accountId: '000000000000',
+        queueUrl: (name) => `http://127.0.0.1:1/000000000000/${name}`,
+      });
+      return topology.functions.flatMap((fn) =>
+        fn.bundle === undefined
+          ? []
+          : [{ fn, indexJs: path.join(fn.bundle, 'index.js'), env: sandboxEnvironment(fn, aws, fn.bundle) }],
+      );
+    };
+    const targets = bundled('cdk.out', {});
+    // The same functions with Powertools' Tracer built in and on (stage option traceSdkCalls).
+    const tracedTargets = new Map(
+      bundled('cdk.out.traced', { traceSdkCalls: 'true' }).map((target) => [target.fn.name, target]),
     );
     const baselineJs = await buildBaseline(path.join(work, 'baseline'));
     const baselineEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
@@ -119,12 +130,17 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
     // Round by round, one process at a time: every bundle meets the same moments of a noisy machine.
     for (let r = 0; r < rounds; r += 1) {
       record('baseline', await loadMs(baselineJs, baselineEnv));
-      for (const target of targets) record(target.fn.name, await loadMs(target.indexJs, target.env));
+      for (const target of targets) {
+        record(target.fn.name, await loadMs(target.indexJs, target.env));
+        const traced = tracedTargets.get(target.fn.name);
+        if (traced) record(`${target.fn.name} traced`, await loadMs(traced.indexJs, traced.env));
+      }
     }
     const baselineMs = median(samples.get('baseline') ?? []);
     const functions = targets
       .map(({ fn, indexJs }): BundleResult => {
         const ms = median(samples.get(fn.name) ?? []);
+        const tracedMs = median(samples.get(`${fn.name} traced`) ?? []);
         return {
           function: fn.name,
           entry: fn.entry ?? '',
@@ -133,6 +149,8 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
           sourceMap: readdirSync(path.dirname(indexJs)).some((file) => file.endsWith('.map')),
           initMsMedian: round(ms),
           initRatio: round(ms / baselineMs, 2),
+          tracedInitMsMedian: round(tracedMs),
+          tracedInitRatio: round(tracedMs / baselineMs, 2),
         };
       })
       .sort((a, b) => a.entry.localeCompare(b.entry));
@@ -155,7 +173,8 @@ export const printBundles = (report: BundlesReport): void => {
   for (const f of report.functions) {
     console.log(
       `  ${f.entry.padEnd(44)} zip ${String(f.zipKB).padStart(6)} kB  index.js ${String(f.indexJsKB).padStart(6)} kB  ` +
-        `init ${String(f.initMsMedian).padStart(6)} ms  ${f.initRatio.toFixed(2)}x${f.sourceMap ? '  (source map)' : ''}`,
+        `init ${String(f.initMsMedian).padStart(6)} ms  ${f.initRatio.toFixed(2)}x  ` +
+        `traced ${String(f.tracedInitMsMedian).padStart(6)} ms  ${f.tracedInitRatio.toFixed(2)}x${f.sourceMap ? '  (source map)' : ''}`,
     );
   }
 };

@@ -12,12 +12,13 @@
  * Writes bench/results/ingest.json.
  */
 import '../lib/require-node';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createGzip } from 'node:zlib';
@@ -447,7 +448,10 @@ const main = async (): Promise<void> => {
     if (CORE_ONLY) {
       const out = join(__dirname, 'results');
       mkdirSync(out, { recursive: true });
-      writeResult(out, 'ingest-core.json', { benchmark: 'ingest core', results });
+      writeResult(out, process.env.BENCH_CORE_RESULT ?? 'ingest-core.json', {
+        benchmark: 'ingest core',
+        results,
+      });
       return;
     }
     const curve = results.filter((result) => result.sqsLatencyMs !== undefined);
@@ -499,6 +503,23 @@ const main = async (): Promise<void> => {
     );
     console.log(`wrote ${join(out, 'ingest.json')}`);
 
+    const traced = await benchCoreWithXraySdk(TRACED_CORE_RECORDS);
+    const untraced = results.find((r) => r.ceiling && r.records === TRACED_CORE_RECORDS);
+    const tracedCore = {
+      records: TRACED_CORE_RECORDS,
+      recordsPerSecond: traced.recordsPerSecond,
+      withoutRecordsPerSecond: untraced?.recordsPerSecond,
+      ratio: untraced ? round(traced.recordsPerSecond / untraced.recordsPerSecond, 2) : undefined,
+    };
+    console.log(
+      `ingest core with the X-Ray SDK loaded (traceSdkCalls=true): ${tracedCore.recordsPerSecond} rec/s at ${TRACED_CORE_RECORDS} records, ` +
+        `${tracedCore.ratio}x the ${tracedCore.withoutRecordsPerSecond} rec/s without`,
+    );
+    writeResult(out, 'ingest-core-traced.json', {
+      benchmark: 'ingest core with the X-Ray SDK loaded',
+      ...tracedCore,
+    });
+
     const groupParallel = await benchGroupParallel(SEND_LATENCY_MS, QUICK ? 3 : 5);
     printGroupParallel(groupParallel);
     writeResult(out, 'process-order.json', {
@@ -510,13 +531,40 @@ const main = async (): Promise<void> => {
     printBundles(bundles);
     writeResult(out, 'bundles.json', { benchmark: 'bundles and module initialisation', ...bundles });
 
-    printSummary(results, sending, groupParallel, bundles);
+    printSummary(results, sending, groupParallel, bundles, tracedCore);
   } finally {
     child.kill('SIGTERM');
   }
   if (CORE_ONLY) return;
   // §5–§7: end to end, cost per million orders and the flash sale, through the local runtime.
   await benchLocalRuntimeSections(QUICK);
+};
+
+/** The records of the ingest-core run repeated with the X-Ray SDK loaded. */
+const TRACED_CORE_RECORDS = 100_000;
+
+/**
+ * The ingest core in a process that has loaded the X-Ray SDK, as a function with Powertools' Tracer on
+ * does (traceSdkCalls=true): its context module turns on an async hook for the whole process. Its own
+ * process, because the hook cannot be turned off again.
+ */
+const benchCoreWithXraySdk = async (records: number): Promise<Result> => {
+  const file = 'ingest-core-with-xray-sdk.json';
+  await promisify(execFile)(
+    process.execPath,
+    ['--require', 'aws-xray-sdk-core', '--import', 'tsx', __filename, '--core'],
+    {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, BENCH_CORE_SIZES: String(records), BENCH_CORE_RESULT: file },
+      maxBuffer: 16 * MiB,
+    },
+  );
+  const { results } = JSON.parse(readFileSync(join(__dirname, 'results', file), 'utf8')) as {
+    results: Result[];
+  };
+  const result = results[0];
+  if (result === undefined) throw new Error(`${file} holds no result`);
+  return result;
 };
 
 const writeResult = (out: string, file: string, body: Record<string, unknown>): void => {
@@ -555,6 +603,7 @@ const printSummary = (
   sending: ReturnType<typeof sendingSummary>,
   groupParallel: readonly GroupParallelResult[],
   bundles: BundlesReport,
+  tracedCore: { records: number; recordsPerSecond: number; ratio?: number },
 ): void => {
   const core = results.filter((r) => r.ceiling);
   const rows: [string, string][] = [
@@ -562,6 +611,10 @@ const printSummary = (
       `ingest core, ${r.records.toLocaleString('en')} jsonl records, SQS stubbed`,
       `${r.recordsPerSecond} rec/s = ${r.ofCeiling}x readline+JSON.parse (${r.ceilingRecordsPerSecond} rec/s), ${r.ofCeilingCpu}x per CPU second; peak RSS ${r.peakRssMiB} MiB`,
     ]),
+    [
+      `ingest core, ${tracedCore.records.toLocaleString('en')} records, X-Ray SDK loaded`,
+      `${tracedCore.recordsPerSecond} rec/s = ${tracedCore.ratio}x the same without (traceSdkCalls=true)`,
+    ],
     [
       `sending, ${sending.latencyMs} ms per SendMessageBatch`,
       sending.curve.map((p) => `${p.maxInFlight}: ${p.recordsPerSecond}`).join(', ') + ' rec/s',
@@ -578,6 +631,10 @@ const printSummary = (
     [
       `module init vs DynamoDB-only bundle`,
       `worst ${bundles.largestInitRatio}x (yardstick ${bundles.baseline.initMsMedian} ms, median of ${bundles.rounds})`,
+    ],
+    [
+      `module init with traceSdkCalls=true`,
+      `worst ${Math.max(...bundles.functions.map((f) => f.tracedInitRatio))}x`,
     ],
   ];
   console.log('\nsummary');

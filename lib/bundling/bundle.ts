@@ -64,6 +64,11 @@ export interface BundleOptions {
    * a zip four times the size and a slower cold start. @default false
    */
   readonly sourceMap?: boolean;
+  /**
+   * Powertools' Tracer and the X-Ray SDK in the bundle (stage option `tracing.sdkCalls`). Without them,
+   * `@aws-lambda-powertools/tracer` is lib/bundling/tracer-not-bundled. @default false
+   */
+  readonly traceSdkCalls?: boolean;
 }
 
 /** Bundles one function's handler with ORDERFLOW_BUNDLING into `<outdir>/index.js`. */
@@ -73,6 +78,19 @@ export const bundleFunction = async (options: BundleOptions): Promise<void> => {
     external: [...ORDERFLOW_BUNDLING.external],
     mainFields: [...ORDERFLOW_BUNDLING.mainFields],
     plugins: [...ORDERFLOW_BUNDLING.plugins],
+    alias: {
+      ...ORDERFLOW_BUNDLING.alias,
+      ...(options.traceSdkCalls
+        ? {}
+        : {
+            '@aws-lambda-powertools/tracer': path.join(
+              PROJECT_ROOT,
+              'lib',
+              'bundling',
+              'tracer-not-bundled.ts',
+            ),
+          }),
+    },
     absWorkingDir: PROJECT_ROOT,
     // Packages resolve from the project even for an entry outside it (the benchmark's yardstick).
     nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],

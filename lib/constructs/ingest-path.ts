@@ -25,6 +25,8 @@ export interface IngestPathProps {
   readonly logRetention: RetentionDays;
   /** Source maps in the zip and --enable-source-maps (OrderflowFunctionProps.sourceMaps). @default false */
   readonly sourceMaps?: boolean;
+  /** Powertools' Tracer on (OrderflowFunctionProps.traceSdkCalls). @default false */
+  readonly traceSdkCalls?: boolean;
   readonly logRemovalPolicy: RemovalPolicy;
   /**
    * What stack deletion does to the ingest-failures queue (and its TLS-only policy); RETAIN keeps
@@ -80,6 +82,7 @@ export class IngestPath extends Construct {
       memorySize: props.memorySize,
       logRetention: props.logRetention,
       sourceMaps: props.sourceMaps,
+      traceSdkCalls: props.traceSdkCalls,
       logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         ORDERS_QUEUE_URL: props.ordersQueue.queueUrl,

@@ -25,6 +25,8 @@ export interface OrderProcessingProps {
   readonly logRetention: RetentionDays;
   /** Source maps in the zip and --enable-source-maps (OrderflowFunctionProps.sourceMaps). @default false */
   readonly sourceMaps?: boolean;
+  /** Powertools' Tracer on (OrderflowFunctionProps.traceSdkCalls). @default false */
+  readonly traceSdkCalls?: boolean;
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
@@ -46,6 +48,7 @@ export class OrderProcessing extends Construct {
       memorySize: props.memorySize,
       logRetention: props.logRetention,
       sourceMaps: props.sourceMaps,
+      traceSdkCalls: props.traceSdkCalls,
       logRemovalPolicy: props.logRemovalPolicy,
       environment: {
         ORDERS_TABLE: props.ordersTable.tableName,

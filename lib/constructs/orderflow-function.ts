@@ -58,6 +58,13 @@ export interface OrderflowFunctionProps {
    * debugging stage, at the price of a zip four times the size and a slower cold start. @default false
    */
   readonly sourceMaps?: boolean;
+  /**
+   * Powertools' Tracer: an X-Ray subsegment per AWS call (POWERTOOLS_TRACE_ENABLED=true). Off, it is not
+   * in the bundle and the functions never load the X-Ray SDK, whose async hook slows every promise and
+   * whose load lengthens every cold start; the function's own active tracing is on either way.
+   * @default false
+   */
+  readonly traceSdkCalls?: boolean;
 }
 
 /**
@@ -93,7 +100,7 @@ export class OrderflowFunction extends Construct implements IGrantable {
         bundling: {
           // Never pulled: bundling is local (esbuild is a dependency), and fails rather than fall back.
           image: DockerImage.fromRegistry('orderflow-bundles-locally'),
-          local: new LocalBundling(props.entry, props.sourceMaps ?? false),
+          local: new LocalBundling(props.entry, props.sourceMaps ?? false, props.traceSdkCalls ?? false),
         },
       }),
       handler: 'index.handler',
@@ -109,6 +116,7 @@ export class OrderflowFunction extends Construct implements IGrantable {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'orderflow',
+        POWERTOOLS_TRACE_ENABLED: String(props.traceSdkCalls ?? false),
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         ...props.environment,
       },
@@ -142,11 +150,16 @@ class LocalBundling implements ILocalBundling {
   constructor(
     private readonly entry: string,
     private readonly sourceMap: boolean,
+    private readonly traceSdkCalls: boolean,
   ) {}
 
   tryBundle(outputDir: string): boolean {
     const cli = path.join(PROJECT_ROOT, 'lib', 'bundling', 'bundle-cli.ts');
-    const args = ['--import', 'tsx', cli, this.entry, outputDir, ...(this.sourceMap ? ['--source-map'] : [])];
+    const args = [
+      ...['--import', 'tsx', cli, this.entry, outputDir],
+      ...(this.sourceMap ? ['--source-map'] : []),
+      ...(this.traceSdkCalls ? ['--trace-sdk-calls'] : []),
+    ];
     const result = spawnSync(process.execPath, args, {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -69,6 +69,8 @@ export interface SagaFunctionsProps {
   readonly logRetention: RetentionDays;
   /** Source maps in the zip and --enable-source-maps (OrderflowFunctionProps.sourceMaps). @default false */
   readonly sourceMaps?: boolean;
+  /** Powertools' Tracer on (OrderflowFunctionProps.traceSdkCalls). @default false */
+  readonly traceSdkCalls?: boolean;
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
@@ -105,6 +107,7 @@ export class SagaFunctions extends Construct {
         memorySize: props.memorySize,
         logRetention: props.logRetention,
         sourceMaps: props.sourceMaps,
+        traceSdkCalls: props.traceSdkCalls,
         logRemovalPolicy: props.logRemovalPolicy,
         environment: {
           ...Object.fromEntries(spec.tables.map((t) => [TABLE_ENV[t], props.tables[t].tableName])),

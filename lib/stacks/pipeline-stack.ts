@@ -64,6 +64,7 @@ export class PipelineStack extends Stack {
       logRemovalPolicy,
       queueRemovalPolicy,
       sourceMaps: config.logs.sourceMaps,
+      traceSdkCalls: config.tracing.sdkCalls,
     });
 
     this.acknowledgeBucketNotificationsHandler();
@@ -81,6 +82,7 @@ export class PipelineStack extends Stack {
       timeout: Duration.seconds(config.sagaStep.timeoutSeconds),
       memorySize: config.sagaStep.memoryMb,
       sourceMaps: config.logs.sourceMaps,
+      traceSdkCalls: config.tracing.sdkCalls,
       ...logs,
     });
     this.saga = new OrderSaga(this, 'Saga', {
@@ -102,6 +104,7 @@ export class PipelineStack extends Stack {
       memorySize: config.processOrder.memoryMb,
       maxConcurrency: config.processOrder.maxConcurrency,
       sourceMaps: config.logs.sourceMaps,
+      traceSdkCalls: config.tracing.sdkCalls,
       ...logs,
     });
 
