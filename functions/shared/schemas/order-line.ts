@@ -425,37 +425,41 @@ const scanOrder = (): OrderLineVerdict | typeof DEFER => {
 
 const inner = (pattern: RegExp): string => pattern.source.slice(1, -1);
 /** A text field's characters as the lane reads them: printable ASCII but `"` and `\\`. */
-const TEXT = '([ !#-\\[\\]-~]*)';
+const TEXT = '[ !#-\\[\\]-~]*';
 const ITEM = `\\{"sku":"${inner(SKU)}","quantity":[1-9][0-9]{0,4},"unitPriceCents":(?:0|[1-9][0-9]{0,8})\\}`;
 /**
- * An order written the way JSON.stringify writes one built in the schema's key order, as producers
+ * An order laid out the way JSON.stringify writes one built in the schema's key order, as producers
  * (and this project's tools) write them: no whitespace, schemaVersion 1, integers without a sign.
- * One native match checks the layout and the coded fields; what the pattern leaves open (number
- * ranges, text lengths and trimming, placedAt, merging, the total) asWritten checks.
+ * One native match (no captures: nothing to allocate) checks the layout and the coded fields; what
+ * the pattern leaves open (number ranges, text lengths and trimming, placedAt, merging, the total)
+ * asWritten checks, finding each field after the literal the pattern fixed before it.
  */
 const AS_WRITTEN = new RegExp(
-  `^\\{"schemaVersion":1,"orderId":"(${inner(ORDER_ID)})","customerId":"${TEXT}","currency":"(${inner(CURRENCY)})",` +
-    `"items":\\[(${ITEM}(?:,${ITEM})*)\\],"totalCents":(0|[1-9][0-9]{0,14}),"payment":\\{"token":"${TEXT}"\\},` +
-    `"shipTo":\\{"country":"(${inner(COUNTRY)})","postalCode":"${TEXT}"\\},"placedAt":"([^"\\\\]{1,${MAX_PLACED_AT_CHARS}})"\\}$`,
+  `^\\{"schemaVersion":1,"orderId":"${inner(ORDER_ID)}","customerId":"${TEXT}","currency":"${inner(CURRENCY)}",` +
+    `"items":\\[${ITEM}(?:,${ITEM})*\\],"totalCents":(?:0|[1-9][0-9]{0,14}),"payment":\\{"token":"${TEXT}"\\},` +
+    `"shipTo":\\{"country":"${inner(COUNTRY)}","postalCode":"${TEXT}"\\},"placedAt":"[^"\\\\]{1,${MAX_PLACED_AT_CHARS}}"\\}$`,
 );
-/** What comes before a field in an item as AS_WRITTEN lays it out. */
-const SKU_AT = '{"sku":"'.length;
-const QUANTITY_AT = '","quantity":'.length;
-const PRICE_AT = ',"unitPriceCents":'.length;
-/** What follows the items in the line: neither it nor a `"` can occur inside them. */
-const AFTER_ITEMS = '],"totalCents":';
+/** The literal AS_WRITTEN puts before each field (a currency is 3 letters, a country 2), as a length. */
+const ORDER_ID_AT = '{"schemaVersion":1,"orderId":"'.length;
+const CUSTOMER_ID_AFTER = '","customerId":"'.length;
+const ITEMS_AFTER = '","currency":"EUR","items":['.length;
+const SKU_AFTER = '{"sku":"'.length;
+const QUANTITY_AFTER = '","quantity":'.length;
+const PRICE_AFTER = ',"unitPriceCents":'.length;
+const TOTAL_AFTER = '],"totalCents":'.length;
+const TOKEN_AFTER = ',"payment":{"token":"'.length;
+const POSTAL_CODE_AFTER = '"},"shipTo":{"country":"DE","postalCode":"'.length;
+const PLACED_AT_AFTER = '"},"placedAt":"'.length;
+const PLACED_AT_BEFORE_END = '"}'.length;
 
-/** A text field as written is its value when it needs no trimming: no space at either end. */
-const untrimmed = (value: string, max: number): boolean =>
-  value.length >= 1 &&
-  value.length <= max &&
-  value.charCodeAt(0) !== SPACE &&
-  value.charCodeAt(value.length - 1) !== SPACE;
+/** A text field as written, `line.slice(from, to)`, is its value when it needs no trimming: no space at either end. */
+const untrimmed = (line: string, from: number, to: number, max: number): boolean =>
+  to > from && to - from <= max && line.charCodeAt(from) !== SPACE && line.charCodeAt(to - 1) !== SPACE;
 
 /** Digits AS_WRITTEN has matched, from `from` up to the `stop` character, as a number. */
-const digitsUpTo = (written: string, from: number, stop: number): number => {
+const digitsUpTo = (line: string, from: number, stop: number): number => {
   let value = 0;
-  for (let index = from, code = written.charCodeAt(index); code !== stop; code = written.charCodeAt(index)) {
+  for (let index = from, code = line.charCodeAt(index); code !== stop; code = line.charCodeAt(index)) {
     value = value * 10 + (code - ZERO);
     index += 1;
   }
@@ -464,45 +468,31 @@ const digitsUpTo = (written: string, from: number, stop: number): number => {
 
 /**
  * The verdict on a line AS_WRITTEN matches, when the checks the pattern leaves open pass; undefined
- * otherwise (the scan below then reads it, and defers what it cannot vouch for). When the items are
- * already sorted and distinct, the line is its own canonical string.
+ * otherwise (the scan above then reads it, and defers what it cannot vouch for). When the items are
+ * already sorted and distinct, the line is its own canonical string. No value holds a `"` (the
+ * pattern allows none), so the next `"` ends each string.
  */
 const asWritten = (line: string): OrderLineVerdict | undefined => {
-  const match = AS_WRITTEN.exec(line);
-  if (match === null) return undefined;
-  const [
-    ,
-    orderId = '',
-    customerId = '',
-    ,
-    written = '',
-    total = '',
-    token = '',
-    ,
-    postalCode = '',
-    placedAt = '',
-  ] = match;
-  if (
-    !untrimmed(customerId, CUSTOMER_ID_CHARS) ||
-    !untrimmed(token, PAYMENT_TOKEN_CHARS) ||
-    !untrimmed(postalCode, POSTAL_CODE_CHARS) ||
-    !PLACED_AT.test(placedAt)
-  ) {
-    return undefined;
-  }
+  if (!AS_WRITTEN.test(line)) return undefined;
+  const orderIdEnd = line.indexOf('"', ORDER_ID_AT);
+  const customerIdAt = orderIdEnd + CUSTOMER_ID_AFTER;
+  const customerIdEnd = line.indexOf('"', customerIdAt);
+  if (!untrimmed(line, customerIdAt, customerIdEnd, CUSTOMER_ID_CHARS)) return undefined;
+  const itemsAt = customerIdEnd + ITEMS_AFTER;
   merged = 0;
   computed = 0;
   let sorted = true;
   let previous = '';
   let lines = 0;
-  for (let from = 0; ; ) {
-    const skuEnd = written.indexOf('"', from + SKU_AT);
-    const sku = written.slice(from + SKU_AT, skuEnd);
-    const quantityAt = skuEnd + QUANTITY_AT;
-    const priceAt = written.indexOf(',', quantityAt) + PRICE_AT;
-    const quantity = digitsUpTo(written, quantityAt, COMMA);
-    const priceEnd = written.indexOf('}', priceAt);
-    const price = digitsUpTo(written, priceAt, CLOSE_BRACE);
+  let itemsEnd = itemsAt;
+  for (let from = itemsAt; ; ) {
+    const skuEnd = line.indexOf('"', from + SKU_AFTER);
+    const sku = line.slice(from + SKU_AFTER, skuEnd);
+    const quantityAt = skuEnd + QUANTITY_AFTER;
+    const priceAt = line.indexOf(',', quantityAt) + PRICE_AFTER;
+    const quantity = digitsUpTo(line, quantityAt, COMMA);
+    const priceEnd = line.indexOf('}', priceAt);
+    const price = digitsUpTo(line, priceAt, CLOSE_BRACE);
     lines += 1;
     if (
       lines > MAX_ITEM_LINES ||
@@ -514,17 +504,32 @@ const asWritten = (line: string): OrderLineVerdict | undefined => {
     }
     sorted &&= previous < sku;
     previous = sku;
-    // Past the `}` and the `,` after it: beyond the end after the last line.
+    // After the `}`: a `,` and the next line, or the `]` that ends the items.
+    if (line.charCodeAt(priceEnd + 1) === CLOSE_BRACKET) {
+      itemsEnd = priceEnd + 1;
+      break;
+    }
     from = priceEnd + 2;
-    if (from > written.length) break;
   }
-  const totalCents = Number(total);
+  const totalAt = itemsEnd + TOTAL_AFTER;
+  const tokenAt = line.indexOf(',', totalAt) + TOKEN_AFTER;
+  const tokenEnd = line.indexOf('"', tokenAt);
+  const postalCodeAt = tokenEnd + POSTAL_CODE_AFTER;
+  const postalCodeEnd = line.indexOf('"', postalCodeAt);
+  if (
+    !untrimmed(line, tokenAt, tokenEnd, PAYMENT_TOKEN_CHARS) ||
+    !untrimmed(line, postalCodeAt, postalCodeEnd, POSTAL_CODE_CHARS) ||
+    !PLACED_AT.test(line.slice(postalCodeEnd + PLACED_AT_AFTER, line.length - PLACED_AT_BEFORE_END))
+  ) {
+    return undefined;
+  }
+  const orderId = line.slice(ORDER_ID_AT, orderIdEnd);
+  const totalCents = digitsUpTo(line, totalAt, COMMA);
   if (computed !== totalCents) {
     return { ok: false, orderId, reasons: totalsDisagreeReasons(totalCents, computed) };
   }
   if (sorted) return { ok: true, orderId, canonical: line };
-  const itemsEnd = line.indexOf(AFTER_ITEMS);
-  const canonical = `${line.slice(0, itemsEnd - written.length)}${canonicalItems()}${line.slice(itemsEnd)}`;
+  const canonical = `${line.slice(0, itemsAt)}${canonicalItems()}${line.slice(itemsEnd)}`;
   return canonical.length > MAX_RECORD_BYTES ? undefined : { ok: true, orderId, canonical };
 };
 
