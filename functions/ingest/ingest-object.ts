@@ -65,7 +65,7 @@ const recordsOf = (
 ): AsyncIterable<SourceRecord | readonly JsonLinesRecord[]> => {
   switch (format) {
     case 'jsonl':
-      return parseJsonLineBatches(bytes, cursor, undefined, firstLine);
+      return parseJsonLineBatches(bytes, cursor, undefined, firstLine, { orders: true });
     case 'json':
       return parseJsonArray(decodeUtf8(bytes), cursor);
     case 'csv':
@@ -444,19 +444,30 @@ const handleRecord = (
     const orderId = record.orderId === undefined ? {} : { orderId: record.orderId };
     return reject({ line: record.line, ...orderId, ...linesOf(record), reasons: record.reasons });
   }
+  // Judged already, by the JSON Lines order lane: what validateOrder gives for it.
+  if (record.kind === 'order') return send(ref, sender, record.line, record.orderId, record.canonical);
   const result = validateOrder(record.value);
   if (!result.ok) {
     const orderId = result.orderId === undefined ? {} : { orderId: result.orderId };
     return reject({ line: record.line, ...orderId, ...linesOf(record), reasons: result.reasons });
   }
-  return sender.add({
-    line: record.line,
-    orderId: result.order.orderId,
-    canonical: result.canonical,
-    deduplicationId: contentHash(result.canonical),
-    correlationId: `${ref.bucket}/${ref.key}#${record.line}`,
-  });
+  return send(ref, sender, record.line, result.order.orderId, result.canonical);
 };
 
-const linesOf = (record: SourceRecord): { lines?: number[] } =>
+const send = (
+  ref: ObjectRef,
+  sender: OrderSender,
+  line: number,
+  orderId: string,
+  canonical: string,
+): Promise<void> | undefined =>
+  sender.add({
+    line,
+    orderId,
+    canonical,
+    deduplicationId: contentHash(canonical),
+    correlationId: `${ref.bucket}/${ref.key}#${line}`,
+  });
+
+const linesOf = (record: { readonly lines?: number[] }): { lines?: number[] } =>
   record.lines && record.lines.length > 1 ? { lines: record.lines } : {};

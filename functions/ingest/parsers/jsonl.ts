@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { DEFER, scanOrderLine } from '#shared/schemas/order-line';
 import { parseRecordText, recordTooLarge } from '#shared/schemas/record-text';
 import { type Cursor, PARSER_LIMITS, type ResumePoint, type SourceRecord, sniffOrderId } from './types';
 
@@ -9,6 +10,15 @@ const CARRIAGE_RETURN = 0x0d;
 export interface JsonLinesRecord {
   readonly record: SourceRecord;
   readonly resume: ResumePoint;
+}
+
+export interface JsonLinesOptions {
+  /**
+   * Judge each line as an order where the order lane can (order-line.ts): a valid order comes as a
+   * `kind: 'order'` record with its canonical string, one valid but for its total as `kind: 'invalid'`
+   * with validateOrder's reason; every other line comes as it always does. @default false
+   */
+  readonly orders?: boolean;
 }
 
 /**
@@ -29,7 +39,9 @@ export async function* parseJsonLineBatches(
   cursor: Cursor,
   maxLineBytes: number = PARSER_LIMITS.maxRecordBytes,
   firstLine = 1,
+  options: JsonLinesOptions = {},
 ): AsyncGenerator<readonly JsonLinesRecord[]> {
+  const orders = options.orders === true;
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let parts: Uint8Array[] = [];
   let lineBytes = 0;
@@ -47,6 +59,15 @@ export async function* parseJsonLineBatches(
 
   /** The record of one line's text, without its line ending; undefined for a blank line. */
   const judge = (text: string): SourceRecord | undefined => {
+    if (orders) {
+      // A blank line, like anything else the lane is not certain of, is deferred to the path below.
+      const scanned = scanOrderLine(text);
+      if (scanned !== DEFER) {
+        return scanned.ok
+          ? { kind: 'order', line, orderId: scanned.orderId, canonical: scanned.canonical }
+          : { kind: 'invalid', line, orderId: scanned.orderId, reasons: scanned.reasons };
+      }
+    }
     if (text.trim() === '') return undefined;
     const verdict = parseRecordText(text, 'line');
     if (verdict.ok) return { kind: 'value', line, value: verdict.value };

@@ -2,13 +2,21 @@ import { OrderflowError } from '#shared/errors/index';
 import { ORDER_LIMITS } from '#shared/schemas/order-placed';
 
 /**
- * What a format parser yields: a decoded value for the schema to judge, or a record the
- * parser already knows is invalid (bad JSON, conflicting CSV rows). `line` locates it in
+ * What a format parser yields: a decoded value for the schema to judge, an order already judged
+ * valid (the JSON Lines order lane), or a record the parser already knows is invalid (bad JSON,
+ * conflicting CSV rows, a JSON Lines order whose total disagrees with its items). `line` locates it in
  * the file: the physical line for .jsonl and .csv (an order's first row), the 1-based
  * element position for a .json array. `lines` lists every row of a CSV order.
  */
 export type SourceRecord =
   | { readonly kind: 'value'; readonly line: number; readonly value: unknown; readonly lines?: number[] }
+  | {
+      /** A valid order the JSON Lines order lane judged from its text: what validateOrder gives for it. */
+      readonly kind: 'order';
+      readonly line: number;
+      readonly orderId: string;
+      readonly canonical: string;
+    }
   | {
       readonly kind: 'invalid';
       readonly line: number;

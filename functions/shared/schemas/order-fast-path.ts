@@ -30,7 +30,7 @@ const PAYMENT_TOKEN_CHARS = ORDER_TEXT_MAX_CHARS.paymentToken;
 const POSTAL_CODE_CHARS = ORDER_TEXT_MAX_CHARS.postalCode;
 
 /** The pattern z.iso.datetime({ offset: true }) builds (seconds required, any fraction, Z or an offset). */
-const PLACED_AT = z.regexes.datetime({ offset: true, local: false, precision: null });
+export const PLACED_AT = z.regexes.datetime({ offset: true, local: false, precision: null });
 
 const ORDER_KEYS = new Set([
   'schemaVersion',

@@ -65,6 +65,14 @@ const mergeItems = (items: readonly OrderItem[]): OrderItem[] => {
 const totalsDisagree = (totalCents: number, computed: number): string =>
   `totalCents is ${totalCents} but the items add up to ${computed}`;
 
+/**
+ * The reasons of a record valid but for its totalCents, worded as validateOrderWithSchema words the
+ * schema's one issue (path, then message). Shared with the order lane of JSON Lines (order-line.ts).
+ */
+export const totalsDisagreeReasons = (totalCents: number, computed: number): string[] => [
+  `totalCents: ${totalsDisagree(totalCents, computed)}`,
+];
+
 const checkOrder = (order: z.output<typeof OrderPlacedShape>, ctx: z.core.$RefinementCtx): void => {
   const prices = new Map<string, number>();
   for (const [index, item] of order.items.entries()) {
@@ -235,11 +243,10 @@ export const validateOrder = (value: unknown): ValidationResult => {
   const fast = fastCheckOrder(value);
   if (fast === undefined) return validateOrderWithSchema(value);
   if (fast instanceof TotalsDisagree) {
-    // The schema's one issue, worded as validateOrderWithSchema words it (path, then message).
     return {
       ok: false,
       orderId: fast.orderId,
-      reasons: [`totalCents: ${totalsDisagree(fast.totalCents, fast.computed)}`],
+      reasons: totalsDisagreeReasons(fast.totalCents, fast.computed),
     };
   }
   return canonicalResultOf(fast);

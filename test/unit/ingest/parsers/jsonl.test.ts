@@ -1,5 +1,10 @@
-import { parseJsonLineBatches, parseJsonLines } from '../../../../functions/ingest/parsers/jsonl';
-import type { Cursor } from '../../../../functions/ingest/parsers/types';
+import {
+  type JsonLinesRecord,
+  parseJsonLineBatches,
+  parseJsonLines,
+} from '../../../../functions/ingest/parsers/jsonl';
+import type { Cursor, SourceRecord } from '../../../../functions/ingest/parsers/types';
+import { validateOrder } from '../../../../functions/shared/schemas/order-placed';
 import { chunked, collect } from '../../../helpers/streams';
 
 const parse = (input: string | Uint8Array, chunkSize = 7, maxLineBytes?: number) => {
@@ -201,5 +206,59 @@ describe('parseJsonLineBatches: whole ASCII chunks cut as one string', () => {
         expect({ size, ...(await run(input, size)) }).toEqual({ size, ...reference });
       }
     }
+  });
+});
+
+describe('parseJsonLineBatches with the order lane', () => {
+  const collectBatches = async (input: string, size: number, orders: boolean) => {
+    const cursor: Cursor = { line: 0 };
+    const seen: JsonLinesRecord[] = [];
+    const batches = parseJsonLineBatches(chunked(input, size), cursor, undefined, 1, { orders });
+    for await (const batch of batches) seen.push(...batch);
+    return { seen, line: cursor.line };
+  };
+
+  /** A record as ingest handles it: the verdict validateOrder gives a value, as it is for the rest. */
+  const asHandled = (record: SourceRecord) => {
+    if (record.kind !== 'value') return record;
+    const result = validateOrder(record.value);
+    return result.ok
+      ? { kind: 'order', line: record.line, orderId: result.order.orderId, canonical: result.canonical }
+      : { kind: 'invalid', line: record.line, orderId: result.orderId, reasons: result.reasons };
+  };
+
+  it('gives the verdicts, lines and resume points of validating every value, whatever the chunks', async () => {
+    // Arrange: the usual line, its items out of order, a total off, lines the lane defers, blank lines, CRLF.
+    const order =
+      '{"schemaVersion":1,"orderId":"o-1","customerId":"c","currency":"EUR","items":[{"sku":"B","quantity":1,"unitPriceCents":5},' +
+      '{"sku":"A","quantity":2,"unitPriceCents":3}],"totalCents":11,"payment":{"token":"t"},"shipTo":{"country":"DE","postalCode":"1"},' +
+      '"placedAt":"2026-11-20T09:15:00Z"}';
+    const input = [
+      order,
+      order.replace('"totalCents":11', '"totalCents":12'),
+      '',
+      ` ${order.replace('"o-1"', '"o-2"')}\r`,
+      order.replace('"c"', '"\\u0063"'),
+      order.replace('"c"', '"ü"'),
+      '{"orderId":"o-3","a":}',
+      order.replace('"currency":"EUR"', '"currency":"EUR","currency":"EUR"'),
+      order.replace('"o-1"', '"o-4"'),
+    ].join('\n');
+
+    // Act
+    const reference = await collectBatches(input, input.length, false);
+    const results = await Promise.all(
+      [1, 7, 64, 500, input.length].map((size) => collectBatches(input, size, true)),
+    );
+
+    // Assert
+    const handled = ({ seen, line }: { seen: JsonLinesRecord[]; line: number }) => ({
+      line,
+      seen: seen.map(({ record, resume }) => ({ record: asHandled(record), resume })),
+    });
+    for (const result of results) expect(handled(result)).toEqual(handled(reference));
+    // The escape and the non-ASCII text are left to the full path; the rest the lane judged itself.
+    const kinds = results[4]?.seen.map(({ record }) => record.kind);
+    expect(kinds).toEqual(['order', 'invalid', 'order', 'value', 'value', 'invalid', 'invalid', 'order']);
   });
 });
