@@ -30,7 +30,7 @@ export const StageConfigSchema = z
       /**
        * Powertools' Tracer in the functions: an X-Ray subsegment per AWS call, annotations, and the
        * POWERTOOLS_TRACE_ENABLED variable on. Off in both presets: the Tracer and the X-Ray SDK under it
-       * add ~0.5× the DynamoDB-only yardstick to every cold start and ~30 kB to every zip, and the SDK turns
+       * add ~0.3–0.8× the DynamoDB-only yardstick to every cold start and ~27 kB to every zip, and the SDK turns
        * on an async hook that every promise of the function pays for. Lambda's and Step Functions' active
        * tracing stay on either way, and the AWS SDK passes the trace header on, so a trace still follows an
        * order across services.

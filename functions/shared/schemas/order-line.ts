@@ -419,7 +419,7 @@ const scanOrder = (): OrderLineVerdict | typeof DEFER => {
     `{"schemaVersion":1,"orderId":"${orderId}","customerId":"${customerId}","currency":"${currency}",` +
     `"items":[${canonicalItems()}],"totalCents":${totalCents},"payment":{"token":"${token}"},` +
     `"shipTo":${address},"placedAt":"${placedAt}"}`;
-  // Over the limit validateOrder rejects it, with a reason of its own: the full path words it.
+  // A guard: within the schema's limits a canonical order stays near 12 kB (99 skus), far below it.
   return canonical.length > MAX_RECORD_BYTES ? DEFER : { ok: true, orderId, canonical };
 };
 
@@ -530,6 +530,7 @@ const asWritten = (line: string): OrderLineVerdict | undefined => {
   }
   if (sorted) return { ok: true, orderId, canonical: line };
   const canonical = `${line.slice(0, itemsAt)}${canonicalItems()}${line.slice(itemsEnd)}`;
+  // A guard, as in scanOrder: no canonical order comes near the limit.
   return canonical.length > MAX_RECORD_BYTES ? undefined : { ok: true, orderId, canonical };
 };
 

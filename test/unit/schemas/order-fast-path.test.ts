@@ -1,12 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { fastCheckOrder, fastParseOrder, TotalsDisagree } from '#shared/schemas/order-fast-path';
 import { ORDER_PATTERNS } from '#shared/schemas/order-limits';
 import { ORDER_LIMITS, validateOrder, validateOrderWithSchema } from '#shared/schemas/order-placed';
 import { parseRecordText, parseRecordTextByScan } from '#shared/schemas/record-text';
 import * as z from '#shared/schemas/zod';
-import { HOSTILE_CASES } from '../../fixtures/hostile/cases';
+import { hostileLines } from '../../helpers/hostile-lines';
 
 /**
  * The fast paths against what they stand in for. validateOrder (fast path first, zod for anything it is
@@ -244,23 +242,9 @@ const nearMiss = fc
 
 // ---------- the corpus ----------
 
-const corpusTexts = (): { readonly where: string; readonly text: string }[] => {
-  const root = join(__dirname, '../../fixtures/hostile/files');
-  const texts: { where: string; text: string }[] = [];
-  for (const name of readdirSync(root).filter((file) => /\.(jsonl|json|ndjson)$/.test(file))) {
-    const content = readFileSync(join(root, name), 'utf8');
-    for (const [index, line] of content.split('\n').entries()) {
-      texts.push({ where: `${name}:${index + 1}`, text: line.replace(/^\uFEFF/, '').replace(/\r$/, '') });
-    }
-  }
-  for (const hostile of HOSTILE_CASES) {
-    if (!hostile.generate || !/\.(jsonl|ndjson)$/.test(hostile.key ?? hostile.name)) continue;
-    for (const [index, line] of hostile.generate().toString('utf8').split('\n').entries()) {
-      texts.push({ where: `${hostile.name}:${index + 1}`, text: line });
-    }
-  }
-  return texts;
-};
+/** The corpus's lines, a byte order mark at the start of a file removed (ingest's sniffing removes it). */
+const corpusTexts = (): { readonly where: string; readonly text: string }[] =>
+  hostileLines().map(({ where, text }) => ({ where, text: text.replace(/^\uFEFF/, '') }));
 
 // ---------- the tests ----------
 

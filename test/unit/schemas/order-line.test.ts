@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { DEFER, type OrderLineVerdict, scanOrderLine } from '#shared/schemas/order-line';
 import { ORDER_LIMITS, validateOrder, validateOrderWithSchema } from '#shared/schemas/order-placed';
 import { parseRecordText } from '#shared/schemas/record-text';
 import * as z from '#shared/schemas/zod';
-import { HOSTILE_CASES } from '../../fixtures/hostile/cases';
+import { hostileLines } from '../../helpers/hostile-lines';
 
 /**
  * The order lane of JSON Lines against the full path it stands in for (parseRecordText, then
@@ -169,6 +167,40 @@ const itemsOf = fc
 const sumOf = (items: readonly Item[]): number =>
   items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
 
+/** Generated parts as an order, in the schema's key order, its total `totalOff` away from its items' sum. */
+const orderFrom = <
+  Parts extends {
+    readonly schemaVersion: unknown;
+    readonly items: readonly Item[];
+    readonly totalOff: number;
+  },
+>({
+  schemaVersion,
+  totalOff,
+  token,
+  country,
+  postalCode,
+  ...rest
+}: Parts & {
+  readonly orderId: unknown;
+  readonly customerId: unknown;
+  readonly currency: unknown;
+  readonly token: unknown;
+  readonly country: unknown;
+  readonly postalCode: unknown;
+  readonly placedAt: unknown;
+}) => ({
+  ...(schemaVersion === 'absent' ? {} : { schemaVersion }),
+  orderId: rest.orderId,
+  customerId: rest.customerId,
+  currency: rest.currency,
+  items: rest.items,
+  totalCents: sumOf(rest.items) + totalOff,
+  payment: { token },
+  shipTo: { country, postalCode },
+  placedAt: rest.placedAt,
+});
+
 const PLACED_AT = z.regexes.datetime({ offset: true, local: false, precision: null });
 
 const placedAtOf = fc.oneof(
@@ -213,17 +245,7 @@ const orderOf = fc
     postalCode: textOf(16),
     placedAt: placedAtOf,
   })
-  .map(({ schemaVersion, totalOff, token, country, postalCode, ...rest }) => ({
-    ...(schemaVersion === 'absent' ? {} : { schemaVersion }),
-    orderId: rest.orderId,
-    customerId: rest.customerId,
-    currency: rest.currency,
-    items: rest.items,
-    totalCents: sumOf(rest.items) + totalOff,
-    payment: { token },
-    shipTo: { country, postalCode },
-    placedAt: rest.placedAt,
-  }));
+  .map(orderFrom);
 
 /** Orders the lane must answer for when JSON.stringify writes them: valid, or valid but for the total. */
 const usualOrderOf = fc
@@ -258,17 +280,7 @@ const usualOrderOf = fc
     postalCode: fc.constantFrom('10115', '10115', '10115', 'x'.repeat(16), ' 1 ', '!#$%&'),
     placedAt: fc.oneof(fc.constant('2026-11-20T09:15:00+01:00'), fc.stringMatching(PLACED_AT)),
   })
-  .map(({ schemaVersion, totalOff, token, country, postalCode, ...rest }) => ({
-    ...(schemaVersion === 'absent' ? {} : { schemaVersion }),
-    orderId: rest.orderId,
-    customerId: rest.customerId,
-    currency: rest.currency,
-    items: rest.items,
-    totalCents: sumOf(rest.items) + totalOff,
-    payment: { token },
-    shipTo: { country, postalCode },
-    placedAt: rest.placedAt,
-  }));
+  .map(orderFrom);
 
 /** Values at and just past the edges the schema tells apart, for one field of a usual order. */
 const EDGES: Readonly<Record<string, readonly unknown[]>> = {
@@ -488,23 +500,7 @@ const applyEdit = (line: string, [how, at, insert]: [string, number, string]): s
 
 // ---------- the corpus ----------
 
-const corpusTexts = (): { readonly where: string; readonly text: string }[] => {
-  const root = join(__dirname, '../../fixtures/hostile/files');
-  const texts: { where: string; text: string }[] = [];
-  for (const name of readdirSync(root).filter((file) => /\.(jsonl|json|ndjson)$/.test(file))) {
-    const content = readFileSync(join(root, name), 'utf8');
-    for (const [index, line] of content.split('\n').entries()) {
-      texts.push({ where: `${name}:${index + 1}`, text: line.replace(/\r$/, '') });
-    }
-  }
-  for (const hostile of HOSTILE_CASES) {
-    if (!hostile.generate || !/\.(jsonl|ndjson)$/.test(hostile.key ?? hostile.name)) continue;
-    for (const [index, line] of hostile.generate().toString('utf8').split('\n').entries()) {
-      texts.push({ where: `${hostile.name}:${index + 1}`, text: line.replace(/\r$/, '') });
-    }
-  }
-  return texts;
-};
+const corpusTexts = hostileLines;
 
 // ---------- the tests ----------
 
