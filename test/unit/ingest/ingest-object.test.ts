@@ -16,6 +16,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { ingestObject } from '../../../functions/ingest/ingest-object';
 import type { ObjectRef } from '../../../functions/ingest/object-ref';
+import { DEFER, scanOrderLine } from '../../../functions/shared/schemas/order-line';
+import { validateOrder } from '../../../functions/shared/schemas/order-placed';
 import { anOrder, manyOrders, toCsv, toJsonLines } from '../../helpers/orders';
 import { chunked } from '../../helpers/streams';
 
@@ -120,6 +122,29 @@ describe('ingestObject', () => {
       { line: 3, orderId: 'ord-3', reasons: ['totalCents: totalCents is 1 but the items add up to 11597'] },
       { summary },
     ]);
+  });
+
+  it('sends an order judged by the JSON Lines order lane exactly as one judged by the full path', async () => {
+    // Arrange: the same order twice, once as the lane reads it and once with an escape, which it leaves to
+    // parseRecordText and validateOrder.
+    const order = anOrder({ orderId: 'ord-1' });
+    const byLane = JSON.stringify(order);
+    const byFullPath = byLane.replace('"EUR"', '"\\u0045UR"');
+    expect(scanOrderLine(byLane)).not.toBe(DEFER);
+    expect(scanOrderLine(byFullPath)).toBe(DEFER);
+    const expected = validateOrder(order);
+    if (!expected.ok) throw new Error('the order under test must be valid');
+    serve(`${byLane}\n${byFullPath}\n`, 64);
+
+    // Act
+    await ingestObject(ref('incoming/twice.jsonl'), deps());
+
+    // Assert: one body and one deduplication id, the canonical order's.
+    const [first, second] = sentEntries();
+    expect(first?.MessageBody).toBe(expected.canonical);
+    expect(second?.MessageBody).toBe(expected.canonical);
+    expect(first?.MessageDeduplicationId).toBeDefined();
+    expect(second?.MessageDeduplicationId).toBe(first?.MessageDeduplicationId);
   });
 
   it('reads the notified version of a versioned object', async () => {
