@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { App, type AppProps, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadStageConfig, type StageConfig } from './config';
-import { PROJECT_ROOT } from './constructs/orderflow-function';
 import { stackNames } from './contract';
 import { Guardrails } from './guardrails';
+import { PROJECT_ROOT } from './project-root';
 import { PipelineStack } from './stacks/pipeline-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 

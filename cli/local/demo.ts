@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import type { LocalRuntime } from '../../local/runtime';
 import { readStockCsv, seedInventory } from '../seed/seed';
 import { type CliClients, makeCliClients } from '../shared/clients';

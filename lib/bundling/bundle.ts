@@ -1,10 +1,8 @@
 import * as path from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { ESBUILD_NODE_TARGET } from '../node-runtime';
+import { PROJECT_ROOT } from '../project-root';
 import { treeShakableSdkSchemas } from './sdk-schemas';
-
-/** Repository root: entries, the lockfile and tsconfig are resolved from here, never from the cwd. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * Credential providers the SDK's default chain loads, with `import()`, only after the environment

@@ -10,10 +10,10 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { DEFINITION_METADATA_KEY } from '../contract';
 import { acknowledge, nagRef } from '../nag';
+import { PROJECT_ROOT } from '../project-root';
 import { applyQueueRemovalPolicy } from './order-queues';
 import { repairDefinition } from './order-repair';
 import type { OrderflowFunction } from './orderflow-function';
-import { PROJECT_ROOT } from './orderflow-function';
 import type { SagaTaskKey } from './saga-functions';
 
 export const SAGA_DEFINITION_FILE = 'statemachines/order-saga.asl.json';

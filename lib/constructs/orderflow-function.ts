@@ -20,11 +20,9 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT } from '../bundling/bundle';
 import { ENTRY_METADATA_KEY } from '../contract';
 import { LAMBDA_NODE_RUNTIME, NODE_MAJOR } from '../node-runtime';
-
-export { LAMBDA_UNREACHED_CREDENTIAL_PROVIDERS, ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../bundling/bundle';
+import { PROJECT_ROOT } from '../project-root';
 
 /** The CDK's runtime object for lib/node-runtime's major: one of the Node.js runtimes it knows. */
 const lambdaRuntime = (): Runtime => {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import type { LocalTopology } from '../derive/types';
 import { functionEnvironment, hiddenHostVariables, type LocalAwsEnvironment } from './environment';
 import { type LoadedFunction, loadFunction } from './load';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
+import { ORDERFLOW_BUNDLING } from '../../lib/bundling/bundle';
 import { ENTRY_METADATA_KEY } from '../../lib/contract';
 import {
   ESBUILD_NODE_TARGET,
@@ -9,6 +9,7 @@ import {
   NODE_MAJOR,
   nodeMajorProblem,
 } from '../../lib/node-runtime';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { buildApp } from './support/app';
 
 const majorOf = (version: string): number => Number(version.replace(/^[^0-9]*/, '').split('.')[0]);

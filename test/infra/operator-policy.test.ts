@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
 import { OUTPUTS } from '../../lib/contract';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { buildApp } from './support/app';
 import { cliActions } from './support/cli-actions';
 

@@ -7,8 +7,8 @@ import {
   SAGA_DEFINITION_FILE,
   substitutionKeysOf,
 } from '../../lib/constructs/order-saga';
-import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
 import { SAGA_TASKS } from '../../lib/constructs/saga-functions';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import { buildApp } from './support/app';
 
 const dev = Template.fromStack(buildApp().pipeline);

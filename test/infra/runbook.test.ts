@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { PROJECT_ROOT } from '../../lib/constructs/orderflow-function';
+import { PROJECT_ROOT } from '../../lib/project-root';
 import {
   alarmsOnUnpublishedMetrics,
   alarmsWithoutRunbookEntry,

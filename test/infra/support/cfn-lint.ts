@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../../lib/constructs/orderflow-function';
+import { PROJECT_ROOT } from '../../../lib/project-root';
 
 /** The one configuration both this check and a hand-run `cfn-lint` use: regions and ignored rules, each with its reason. */
 export const CFN_LINT_CONFIG = path.join(PROJECT_ROOT, '.cfnlintrc.yaml');

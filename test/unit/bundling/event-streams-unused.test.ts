@@ -1,10 +1,11 @@
 import * as real from '@smithy/core/event-streams';
+import { ORDERFLOW_BUNDLING } from '../../../lib/bundling/bundle';
 import {
   EventStreamSerde,
   eventStreamSerdeProvider,
   resolveEventStreamSerdeConfig,
 } from '../../../lib/bundling/event-streams-unused';
-import { ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../../../lib/constructs/orderflow-function';
+import { PROJECT_ROOT } from '../../../lib/project-root';
 
 describe('the event-stream stand-in of the function bundles (lib/bundling/event-streams-unused)', () => {
   it('exports every name the bundled SDK clients import from @smithy/core/event-streams', () => {

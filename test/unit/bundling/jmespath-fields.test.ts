@@ -3,9 +3,10 @@ import { PowertoolsFunctions as RealPowertoolsFunctions } from '@aws-lambda-powe
 import fc from 'fast-check';
 import { makeIngestIdempotencyConfig } from '../../../functions/ingest/ingest-once';
 import { ORDER_IDEMPOTENCY_PATHS } from '../../../functions/process-order/sqs-handler';
+import { ORDERFLOW_BUNDLING } from '../../../lib/bundling/bundle';
 import { PowertoolsFunctions } from '../../../lib/bundling/jmespath-fields/functions';
 import { search } from '../../../lib/bundling/jmespath-fields/index';
-import { ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../../../lib/constructs/orderflow-function';
+import { PROJECT_ROOT } from '../../../lib/project-root';
 
 /** The real package, as Powertools idempotency calls it (with its default custom functions). */
 const real = (expression: string, data: unknown): unknown =>

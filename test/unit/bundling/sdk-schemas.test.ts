@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { build, transformSync } from 'esbuild';
-import { bundleFunction, ORDERFLOW_BUNDLING, PROJECT_ROOT } from '../../../lib/bundling/bundle';
+import { bundleFunction, ORDERFLOW_BUNDLING } from '../../../lib/bundling/bundle';
 import { inlineSchemaKeys, SDK_SCHEMA_MODULE } from '../../../lib/bundling/sdk-schemas';
+import { PROJECT_ROOT } from '../../../lib/project-root';
 
 /** Every schema module of the SDK clients orderflow depends on. */
 const schemaModules = (): string[] => {

@@ -395,7 +395,7 @@ const write = (value: unknown, style: Style, exotic: boolean): string => {
     if (Array.isArray(v)) return `[${ws()}${v.map((e) => `${go(e)}${ws()}`).join(`,${ws()}`)}]`;
     if (typeof v === 'object' && v !== null) {
       const entries = Object.entries(v);
-      // A rotation of the keys, sometimes: any order must read the same.
+      // A rotation of the keys, sometimes: every key order must read the same.
       const turn = choose(3) === 0 ? choose(entries.length + 1) : 0;
       const ordered = [...entries.slice(turn), ...entries.slice(0, turn)];
       if (choose(8) === 0) ordered.reverse();
