@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { canonicalize, type OrderPlacedInput, OrderPlacedSchema } from '#shared/schemas/order-placed';
+import { canonicalize, type OrderPlacedInput, orderPlacedSchema } from '#shared/schemas/order-placed';
 
 /** A valid OrderPlaced record; `overrides` change it (keep totalCents consistent when changing items). */
 export const orderPlaced = (
@@ -23,7 +23,7 @@ export const orderPlaced = (
 });
 
 /** The message body ingest sends: the canonical JSON of the order. */
-export const orderBody = (order: OrderPlacedInput): string => canonicalize(OrderPlacedSchema.parse(order));
+export const orderBody = (order: OrderPlacedInput): string => canonicalize(orderPlacedSchema().parse(order));
 
 export interface SqsRecordOptions {
   readonly body: string;

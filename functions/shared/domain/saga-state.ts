@@ -1,6 +1,5 @@
-import { InvalidSagaInput } from '#shared/errors/saga';
-import { type OrderPlaced, OrderPlacedSchema } from '#shared/schemas/order-placed';
-import * as z from '#shared/schemas/zod';
+import { fastParseCanonicalOrder, isPlain } from '#shared/schemas/order-fast-path';
+import type { OrderPlaced } from '#shared/schemas/order-placed';
 import type { FinalStatus, OrderStatus } from './order-status';
 import type { ReleaseOutcome, ReservationLine, Shipment } from './ports';
 
@@ -94,40 +93,62 @@ export interface RecordOutcomeInput {
   readonly execution?: string;
 }
 
-const StepErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
+const STEP_ERROR_KEYS = ['error', 'confirmError', 'cancelShipmentError', 'refundError', 'releaseError'];
+const OUTCOME_STATUSES: ReadonlySet<unknown> = new Set(['CANCELLED', 'REJECTED', 'NEEDS_ATTENTION']);
 
-const SagaStateSchema = z.looseObject({
-  order: OrderPlacedSchema,
-  correlationId: z.string().check(z.minLength(1)),
-  error: z.optional(StepErrorSchema),
-  confirmError: z.optional(StepErrorSchema),
-  cancelShipmentError: z.optional(StepErrorSchema),
-  refundError: z.optional(StepErrorSchema),
-  releaseError: z.optional(StepErrorSchema),
-});
+/** A StepError the schema passes as it is: `Error`, and `Cause` if present, strings, nothing else. */
+const isPlainStepError = (value: unknown): boolean => {
+  if (!isPlain(value) || typeof value.Error !== 'string') return false;
+  let keys = 0;
+  for (const key in value) {
+    if (key !== 'Error' && key !== 'Cause') return false;
+    keys += 1;
+  }
+  return keys === 1 || typeof value.Cause === 'string';
+};
 
-const RecordOutcomeSchema = z.object({
-  status: z.enum(['CANCELLED', 'REJECTED', 'NEEDS_ATTENTION']),
-  state: SagaStateSchema,
-  execution: z.optional(z.string().check(z.minLength(1))),
-});
+/**
+ * The schema's output for a payload it certainly accepts (saga-state-schema.test.ts checks it against
+ * the schema alone), or undefined (ask zod). That is every payload the state machine passes: the
+ * canonical order process-order started the saga with, a correlation id, the steps' results (which
+ * the schema passes through as they are) and the errors the Catches stored.
+ */
+export const fastParseSagaState = (payload: unknown): SagaState | undefined => {
+  // An own `__proto__` key (JSON.parse makes one) is one the schema does not copy: left to it.
+  if (!isPlain(payload) || Object.hasOwn(payload, '__proto__')) return undefined;
+  const { correlationId } = payload;
+  if (typeof correlationId !== 'string' || correlationId.length === 0) return undefined;
+  for (const key of STEP_ERROR_KEYS) {
+    if (key in payload && !isPlainStepError(payload[key])) return undefined;
+  }
+  const order = fastParseCanonicalOrder(payload.order);
+  return order === undefined ? undefined : ({ ...payload, order } as SagaState);
+};
 
-const describeIssues = (error: z.core.$ZodError): string =>
-  error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+/** The schema's output for a record-outcome payload it certainly accepts, or undefined (ask zod). */
+export const fastParseRecordOutcomeInput = (payload: unknown): RecordOutcomeInput | undefined => {
+  if (!isPlain(payload) || !OUTCOME_STATUSES.has(payload.status)) return undefined;
+  const { execution } = payload;
+  if ('execution' in payload && (typeof execution !== 'string' || execution.length === 0)) return undefined;
+  const state = fastParseSagaState(payload.state);
+  if (state === undefined) return undefined;
+  const status = payload.status as RecordOutcomeInput['status'];
+  return typeof execution === 'string' ? { status, state, execution } : { status, state };
+};
+
+/**
+ * The schemas of record (saga-state-schema.ts), loaded the first time a payload needs them: the usual
+ * payload never does, and building them cost milliseconds of every saga function's cold start.
+ */
+const withSchema = (): typeof import('./saga-state-schema') =>
+  require('./saga-state-schema') as typeof import('./saga-state-schema');
 
 /**
  * Checks a step's payload. The order was validated at ingest; this guards the contract
  * between the state machine and the steps, and fails permanently when they disagree.
  */
-export const parseSagaState = (payload: unknown): SagaState => {
-  const parsed = SagaStateSchema.safeParse(payload);
-  if (!parsed.success) throw new InvalidSagaInput(`not a saga state: ${describeIssues(parsed.error)}`);
-  return parsed.data as SagaState;
-};
+export const parseSagaState = (payload: unknown): SagaState =>
+  fastParseSagaState(payload) ?? withSchema().parseSagaStateWithSchema(payload);
 
-export const parseRecordOutcomeInput = (payload: unknown): RecordOutcomeInput => {
-  const parsed = RecordOutcomeSchema.safeParse(payload);
-  if (!parsed.success)
-    throw new InvalidSagaInput(`not a record-outcome payload: ${describeIssues(parsed.error)}`);
-  return parsed.data as RecordOutcomeInput;
-};
+export const parseRecordOutcomeInput = (payload: unknown): RecordOutcomeInput =>
+  fastParseRecordOutcomeInput(payload) ?? withSchema().parseRecordOutcomeInputWithSchema(payload);

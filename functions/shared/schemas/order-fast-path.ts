@@ -1,6 +1,5 @@
 import { ORDER_LIMITS, ORDER_PATTERNS, ORDER_TEXT_MAX_CHARS } from './order-limits';
 import type { OrderItem, OrderPlaced } from './order-placed';
-import * as z from './zod';
 
 /**
  * The fast path of OrderPlacedSchema: what the zod schema outputs for a value it is certain the schema
@@ -29,8 +28,12 @@ const CUSTOMER_ID_CHARS = ORDER_TEXT_MAX_CHARS.customerId;
 const PAYMENT_TOKEN_CHARS = ORDER_TEXT_MAX_CHARS.paymentToken;
 const POSTAL_CODE_CHARS = ORDER_TEXT_MAX_CHARS.postalCode;
 
-/** The pattern z.iso.datetime({ offset: true }) builds (seconds required, any fraction, Z or an offset). */
-export const PLACED_AT = z.regexes.datetime({ offset: true, local: false, precision: null });
+/**
+ * The pattern z.iso.datetime({ offset: true }) builds (seconds required, any fraction, Z or an offset),
+ * written out so that the fast paths never load zod; order-fast-path.test.ts checks it is zod's.
+ */
+export const PLACED_AT =
+  /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|([+-](?:[01]\d|2[0-3]):[0-5]\d)))$/;
 
 const ORDER_KEYS = new Set([
   'schemaVersion',
@@ -47,9 +50,10 @@ const ITEM_KEYS = new Set(['sku', 'quantity', 'unitPriceCents']);
 const TOKEN_KEYS = new Set(['token']);
 const SHIP_TO_KEYS = new Set(['country', 'postalCode']);
 
-type Plain = Record<string, unknown>;
+export type Plain = Record<string, unknown>;
 
-const isPlain = (value: unknown): value is Plain =>
+/** A plain object, as JSON.parse makes it: no class instance, nothing exotic. */
+export const isPlain = (value: unknown): value is Plain =>
   typeof value === 'object' &&
   value !== null &&
   (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
@@ -59,7 +63,7 @@ const isPlain = (value: unknown): value is Plain =>
  * to allocate) also lists inherited enumerable keys; a plain object has none, and one that had would
  * only be handed to zod.
  */
-const hasExactly = (value: Plain, known: ReadonlySet<string>, count: number): boolean => {
+export const hasExactly = (value: Plain, known: ReadonlySet<string>, count: number): boolean => {
   let keys = 0;
   for (const key in value) {
     if (!known.has(key)) return false;
@@ -199,4 +203,27 @@ export const fastCheckOrder = (value: unknown): OrderPlaced | TotalsDisagree | u
     shipTo: { country, postalCode },
     placedAt,
   };
+};
+
+/**
+ * OrderPlacedSchema's output for a value it certainly accepts that is already in canonical form, as
+ * every order the saga carries is (process-order starts it with the canonical record): items merged
+ * and sorted by sku, no -0. For such a value fastParseOrder's result is exactly the schema's output;
+ * the schema itself merges lines but keeps their order, and keeps -0. Anything else: undefined (ask
+ * zod).
+ */
+export const fastParseCanonicalOrder = (value: unknown): OrderPlaced | undefined => {
+  const order = fastParseOrder(value);
+  if (order === undefined) return undefined;
+  // fastParseOrder accepted it: a plain object with an order's fields and plain item lines.
+  const input = value as Plain;
+  const lines = input.items as readonly Plain[];
+  // Text needs no look: the schema trims it as fastParseOrder does.
+  if (lines.length !== order.items.length || !Object.is(input.totalCents, order.totalCents)) return undefined;
+  // As many lines as merged lines: none was merged, so quantities are as written (and at least 1).
+  for (const [index, item] of order.items.entries()) {
+    const line = lines[index] as Plain;
+    if (line.sku !== item.sku || !Object.is(line.unitPriceCents, item.unitPriceCents)) return undefined;
+  }
+  return order;
 };

@@ -6,14 +6,14 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConflictingDuplicate } from '#shared/errors/index';
-import { OrderPlacedSchema } from '#shared/schemas/order-placed';
+import { orderPlacedSchema } from '#shared/schemas/order-placed';
 import { putReceivedOrder } from '../../../functions/process-order/orders-table';
 import { orderPlaced } from '../../helpers/sqs-events';
 
 const now = new Date('2026-11-22T08:00:00.000Z');
 const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:saga:order-7';
 const received = {
-  order: OrderPlacedSchema.parse(orderPlaced('order-7')),
+  order: orderPlacedSchema().parse(orderPlaced('order-7')),
   contentHash: 'hash-1',
   correlationId: 'bucket/incoming/a.jsonl#3',
 };
