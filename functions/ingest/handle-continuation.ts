@@ -3,25 +3,15 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { OrderflowError } from '#shared/errors/index';
-import * as z from '#shared/schemas/zod';
+import type * as z from '#shared/schemas/zod';
 import type { Checkpoint } from './checkpoint';
+import type { ContinuationMessageSchema } from './continuation-schema';
 import type { IngestInvocation } from './ingest-object';
 import { DEFAULT_CONTINUE_RESERVE_MS, DEFAULT_ENQUEUE_RESERVE_MS } from './ingest-when-free';
 import type { ObjectRef } from './object-ref';
 import type { IngestSummary } from './rejects-report';
 
 /** The continuation queue's message: which object version to continue, and the checkpoint that asked. */
-// zod/mini, as every function schema (see functions/shared/schemas/zod.ts): the classic build would add all of zod to the bundle.
-const ContinuationMessageSchema = z.object({
-  bucket: z.string().check(z.minLength(1)),
-  key: z.string().check(z.minLength(1)),
-  versionId: z.optional(z.string().check(z.minLength(1))),
-  sequencer: z.string(),
-  version: z.string().check(z.minLength(1)),
-  size: z.number(),
-  checkpoint: z.int().check(z.positive()),
-});
-
 export type ContinuationMessage = z.infer<typeof ContinuationMessageSchema>;
 
 export const continuationMessage = (ref: ObjectRef, checkpoint: Pick<Checkpoint, 'seq'>): string =>
@@ -62,7 +52,11 @@ export const refFromContinuation = (body: string): { ref: ObjectRef; checkpoint:
   } catch (error) {
     throw new InvalidContinuation(body, (error as Error).message);
   }
-  const result = ContinuationMessageSchema.safeParse(parsed);
+  // Loaded here, not at the function's start: most invocations are S3 notifications, which never read a
+  // continuation, and building a zod schema costs cold-start time.
+  const { ContinuationMessageSchema: schema } =
+    require('./continuation-schema') as typeof import('./continuation-schema');
+  const result = schema.safeParse(parsed);
   if (!result.success) throw new InvalidContinuation(body, result.error.message);
   const { checkpoint, versionId, ...rest } = result.data;
   return { ref: { ...rest, ...(versionId ? { versionId } : {}) }, checkpoint };

@@ -1,0 +1,40 @@
+import { isPlain } from '#shared/schemas/order-fast-path';
+
+/** The part of the event's detail this function reads; AWS sends more (dates, input, output). */
+export interface ExecutionStatusChangeDetail {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly error?: string | null;
+  readonly cause?: string | null;
+  /** The execution input (JSON text); null when it was too large for the event. */
+  readonly input?: string | null;
+}
+
+const isNullishText = (value: unknown): boolean =>
+  value === undefined || value === null || typeof value === 'string';
+
+/**
+ * The detail as it is when the schema certainly accepts it (its output would be a copy), so that the
+ * usual event never builds the schema; anything else is left to the schema, for its verdict and words.
+ */
+export const plainDetail = (detail: unknown): ExecutionStatusChangeDetail | undefined =>
+  isPlain(detail) &&
+  !Object.hasOwn(detail, '__proto__') &&
+  typeof detail.executionArn === 'string' &&
+  typeof detail.name === 'string' &&
+  detail.name.length > 0 &&
+  typeof detail.status === 'string' &&
+  isNullishText(detail.error) &&
+  isNullishText(detail.cause) &&
+  isNullishText(detail.input)
+    ? (detail as unknown as ExecutionStatusChangeDetail)
+    : undefined;
+
+/** The schema's verdict alone: its output, or a throw with its reasons. Loaded on first use. */
+export const parseDetailWithSchema = (detail: unknown): ExecutionStatusChangeDetail =>
+  (require('./detail-schema') as typeof import('./detail-schema')).DetailSchema.parse(detail);
+
+/** The detail, checked: by plainDetail, else by the schema. */
+export const parseDetail = (detail: unknown): ExecutionStatusChangeDetail =>
+  plainDetail(detail) ?? parseDetailWithSchema(detail);
