@@ -1,3 +1,4 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { makeDocumentClient, makeDynamoDbClient, makeSfnClient, makeSqsClient } from '#shared/aws/clients';
 import { env, envOr } from '#shared/env';
 import { ConfigurationError } from '#shared/errors/index';
@@ -18,12 +19,19 @@ if (!Number.isInteger(expiresAfterSeconds) || expiresAfterSeconds < 60) {
   );
 }
 
+// One DynamoDB client for the orders table (through the document client) and the idempotency records.
+const dynamodb = tracer.captureAWSv3Client(makeDynamoDbClient());
+let deadLetterClient: SQSClient | undefined;
+
 // Set up once per cold start; the handler only wires them together.
 export const handler = makeProcessOrderHandler({
-  documentClient: makeDocumentClient(tracer.captureAWSv3Client(makeDynamoDbClient())),
-  idempotencyClient: tracer.captureAWSv3Client(makeDynamoDbClient()),
+  documentClient: makeDocumentClient(dynamodb),
+  idempotencyClient: dynamodb,
   sfn: tracer.captureAWSv3Client(makeSfnClient()),
-  sqs: tracer.captureAWSv3Client(makeSqsClient()),
+  deadLetterClient: () => {
+    deadLetterClient ??= tracer.captureAWSv3Client(makeSqsClient());
+    return deadLetterClient;
+  },
   config: { ordersTable: env('ORDERS_TABLE'), stateMachineArn: env('STATE_MACHINE_ARN') },
   idempotencyTable: env('IDEMPOTENCY_TABLE'),
   idempotencyExpiresAfterSeconds: expiresAfterSeconds,

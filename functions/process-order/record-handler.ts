@@ -19,7 +19,11 @@ import { type PlaceOrderDeps, type PlaceOrderInput, type PlaceOrderResult, place
 export const IDEMPOTENCY_KEY_PREFIX = 'orderflow.process-order';
 
 export interface RecordHandlerDeps extends PlaceOrderDeps {
-  readonly sqs: SQSClient;
+  /**
+   * The DLQ's client, asked for only when a record goes there: the usual invocation sends nothing to
+   * the DLQ, and building a client costs cold-start time.
+   */
+  readonly deadLetterClient: () => SQSClient;
   readonly deadLetterQueueUrl: string;
   /** The idempotency table's client (the persistence layer takes a plain DynamoDB client). */
   readonly idempotencyClient: DynamoDBClient;
@@ -90,7 +94,7 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
       }
       // Only a successful send lets the message be acknowledged; a failed send is thrown and retried.
       try {
-        await sendToDeadLetterQueue(deps.sqs, deps.deadLetterQueueUrl, record, {
+        await sendToDeadLetterQueue(deps.deadLetterClient(), deps.deadLetterQueueUrl, record, {
           error,
           correlationId,
           failedAt: deps.clock(),

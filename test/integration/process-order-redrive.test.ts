@@ -60,7 +60,7 @@ describe('process-order with the queue’s redrive policy', () => {
       documentClient,
       idempotencyClient: makeDynamoDbClient(),
       sfn,
-      sqs,
+      deadLetterClient: () => sqs,
       config: {
         ordersTable: resources.ordersTable,
         stateMachineArn: stepFunctions.stateMachineArn(sagaName),

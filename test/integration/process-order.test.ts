@@ -67,7 +67,7 @@ describe('process-order against the stand-ins', () => {
       documentClient,
       idempotencyClient: makeDynamoDbClient(),
       sfn: sagaClient,
-      sqs,
+      deadLetterClient: () => sqs,
       config: { ordersTable: resources.ordersTable, stateMachineArn },
       idempotencyTable: resources.idempotencyTable,
       idempotencyExpiresAfterSeconds: 3_600,

@@ -46,7 +46,7 @@ const setUp = () => {
     documentClient,
     idempotencyClient,
     sfn,
-    sqs,
+    deadLetterClient: () => sqs,
     config: {
       ordersTable: 'orders',
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Saga',
