@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { ESBUILD_NODE_TARGET } from '../node-runtime';
 import { PROJECT_ROOT } from '../project-root';
+import { lazyModules } from './lazy-modules';
 import { treeShakableSdkSchemas } from './sdk-schemas';
 
 /**
@@ -69,32 +70,47 @@ export interface BundleOptions {
   readonly traceSdkCalls?: boolean;
 }
 
-/** Bundles one function's handler with ORDERFLOW_BUNDLING into `<outdir>/index.js`. */
+/**
+ * Bundles one function's handler with ORDERFLOW_BUNDLING into `<outdir>/index.js`, and each module it
+ * loads on first use (lib/bundling/lazy-modules) into `<outdir>/<name>.js` beside it.
+ */
 export const bundleFunction = async (options: BundleOptions): Promise<void> => {
-  await build({
-    ...ORDERFLOW_BUNDLING,
-    external: [...ORDERFLOW_BUNDLING.external],
-    mainFields: [...ORDERFLOW_BUNDLING.mainFields],
-    plugins: [...ORDERFLOW_BUNDLING.plugins],
-    alias: {
-      ...ORDERFLOW_BUNDLING.alias,
-      ...(options.traceSdkCalls
-        ? {}
-        : {
-            '@aws-lambda-powertools/tracer': path.join(
-              PROJECT_ROOT,
-              'lib',
-              'bundling',
-              'tracer-not-bundled.ts',
-            ),
-          }),
-    },
-    absWorkingDir: PROJECT_ROOT,
-    // Packages resolve from the project even for an entry outside it (the benchmark's yardstick).
-    nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
-    entryPoints: [path.resolve(PROJECT_ROOT, options.entry)],
-    outfile: path.join(options.outdir, 'index.js'),
-    sourcemap: options.sourceMap ?? false,
-    logLevel: 'warning',
-  });
+  const lazy = new Map<string, string>();
+  const bundleOne = (entry: string, file: string) =>
+    build({
+      ...ORDERFLOW_BUNDLING,
+      external: [...ORDERFLOW_BUNDLING.external],
+      mainFields: [...ORDERFLOW_BUNDLING.mainFields],
+      plugins: [...ORDERFLOW_BUNDLING.plugins, lazyModules(lazy)],
+      alias: {
+        ...ORDERFLOW_BUNDLING.alias,
+        ...(options.traceSdkCalls
+          ? {}
+          : {
+              '@aws-lambda-powertools/tracer': path.join(
+                PROJECT_ROOT,
+                'lib',
+                'bundling',
+                'tracer-not-bundled.ts',
+              ),
+            }),
+      },
+      absWorkingDir: PROJECT_ROOT,
+      // Packages resolve from the project even for an entry outside it (the benchmark's yardstick).
+      nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
+      entryPoints: [entry],
+      outfile: path.join(options.outdir, file),
+      sourcemap: options.sourceMap ?? false,
+      logLevel: 'warning',
+    });
+  await bundleOne(path.resolve(PROJECT_ROOT, options.entry), 'index.js');
+  // A lazy module may require another (added to `lazy` while it is bundled): bundle until none is left.
+  const bundled = new Set<string>();
+  const pending = () => [...lazy].filter(([file]) => !bundled.has(file));
+  for (let next = pending(); next.length > 0; next = pending()) {
+    for (const [file, modulePath] of next) {
+      bundled.add(file);
+      await bundleOne(modulePath, file);
+    }
+  }
 };

@@ -1,3 +1,4 @@
+import { InvalidSagaInput } from '#shared/errors/saga';
 import { fastParseCanonicalOrder, isPlain } from '#shared/schemas/order-fast-path';
 import type { OrderPlaced } from '#shared/schemas/order-placed';
 import type { FinalStatus, OrderStatus } from './order-status';
@@ -143,12 +144,25 @@ export const fastParseRecordOutcomeInput = (payload: unknown): RecordOutcomeInpu
 const withSchema = (): typeof import('./saga-state-schema') =>
   require('./saga-state-schema') as typeof import('./saga-state-schema');
 
+/** The schema's verdict alone: its output, or InvalidSagaInput with its reasons. */
+export const parseSagaStateWithSchema = (payload: unknown): SagaState => {
+  const checked = withSchema().checkSagaState(payload);
+  if (!checked.ok) throw new InvalidSagaInput(`not a saga state: ${checked.reasons}`);
+  return checked.data;
+};
+
+export const parseRecordOutcomeInputWithSchema = (payload: unknown): RecordOutcomeInput => {
+  const checked = withSchema().checkRecordOutcomeInput(payload);
+  if (!checked.ok) throw new InvalidSagaInput(`not a record-outcome payload: ${checked.reasons}`);
+  return checked.data;
+};
+
 /**
  * Checks a step's payload. The order was validated at ingest; this guards the contract
  * between the state machine and the steps, and fails permanently when they disagree.
  */
 export const parseSagaState = (payload: unknown): SagaState =>
-  fastParseSagaState(payload) ?? withSchema().parseSagaStateWithSchema(payload);
+  fastParseSagaState(payload) ?? parseSagaStateWithSchema(payload);
 
 export const parseRecordOutcomeInput = (payload: unknown): RecordOutcomeInput =>
-  fastParseRecordOutcomeInput(payload) ?? withSchema().parseRecordOutcomeInputWithSchema(payload);
+  fastParseRecordOutcomeInput(payload) ?? parseRecordOutcomeInputWithSchema(payload);

@@ -30,5 +30,12 @@ export const ORDER_PATTERNS = {
   country: /^[A-Z]{2}$/,
 } as const;
 
+/** The version of OrderPlaced this schema is (re-exported by order-placed.ts). */
+export const ORDER_SCHEMA_VERSION = 1;
+
+/** The schema's words for a totalCents that disagrees with the items (the fast paths give the same). */
+export const totalsDisagree = (totalCents: number, computed: number): string =>
+  `totalCents is ${totalCents} but the items add up to ${computed}`;
+
 /** Text fields: trimmed, then 1 to this many characters. */
 export const ORDER_TEXT_MAX_CHARS = { customerId: 128, paymentToken: 128, postalCode: 16 } as const;

@@ -1,5 +1,11 @@
-import { ORDER_LIMITS, ORDER_PATTERNS, ORDER_TEXT_MAX_CHARS } from './order-limits';
-import { ORDER_SCHEMA_VERSION, type OrderItem, totalsDisagree } from './order-placed';
+import {
+  ORDER_LIMITS,
+  ORDER_PATTERNS,
+  ORDER_SCHEMA_VERSION,
+  ORDER_TEXT_MAX_CHARS,
+  totalsDisagree,
+} from './order-limits';
+import type { OrderItem } from './order-placed';
 import * as z from './zod';
 
 /**

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { fastCheckOrder, TotalsDisagree } from './order-fast-path';
-import { ORDER_LIMITS } from './order-limits';
+import { ORDER_LIMITS, ORDER_SCHEMA_VERSION, totalsDisagree } from './order-limits';
 import type { OrderItemSchema, OrderPlacedSchema } from './order-placed-schema';
 import type * as z from './zod';
 
@@ -8,13 +8,9 @@ import type * as z from './zod';
  * OrderPlaced v1: the contract between ingest, process-order and the saga.
  * Every limit is a number written here once, because each one protects a hop downstream.
  */
-export const ORDER_SCHEMA_VERSION = 1;
 export const ORDER_EVENT_TYPE = 'OrderPlaced';
 
-export { ORDER_LIMITS };
-
-export const totalsDisagree = (totalCents: number, computed: number): string =>
-  `totalCents is ${totalCents} but the items add up to ${computed}`;
+export { ORDER_LIMITS, ORDER_SCHEMA_VERSION };
 
 /**
  * The reasons of a record valid but for its totalCents, worded as validateOrderWithSchema words the

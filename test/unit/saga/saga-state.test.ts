@@ -3,12 +3,10 @@ import {
   fastParseRecordOutcomeInput,
   fastParseSagaState,
   parseRecordOutcomeInput,
-  parseSagaState,
-} from '#shared/domain/saga-state';
-import {
   parseRecordOutcomeInputWithSchema,
+  parseSagaState,
   parseSagaStateWithSchema,
-} from '#shared/domain/saga-state-schema';
+} from '#shared/domain/saga-state';
 import { validateOrderWithSchema } from '#shared/schemas/order-placed';
 import { nearMiss, orderOf, wrongValue } from '../../helpers/order-arbitraries';
 

@@ -1,0 +1,51 @@
+import * as path from 'node:path';
+import type { Plugin } from 'esbuild';
+
+/**
+ * Modules a function loads on first use ship as files of their own beside `index.js`.
+ *
+ * The zod schemas of record (`order-placed-schema.ts`, `saga-state-schema.ts`, …) are needed only for
+ * input their fast paths are not certain of, so the functions `require()` them where they are needed.
+ * Bundled into `index.js` they would still be compiled at every cold start: V8 reads all of a script's
+ * code when it loads it, run or not. A `require()` (never an `import`) of a module whose name ends in
+ * `-schema` is therefore left to Node.js, as `require("./<name>.js")`, and the module is bundled as
+ * `<name>.js` (see bundleFunction).
+ *
+ * Such a module gets its own copy of whatever it imports, so it must not define classes the caller
+ * tests with `instanceof` (errors above all): it returns verdicts and its caller throws.
+ */
+
+/** A module that is loaded on first use when `require()`d: its name ends in `-schema`. */
+export const LAZY_MODULE = /-schema$/;
+
+/** Marks the resolve the plugin asks esbuild for itself, so it does not answer it again. */
+const RESOLVING = Symbol('orderflow-lazy-module');
+
+/**
+ * The esbuild plugin. Each lazy module it meets is added to `modules` (file name → module path), which
+ * the caller then bundles beside the output.
+ */
+export const lazyModules = (modules: Map<string, string>): Plugin => ({
+  name: 'orderflow-lazy-modules',
+  setup(build) {
+    build.onResolve({ filter: LAZY_MODULE }, async (args) => {
+      if (args.kind !== 'require-call' || args.pluginData === RESOLVING) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: RESOLVING,
+      });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      const file = `${path.basename(resolved.path, path.extname(resolved.path))}.js`;
+      const known = modules.get(file);
+      if (known !== undefined && known !== resolved.path) {
+        return {
+          errors: [{ text: `two lazy modules would both be ${file}: ${known} and ${resolved.path}` }],
+        };
+      }
+      modules.set(file, resolved.path);
+      return { path: `./${file}`, external: true };
+    });
+  },
+});

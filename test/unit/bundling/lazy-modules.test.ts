@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { bundleFunction } from '../../../lib/bundling/bundle';
+
+/**
+ * Modules loaded on first use (lib/bundling/lazy-modules): a `require()` of a `*-schema` module ships as a
+ * file of its own beside index.js, which Node.js loads only when the code gets there.
+ */
+
+const ORDER =
+  '{schemaVersion:1,orderId:"o-1",customerId:"c-1",currency:"EUR",items:[{sku:"A",quantity:2,unitPriceCents:150}],' +
+  'totalCents:300,payment:{token:"t"},shipTo:{country:"DE",postalCode:"10115"},placedAt:"2026-11-20T09:15:00Z"}';
+
+describe('lazy modules in a function bundle', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'orderflow-lazy-modules-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('ships the saga payload schemas beside index.js and loads them only for a payload that needs them', async () => {
+    // Arrange
+    const outdir = path.join(work, 'saga-state');
+    await bundleFunction({ entry: 'functions/shared/domain/saga-state.ts', outdir });
+    const script = [
+      "const loaded = () => Object.keys(require.cache).map((file) => require('node:path').basename(file)).sort();",
+      "const { parseSagaState } = require('./index.js');",
+      `const order = ${ORDER};`,
+      "const usual = parseSagaState({ order, correlationId: 'c-1' });",
+      'const afterUsual = loaded();',
+      "const unusual = parseSagaState({ order: { ...order, items: [{ sku: 'B', quantity: 1, unitPriceCents: 150 }, { sku: 'A', quantity: 1, unitPriceCents: 150 }] }, correlationId: 'c-1' });",
+      'const afterUnusual = loaded();',
+      'let refused;',
+      "try { parseSagaState({ order, correlationId: '' }); } catch (error) { refused = error.name + ': ' + error.message; }",
+      'process.stdout.write(JSON.stringify({ afterUsual, afterUnusual, items: unusual.order.items.map((item) => item.sku), usual: usual.order.orderId, refused }));',
+    ].join('\n');
+
+    // Act
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: outdir });
+
+    // Assert
+    expect(readdirSync(outdir).sort()).toEqual(['index.js', 'saga-state-schema.js']);
+    expect(JSON.parse(out.toString('utf8'))).toEqual({
+      afterUsual: ['index.js'],
+      // saga-state-schema.js holds the order schema it imports.
+      afterUnusual: ['index.js', 'saga-state-schema.js'],
+      // The schema's output: lines merged and kept in the order written, not sorted.
+      items: ['B', 'A'],
+      usual: 'o-1',
+      // Thrown by index.js's own error class, with the reasons the schema gave.
+      refused:
+        'InvalidSagaInput: not a saga state: correlationId: Too small: expected string to have >=1 characters',
+    });
+  }, 60_000);
+
+  it('refuses two lazy modules that would be the same file', async () => {
+    // Arrange
+    const source = path.join(work, 'clash');
+    for (const dir of ['a', 'b']) {
+      mkdirSync(path.join(source, dir), { recursive: true });
+      writeFileSync(path.join(source, dir, 'order-schema.ts'), `export const from = '${dir}';\n`);
+    }
+    writeFileSync(
+      path.join(source, 'entry.ts'),
+      "export const handler = () => [require('./a/order-schema').from, require('./b/order-schema').from];\n",
+    );
+
+    // Act / Assert
+    await expect(
+      bundleFunction({ entry: path.join(source, 'entry.ts'), outdir: path.join(work, 'clash-out') }),
+    ).rejects.toThrow(/two lazy modules would both be order-schema\.js/);
+  }, 60_000);
+});
