@@ -5,7 +5,8 @@
  * processes with the function's environment. The yardstick is a bundle that holds only the DynamoDB
  * client, built with the same esbuild options; the processes of all bundles are interleaved round by
  * round, so machine noise falls on all of them alike. Each function is measured twice: as deployed by
- * default, and built and run with Powertools' Tracer (`-c traceSdkCalls=true`).
+ * default, and built and run with Powertools' Tracer (`-c traceSdkCalls=true`). Each is also measured
+ * against its floor: a bundle that builds the SDK clients the function builds at load, and nothing else.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,11 @@ export interface BundleResult {
   readonly initMsMedian: number;
   /** initMsMedian over the DynamoDB-only bundle's, measured in the same rounds. */
   readonly initRatio: number;
+  /** The SDK clients the function builds at load, and the median of a bundle that builds only those. */
+  readonly clientsAtLoad: readonly SdkClient[];
+  readonly floorInitMsMedian: number;
+  /** initMsMedian over the floor's: what the function adds to the clients it cannot do without. */
+  readonly initOverFloor: number;
   /** The function built and run with Powertools' Tracer (stage option traceSdkCalls=true). */
   readonly tracedInitMsMedian: number;
   readonly tracedInitRatio: number;
@@ -77,15 +83,42 @@ const loadMs = async (indexJs: string, env: Record<string, string>): Promise<num
   return Number(stdout);
 };
 
-/** The yardstick: one DynamoDB client, bundled as the functions are. */
-const buildBaseline = async (directory: string): Promise<string> => {
+type SdkClient = 'DynamoDB' | 'S3' | 'SQS' | 'SFN' | 'SNS';
+
+const CLIENT_PACKAGES: Record<SdkClient, string> = {
+  DynamoDB: 'client-dynamodb',
+  S3: 'client-s3',
+  SQS: 'client-sqs',
+  SFN: 'client-sfn',
+  SNS: 'client-sns',
+};
+
+/**
+ * The SDK clients each function builds when its module loads (functions/<entry>; process-order builds
+ * its DLQ's SQS client on first use). Every function uses each of them in every invocation.
+ */
+export const clientsAtLoad = (entry: string): readonly SdkClient[] => {
+  if (entry.startsWith('functions/ingest/')) return ['DynamoDB', 'S3', 'SQS'];
+  if (entry.startsWith('functions/process-order/')) return ['DynamoDB', 'SFN'];
+  if (entry.startsWith('functions/saga/confirm-order/')) return ['DynamoDB', 'SNS'];
+  return ['DynamoDB'];
+};
+
+/**
+ * A bundle that builds these SDK clients and nothing else, bundled as the functions are. With the
+ * DynamoDB client alone it is the yardstick.
+ */
+const buildClientsOnly = async (directory: string, clients: readonly SdkClient[]): Promise<string> => {
   mkdirSync(directory, { recursive: true });
   const entry = path.join(directory, 'entry.ts');
   writeFileSync(
     entry,
-    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n" +
-      'const client = new DynamoDBClient({});\n' +
-      'export const handler = async () => client.config.region();\n',
+    [
+      ...clients.map((client) => `import { ${client}Client } from '@aws-sdk/${CLIENT_PACKAGES[client]}';`),
+      `const clients = [${clients.map((client) => `new ${client}Client({})`).join(', ')}];`,
+      'export const handler = async () => Promise.all(clients.map((client) => client.config.region()));',
+      '',
+    ].join('\n'),
   );
   // The functions' own bundler: what their aliases and plugin leave out of an SDK client, the yardstick
   // leaves out as well.
@@ -122,14 +155,24 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
     const tracedTargets = new Map(
       bundled('cdk.out.traced', { traceSdkCalls: 'true' }).map((target) => [target.fn.name, target]),
     );
-    const baselineJs = await buildBaseline(path.join(work, 'baseline'));
+    const baselineJs = await buildClientsOnly(path.join(work, 'baseline'), ['DynamoDB']);
     const baselineEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+    // The floors: one bundle per set of clients some function builds at load (DynamoDB alone is the yardstick).
+    const floors = new Map<string, string>([['DynamoDB', baselineJs]]);
+    for (const target of targets) {
+      const clients = clientsAtLoad(target.fn.entry ?? '');
+      const key = clients.join('+');
+      if (!floors.has(key)) floors.set(key, await buildClientsOnly(path.join(work, `floor-${key}`), clients));
+    }
 
     const samples = new Map<string, number[]>();
     const record = (key: string, ms: number) => samples.set(key, [...(samples.get(key) ?? []), ms]);
     // Round by round, one process at a time: every bundle meets the same moments of a noisy machine.
     for (let r = 0; r < rounds; r += 1) {
       record('baseline', await loadMs(baselineJs, baselineEnv));
+      for (const [key, floorJs] of floors) {
+        if (floorJs !== baselineJs) record(`floor ${key}`, await loadMs(floorJs, baselineEnv));
+      }
       for (const target of targets) {
         record(target.fn.name, await loadMs(target.indexJs, target.env));
         const traced = tracedTargets.get(target.fn.name);
@@ -141,6 +184,9 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
       .map(({ fn, indexJs }): BundleResult => {
         const ms = median(samples.get(fn.name) ?? []);
         const tracedMs = median(samples.get(`${fn.name} traced`) ?? []);
+        const clients = clientsAtLoad(fn.entry ?? '');
+        const floorKey = clients.join('+');
+        const floorMs = median(samples.get(floorKey === 'DynamoDB' ? 'baseline' : `floor ${floorKey}`) ?? []);
         return {
           function: fn.name,
           entry: fn.entry ?? '',
@@ -149,6 +195,9 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
           sourceMap: readdirSync(path.dirname(indexJs)).some((file) => file.endsWith('.map')),
           initMsMedian: round(ms),
           initRatio: round(ms / baselineMs, 2),
+          clientsAtLoad: clients,
+          floorInitMsMedian: round(floorMs),
+          initOverFloor: round(ms / floorMs, 2),
           tracedInitMsMedian: round(tracedMs),
           tracedInitRatio: round(tracedMs / baselineMs, 2),
         };
@@ -174,6 +223,7 @@ export const printBundles = (report: BundlesReport): void => {
     console.log(
       `  ${f.entry.padEnd(44)} zip ${String(f.zipKB).padStart(6)} kB  index.js ${String(f.indexJsKB).padStart(6)} kB  ` +
         `init ${String(f.initMsMedian).padStart(6)} ms  ${f.initRatio.toFixed(2)}x  ` +
+        `(${f.clientsAtLoad.join('+')} alone ${f.floorInitMsMedian} ms = ${(f.floorInitMsMedian / report.baseline.initMsMedian).toFixed(2)}x; ${f.initOverFloor.toFixed(2)}x that)  ` +
         `traced ${String(f.tracedInitMsMedian).padStart(6)} ms  ${f.tracedInitRatio.toFixed(2)}x${f.sourceMap ? '  (source map)' : ''}`,
     );
   }

@@ -5,7 +5,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { OrderflowError } from '#shared/errors/index';
 import type * as z from '#shared/schemas/zod';
 import type { Checkpoint } from './checkpoint';
-import type { ContinuationMessageSchema } from './continuation-schema';
+import type { ContinuationMessageSchema } from './continuation-schema.lazy';
 import type { IngestInvocation } from './ingest-object';
 import { DEFAULT_CONTINUE_RESERVE_MS, DEFAULT_ENQUEUE_RESERVE_MS } from './ingest-when-free';
 import type { ObjectRef } from './object-ref';
@@ -55,7 +55,7 @@ export const refFromContinuation = (body: string): { ref: ObjectRef; checkpoint:
   // Loaded here, not at the function's start: most invocations are S3 notifications, which never read a
   // continuation, and building a zod schema costs cold-start time.
   const { ContinuationMessageSchema: schema } =
-    require('./continuation-schema') as typeof import('./continuation-schema');
+    require('./continuation-schema.lazy') as typeof import('./continuation-schema.lazy');
   const result = schema.safeParse(parsed);
   if (!result.success) throw new InvalidContinuation(body, result.error.message);
   const { checkpoint, versionId, ...rest } = result.data;

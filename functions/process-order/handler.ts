@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { makeDocumentClient, makeDynamoDbClient, makeSfnClient, makeSqsClient } from '#shared/aws/clients';
+import { makeDocumentClient, makeDynamoDbClient, makeSfnClient } from '#shared/aws/clients';
 import { env, envOr } from '#shared/env';
 import { ConfigurationError } from '#shared/errors/index';
 import { makePowertools } from '#shared/powertools';
@@ -29,7 +29,10 @@ export const handler = makeProcessOrderHandler({
   idempotencyClient: dynamodb,
   sfn: tracer.captureAWSv3Client(makeSfnClient()),
   deadLetterClient: () => {
-    deadLetterClient ??= tracer.captureAWSv3Client(makeSqsClient());
+    // dead-letter.lazy: loaded when the first record goes to the DLQ (a file of its own in the bundle).
+    deadLetterClient ??= tracer.captureAWSv3Client(
+      (require('./dead-letter.lazy') as typeof import('./dead-letter.lazy')).makeDeadLetterClient(),
+    );
     return deadLetterClient;
   },
   config: { ordersTable: env('ORDERS_TABLE'), stateMachineArn: env('STATE_MACHINE_ARN') },

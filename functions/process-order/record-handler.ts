@@ -7,7 +7,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { ConflictingDuplicate } from '#shared/errors/index';
-import { sendToDeadLetterQueue } from './dead-letter';
 import { isPermanent } from './errors';
 import { correlationIdOf, parseOrderRecord } from './parse-record';
 import { type PlaceOrderDeps, type PlaceOrderInput, type PlaceOrderResult, placeOrder } from './place-order';
@@ -20,8 +19,8 @@ export const IDEMPOTENCY_KEY_PREFIX = 'orderflow.process-order';
 
 export interface RecordHandlerDeps extends PlaceOrderDeps {
   /**
-   * The DLQ's client, asked for only when a record goes there: the usual invocation sends nothing to
-   * the DLQ, and building a client costs cold-start time.
+   * The DLQ's client (dead-letter.lazy's makeDeadLetterClient in the function), asked for only when a
+   * record goes there: the usual invocation sends nothing to the DLQ, and a client costs cold-start time.
    */
   readonly deadLetterClient: () => SQSClient;
   readonly deadLetterQueueUrl: string;
@@ -94,6 +93,8 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
       }
       // Only a successful send lets the message be acknowledged; a failed send is thrown and retried.
       try {
+        const { sendToDeadLetterQueue } =
+          require('./dead-letter.lazy') as typeof import('./dead-letter.lazy');
         await sendToDeadLetterQueue(deps.deadLetterClient(), deps.deadLetterQueueUrl, record, {
           error,
           correlationId,

@@ -4,19 +4,21 @@ import type { Plugin } from 'esbuild';
 /**
  * Modules a function loads on first use ship as files of their own beside `index.js`.
  *
- * The zod schemas of record (`order-placed-schema.ts`, `saga-state-schema.ts`, …) are needed only for
- * input their fast paths are not certain of, so the functions `require()` them where they are needed.
- * Bundled into `index.js` they would still be compiled at every cold start: V8 reads all of a script's
- * code when it loads it, run or not. A `require()` (never an `import`) of a module whose name ends in
- * `-schema` is therefore left to Node.js, as `require("./<name>.js")`, and the module is bundled as
- * `<name>.js` (see bundleFunction).
+ * Some code runs only for unusual input: the zod schemas of record (`order-placed-schema.lazy.ts`,
+ * `saga-state-schema.lazy.ts`, …), needed only for input their fast paths are not certain of, and
+ * process-order's DLQ sender with its SQS client (`dead-letter.lazy.ts`), needed only when a record goes
+ * to the DLQ. The functions `require()` such a module where it is needed. Bundled into `index.js` it
+ * would still be compiled at every cold start: V8 reads all of a script's code when it loads it, run
+ * or not. A `require()` (never an `import`) of a module named `*.lazy` is therefore left to Node.js, as
+ * `require("./<name>.lazy.js")`, and the module is bundled as `<name>.lazy.js` (see bundleFunction).
  *
- * Such a module gets its own copy of whatever it imports, so it must not define classes the caller
- * tests with `instanceof` (errors above all): it returns verdicts and its caller throws.
+ * Such a module gets its own copy of whatever it imports, so it must not hand the caller instances of
+ * classes the caller tests with `instanceof` (our errors above all): it returns verdicts and its caller
+ * throws. The SDK errors the DLQ sender may throw are told apart by name, as everywhere.
  */
 
-/** A module that is loaded on first use when `require()`d: its name ends in `-schema`. */
-export const LAZY_MODULE = /-schema$/;
+/** A module that is loaded on first use when `require()`d: its name ends in `.lazy`. */
+export const LAZY_MODULE = /\.lazy$/;
 
 /** Marks the resolve the plugin asks esbuild for itself, so it does not answer it again. */
 const RESOLVING = Symbol('orderflow-lazy-module');

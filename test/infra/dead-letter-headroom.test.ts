@@ -1,6 +1,6 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { ConflictingDuplicate } from '#shared/errors/index';
-import { deadLetterAttributes } from '../../functions/process-order/dead-letter';
+import { deadLetterAttributes } from '../../functions/process-order/dead-letter.lazy';
 import { DLQ_ATTRIBUTE_HEADROOM_BYTES } from '../../lib/guardrails';
 import { sqsRecord } from '../helpers/sqs-events';
 

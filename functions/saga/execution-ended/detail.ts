@@ -33,7 +33,7 @@ export const plainDetail = (detail: unknown): ExecutionStatusChangeDetail | unde
 
 /** The schema's verdict alone: its output, or a throw with its reasons. Loaded on first use. */
 export const parseDetailWithSchema = (detail: unknown): ExecutionStatusChangeDetail =>
-  (require('./detail-schema') as typeof import('./detail-schema')).DetailSchema.parse(detail);
+  (require('./detail-schema.lazy') as typeof import('./detail-schema.lazy')).DetailSchema.parse(detail);
 
 /** The detail, checked: by plainDetail, else by the schema. */
 export const parseDetail = (detail: unknown): ExecutionStatusChangeDetail =>

@@ -109,7 +109,7 @@ const isPlainStepError = (value: unknown): boolean => {
 };
 
 /**
- * The schema's output for a payload it certainly accepts (saga-state-schema.test.ts checks it against
+ * The schema's output for a payload it certainly accepts (saga-state.test.ts checks it against
  * the schema alone), or undefined (ask zod). That is every payload the state machine passes: the
  * canonical order process-order started the saga with, a correlation id, the steps' results (which
  * the schema passes through as they are) and the errors the Catches stored.
@@ -138,11 +138,11 @@ export const fastParseRecordOutcomeInput = (payload: unknown): RecordOutcomeInpu
 };
 
 /**
- * The schemas of record (saga-state-schema.ts), loaded the first time a payload needs them: the usual
+ * The schemas of record (saga-state-schema.lazy.ts), loaded the first time a payload needs them: the usual
  * payload never does, and building them cost milliseconds of every saga function's cold start.
  */
-const withSchema = (): typeof import('./saga-state-schema') =>
-  require('./saga-state-schema') as typeof import('./saga-state-schema');
+const withSchema = (): typeof import('./saga-state-schema.lazy') =>
+  require('./saga-state-schema.lazy') as typeof import('./saga-state-schema.lazy');
 
 /** The schema's verdict alone: its output, or InvalidSagaInput with its reasons. */
 export const parseSagaStateWithSchema = (payload: unknown): SagaState => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OrderPlacedSchema } from './order-placed-schema';
+import { OrderPlacedSchema } from './order-placed-schema.lazy';
 
 /** Where the published contract lives in the repository, and its identity. */
 export const ORDER_PLACED_JSON_SCHEMA_PATH = 'schemas/order-placed.v1.json';

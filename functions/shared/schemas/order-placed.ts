@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { fastCheckOrder, TotalsDisagree } from './order-fast-path';
 import { ORDER_LIMITS, ORDER_SCHEMA_VERSION, totalsDisagree } from './order-limits';
-import type { OrderItemSchema, OrderPlacedSchema } from './order-placed-schema';
+import type { OrderItemSchema, OrderPlacedSchema } from './order-placed-schema.lazy';
 import type * as z from './zod';
 
 /**
@@ -21,12 +21,12 @@ export const totalsDisagreeReasons = (totalCents: number, computed: number): str
 ];
 
 /**
- * The zod schema of record (order-placed-schema.ts), loaded the first time a record needs it: building
+ * The zod schema of record (order-placed-schema.lazy.ts), loaded the first time a record needs it: building
  * it at every function's start cost milliseconds of cold start, and the usual record never needs it.
  * A require, not an import, so that neither a bundle nor Node.js evaluates the module before this call.
  */
 export const orderPlacedSchema = (): typeof OrderPlacedSchema =>
-  (require('./order-placed-schema') as typeof import('./order-placed-schema')).OrderPlacedSchema;
+  (require('./order-placed-schema.lazy') as typeof import('./order-placed-schema.lazy')).OrderPlacedSchema;
 
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 export type OrderPlaced = z.output<typeof OrderPlacedSchema>;

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction } from '../../../lib/bundling/bundle';
 
 /**
- * Modules loaded on first use (lib/bundling/lazy-modules): a `require()` of a `*-schema` module ships as a
+ * Modules loaded on first use (lib/bundling/lazy-modules): a `require()` of a `*.lazy` module ships as a
  * file of its own beside index.js, which Node.js loads only when the code gets there.
  */
 
@@ -41,11 +41,11 @@ describe('lazy modules in a function bundle', () => {
     const out = execFileSync(process.execPath, ['-e', script], { cwd: outdir });
 
     // Assert
-    expect(readdirSync(outdir).sort()).toEqual(['index.js', 'saga-state-schema.js']);
+    expect(readdirSync(outdir).sort()).toEqual(['index.js', 'saga-state-schema.lazy.js']);
     expect(JSON.parse(out.toString('utf8'))).toEqual({
       afterUsual: ['index.js'],
-      // saga-state-schema.js holds the order schema it imports.
-      afterUnusual: ['index.js', 'saga-state-schema.js'],
+      // saga-state-schema.lazy.js holds the order schema it imports.
+      afterUnusual: ['index.js', 'saga-state-schema.lazy.js'],
       // The schema's output: lines merged and kept in the order written, not sorted.
       items: ['B', 'A'],
       usual: 'o-1',
@@ -55,21 +55,38 @@ describe('lazy modules in a function bundle', () => {
     });
   }, 60_000);
 
+  it("keeps process-order's SQS client, needed only by the DLQ sender, out of index.js", async () => {
+    // Arrange / Act
+    const outdir = path.join(work, 'process-order');
+    await bundleFunction({ entry: 'functions/process-order/handler.ts', outdir });
+    const has = (file: string, text: string) => readFileSync(path.join(outdir, file), 'utf8').includes(text);
+
+    // Assert: the bundled client names its package (its package.json is in the bundle).
+    expect(readdirSync(outdir).sort()).toEqual([
+      'dead-letter.lazy.js',
+      'index.js',
+      'order-placed-schema.lazy.js',
+    ]);
+    expect(has('index.js', '"@aws-sdk/client-sfn"')).toBe(true);
+    expect(has('index.js', '"@aws-sdk/client-sqs"')).toBe(false);
+    expect(has('dead-letter.lazy.js', '"@aws-sdk/client-sqs"')).toBe(true);
+  }, 60_000);
+
   it('refuses two lazy modules that would be the same file', async () => {
     // Arrange
     const source = path.join(work, 'clash');
     for (const dir of ['a', 'b']) {
       mkdirSync(path.join(source, dir), { recursive: true });
-      writeFileSync(path.join(source, dir, 'order-schema.ts'), `export const from = '${dir}';\n`);
+      writeFileSync(path.join(source, dir, 'order.lazy.ts'), `export const from = '${dir}';\n`);
     }
     writeFileSync(
       path.join(source, 'entry.ts'),
-      "export const handler = () => [require('./a/order-schema').from, require('./b/order-schema').from];\n",
+      "export const handler = () => [require('./a/order.lazy').from, require('./b/order.lazy').from];\n",
     );
 
     // Act / Assert
     await expect(
       bundleFunction({ entry: path.join(source, 'entry.ts'), outdir: path.join(work, 'clash-out') }),
-    ).rejects.toThrow(/two lazy modules would both be order-schema\.js/);
+    ).rejects.toThrow(/two lazy modules would both be order\.lazy\.js/);
   }, 60_000);
 });

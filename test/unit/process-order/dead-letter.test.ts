@@ -6,7 +6,7 @@ import {
   MAX_REASON_BYTES,
   sendToDeadLetterQueue,
   truncateUtf8,
-} from '../../../functions/process-order/dead-letter';
+} from '../../../functions/process-order/dead-letter.lazy';
 import { sqsRecord } from '../../helpers/sqs-events';
 
 const failedAt = new Date('2026-11-22T09:30:00.000Z');

@@ -11,7 +11,7 @@ import { validateOrderWithSchema } from '#shared/schemas/order-placed';
 import { nearMiss, orderOf, wrongValue } from '../../helpers/order-arbitraries';
 
 /**
- * The saga steps' payload checks: a fast path first, the zod schemas (saga-state-schema.ts) for any
+ * The saga steps' payload checks: a fast path first, the zod schemas (saga-state-schema.lazy.ts) for any
  * payload it is not certain of. Together they must give exactly what the schemas alone give, output
  * or thrown reasons, and the fast path must answer for the payloads the state machine really passes.
  */

@@ -1,5 +1,14 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { makeSqsClient } from '#shared/aws/clients';
+
+/**
+ * Sending a record to the DLQ: only a record's own permanent fault does, so process-order loads this
+ * module, and builds its SQS client, when the first such record comes (a file of its own in the
+ * bundle: lib/bundling/lazy-modules). The client and the command come from this one module, so both
+ * are of one copy of the SDK.
+ */
+export const makeDeadLetterClient = (): SQSClient => makeSqsClient();
 
 /** SQS refuses a message with more attributes than this. */
 const MAX_MESSAGE_ATTRIBUTES = 10;

@@ -1,4 +1,4 @@
-import { OrderPlacedSchema } from '#shared/schemas/order-placed-schema';
+import { OrderPlacedSchema } from '#shared/schemas/order-placed-schema.lazy';
 import * as z from '#shared/schemas/zod';
 import type { RecordOutcomeInput, SagaState } from './saga-state';
 
