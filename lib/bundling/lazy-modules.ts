@@ -8,8 +8,8 @@ import type { Plugin } from 'esbuild';
  * `saga-state-schema.lazy.ts`, …), needed only for input their fast paths are not certain of, and
  * process-order's DLQ sender with its SQS client (`dead-letter.lazy.ts`), needed only when a record goes
  * to the DLQ. The functions `require()` such a module where it is needed. Bundled into `index.js` it
- * would still be compiled at every cold start: V8 reads all of a script's code when it loads it, run
- * or not. A `require()` (never an `import`) of a module named `*.lazy` is therefore left to Node.js, as
+ * would still cost every cold start: V8 parses all of a script's code when it loads it, run or not.
+ * A `require()` (never an `import`) of a module named `*.lazy` is therefore left to Node.js, as
  * `require("./<name>.lazy.js")`, and the module is bundled as `<name>.lazy.js` (see bundleFunction).
  *
  * Such a module gets its own copy of whatever it imports, so it must not hand the caller instances of
