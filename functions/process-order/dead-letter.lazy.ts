@@ -1,6 +1,6 @@
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { makeSqsClient } from '#shared/aws/clients';
+import { makeSqsClient } from '#shared/aws/sqs-client';
 
 /**
  * Sending a record to the DLQ: only a record's own permanent fault does, so process-order loads this

@@ -39,7 +39,8 @@ export const lazyModules = (modules: Map<string, string>): Plugin => ({
         pluginData: RESOLVING,
       });
       if (resolved.errors.length > 0) return { errors: resolved.errors };
-      const file = `${path.basename(resolved.path, path.extname(resolved.path))}.js`;
+      // Named as required (`./x.lazy` → x.lazy.js): a directory `x.lazy/index.ts` must not become index.js.
+      const file = `${path.basename(args.path)}.js`;
       const known = modules.get(file);
       if (known !== undefined && known !== resolved.path) {
         return {

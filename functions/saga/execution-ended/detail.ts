@@ -15,8 +15,9 @@ const isNullishText = (value: unknown): boolean =>
   value === undefined || value === null || typeof value === 'string';
 
 /**
- * The detail as it is when the schema certainly accepts it (its output would be a copy), so that the
- * usual event never builds the schema; anything else is left to the schema, for its verdict and words.
+ * The schema's output (a copy, deep-equal) for a detail it certainly accepts, so that the usual event
+ * never builds the schema; for anything else undefined, left to the schema for its verdict and words.
+ * For JSON values, which is what Lambda hands a function.
  */
 export const plainDetail = (detail: unknown): ExecutionStatusChangeDetail | undefined =>
   isPlain(detail) &&
@@ -28,7 +29,7 @@ export const plainDetail = (detail: unknown): ExecutionStatusChangeDetail | unde
   isNullishText(detail.error) &&
   isNullishText(detail.cause) &&
   isNullishText(detail.input)
-    ? (detail as unknown as ExecutionStatusChangeDetail)
+    ? ({ ...detail } as unknown as ExecutionStatusChangeDetail)
     : undefined;
 
 /** The schema's verdict alone: its output, or a throw with its reasons. Loaded on first use. */

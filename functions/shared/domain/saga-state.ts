@@ -97,33 +97,44 @@ export interface RecordOutcomeInput {
 const STEP_ERROR_KEYS = ['error', 'confirmError', 'cancelShipmentError', 'refundError', 'releaseError'];
 const OUTCOME_STATUSES: ReadonlySet<unknown> = new Set(['CANCELLED', 'REJECTED', 'NEEDS_ATTENTION']);
 
-/** A StepError the schema passes as it is: `Error`, and `Cause` if present, strings, nothing else. */
-const isPlainStepError = (value: unknown): boolean => {
-  if (!isPlain(value) || typeof value.Error !== 'string') return false;
+/**
+ * The schema's output for a StepError it certainly accepts: `Error`, and `Cause` if present, strings,
+ * nothing else; or undefined (ask zod). A copy, as the schema makes one.
+ */
+const plainStepError = (value: unknown): StepError | undefined => {
+  if (!isPlain(value) || typeof value.Error !== 'string') return undefined;
   let keys = 0;
   for (const key in value) {
-    if (key !== 'Error' && key !== 'Cause') return false;
+    if (key !== 'Error' && key !== 'Cause') return undefined;
     keys += 1;
   }
-  return keys === 1 || typeof value.Cause === 'string';
+  if (keys === 1) return { Error: value.Error };
+  return typeof value.Cause === 'string' ? { Error: value.Error, Cause: value.Cause } : undefined;
 };
 
 /**
- * The schema's output for a payload it certainly accepts (saga-state.test.ts checks it against
- * the schema alone), or undefined (ask zod). That is every payload the state machine passes: the
- * canonical order process-order started the saga with, a correlation id, the steps' results (which
- * the schema passes through as they are) and the errors the Catches stored.
+ * The schema's output (deep-equal) for a payload it certainly accepts, or undefined (ask zod), for a
+ * JSON value, which is what Lambda hands a function (saga-state.test.ts checks it against the schema
+ * alone). That is every payload the state machine passes: the canonical order process-order started
+ * the saga with, a correlation id, the steps' results (which the schema passes through as they are)
+ * and the errors the Catches stored.
  */
 export const fastParseSagaState = (payload: unknown): SagaState | undefined => {
   // An own `__proto__` key (JSON.parse makes one) is one the schema does not copy: left to it.
   if (!isPlain(payload) || Object.hasOwn(payload, '__proto__')) return undefined;
   const { correlationId } = payload;
   if (typeof correlationId !== 'string' || correlationId.length === 0) return undefined;
+  const state: Record<string, unknown> = { ...payload };
   for (const key of STEP_ERROR_KEYS) {
-    if (key in payload && !isPlainStepError(payload[key])) return undefined;
+    if (!(key in payload)) continue;
+    const error = plainStepError(payload[key]);
+    if (error === undefined) return undefined;
+    state[key] = error;
   }
   const order = fastParseCanonicalOrder(payload.order);
-  return order === undefined ? undefined : ({ ...payload, order } as SagaState);
+  if (order === undefined) return undefined;
+  state.order = order;
+  return state as unknown as SagaState;
 };
 
 /** The schema's output for a record-outcome payload it certainly accepts, or undefined (ask zod). */

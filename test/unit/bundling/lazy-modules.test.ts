@@ -72,6 +72,36 @@ describe('lazy modules in a function bundle', () => {
     expect(has('dead-letter.lazy.js', '"@aws-sdk/client-sqs"')).toBe(true);
   }, 60_000);
 
+  it('bundles a lazy module that requires another, each as the file it was required as', async () => {
+    // Arrange: `./parts.lazy` is a directory (its index.ts), which must not become index.js.
+    const source = path.join(work, 'nested');
+    mkdirSync(path.join(source, 'parts.lazy'), { recursive: true });
+    writeFileSync(
+      path.join(source, 'parts.lazy', 'index.ts'),
+      "export const parts = (): string[] => ['outer', (require('../inner.lazy') as { inner: string }).inner];\n",
+    );
+    writeFileSync(path.join(source, 'inner.lazy.ts'), "export const inner = 'inner';\n");
+    writeFileSync(
+      path.join(source, 'entry.ts'),
+      "export const handler = () => (require('./parts.lazy') as { parts: () => string[] }).parts();\n",
+    );
+    const outdir = path.join(work, 'nested-out');
+
+    // Act
+    await bundleFunction({ entry: path.join(source, 'entry.ts'), outdir });
+    const out = execFileSync(
+      process.execPath,
+      ['-e', "process.stdout.write(JSON.stringify(require('./index.js').handler()))"],
+      {
+        cwd: outdir,
+      },
+    );
+
+    // Assert
+    expect(readdirSync(outdir).sort()).toEqual(['index.js', 'inner.lazy.js', 'parts.lazy.js']);
+    expect(JSON.parse(out.toString('utf8'))).toEqual(['outer', 'inner']);
+  }, 60_000);
+
   it('refuses two lazy modules that would be the same file', async () => {
     // Arrange
     const source = path.join(work, 'clash');

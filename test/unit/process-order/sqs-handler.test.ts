@@ -19,7 +19,7 @@ import { orderPlaced, orderRecord, sqsEvent, sqsRecord } from '../../helpers/sqs
 const throttled = () =>
   new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: {} });
 
-const setUp = () => {
+const setUp = (options: { deadLetterClient?: () => SQSClient } = {}) => {
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   const idempotencyClient = new DynamoDBClient({ region: 'us-east-1' });
   const sfn = new SFNClient({ region: 'us-east-1' });
@@ -46,7 +46,7 @@ const setUp = () => {
     documentClient,
     idempotencyClient,
     sfn,
-    deadLetterClient: () => sqs,
+    deadLetterClient: options.deadLetterClient ?? (() => sqs),
     config: {
       ordersTable: 'orders',
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Saga',
@@ -166,6 +166,27 @@ describe('process-order handler', () => {
 
     // Assert
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: invalid.messageId }]);
+  });
+
+  it("keeps a permanent failure on the queue when the DLQ's client cannot be built", async () => {
+    // Arrange: the client is built on the first send to the DLQ (dead-letter.lazy), and that fails.
+    const { handler, mocks } = setUp({
+      deadLetterClient: () => {
+        throw new Error('cannot load dead-letter.lazy.js');
+      },
+    });
+    const invalid = sqsRecord({ body: 'not json', groupId: 'g-1' });
+    const valid = orderRecord(orderPlaced('good-3'));
+
+    // Act
+    const response = await handler(sqsEvent(invalid, valid), lambdaContext());
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: invalid.messageId }]);
+    expect(mocks.sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(mocks.sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual([
+      'good-3',
+    ]);
   });
 
   it('treats the same order id with other content in the idempotency record as a conflicting duplicate', async () => {
