@@ -50,7 +50,7 @@ const ITEM_KEYS = new Set(['sku', 'quantity', 'unitPriceCents']);
 const TOKEN_KEYS = new Set(['token']);
 const SHIP_TO_KEYS = new Set(['country', 'postalCode']);
 
-export type Plain = Record<string, unknown>;
+type Plain = Record<string, unknown>;
 
 /** A plain object, as JSON.parse makes it: no class instance, nothing exotic. */
 export const isPlain = (value: unknown): value is Plain =>
@@ -63,7 +63,7 @@ export const isPlain = (value: unknown): value is Plain =>
  * to allocate) also lists inherited enumerable keys; a plain object has none, and one that had would
  * only be handed to zod.
  */
-export const hasExactly = (value: Plain, known: ReadonlySet<string>, count: number): boolean => {
+const hasExactly = (value: Plain, known: ReadonlySet<string>, count: number): boolean => {
   let keys = 0;
   for (const key in value) {
     if (!known.has(key)) return false;
