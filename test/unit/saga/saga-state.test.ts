@@ -99,7 +99,7 @@ const sagaState = fc
       state.reservation = { status: 'RESERVED', lines: [{ sku: 'A', quantity: 1 }], reservedAt: 'now' };
       state.payment = { status: 'CHARGED', chargeId: 'ch-1', amountCents: 300, currency: 'EUR' };
     }
-    return extra === 'none' ? state : withOwn(state, extra, { any: 'value' });
+    return extra === 'none' ? state : withOwn(state, extra, { some: 'value' });
   });
 
 const recordOutcome = fc

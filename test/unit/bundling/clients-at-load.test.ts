@@ -1,0 +1,56 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { clientsAtLoad } from '../../../bench/bundles';
+import { bundleFunction } from '../../../lib/bundling/bundle';
+import { PROJECT_ROOT } from '../../../lib/project-root';
+
+/**
+ * The bundles benchmark measures each function over a bundle of only the SDK clients it builds at load
+ * (`clientsAtLoad`, a hand-kept list): it must name exactly the clients in the function's index.js.
+ */
+
+const CLIENTS = {
+  DynamoDB: 'client-dynamodb',
+  S3: 'client-s3',
+  SQS: 'client-sqs',
+  SFN: 'client-sfn',
+  SNS: 'client-sns',
+};
+
+const handlers = (): string[] => {
+  const functions = path.join(PROJECT_ROOT, 'functions');
+  const under = (dir: string) =>
+    readdirSync(path.join(functions, dir), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `functions/${dir}/${entry.name}/handler.ts`);
+  return ['functions/ingest/handler.ts', 'functions/process-order/handler.ts', ...under('saga')].filter(
+    (entry) => readdirSync(path.join(PROJECT_ROOT, path.dirname(entry))).includes('handler.ts'),
+  );
+};
+
+describe('clientsAtLoad (bench/bundles.ts)', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), 'orderflow-clients-at-load-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("names exactly the SDK clients each function's index.js holds", async () => {
+    const entries = handlers();
+    expect(entries.length).toBeGreaterThan(10);
+    for (const entry of entries) {
+      const outdir = path.join(work, entry.replace(/[/.]/g, '-'));
+      await bundleFunction({ entry, outdir });
+      const bundle = readFileSync(path.join(outdir, 'index.js'), 'utf8');
+      // A bundled client carries its package.json, name included.
+      const inBundle = Object.entries(CLIENTS)
+        .filter(([, pkg]) => bundle.includes(`"@aws-sdk/${pkg}"`))
+        .map(([client]) => client);
+      expect({ entry, clients: [...clientsAtLoad(entry)].sort() }).toEqual({
+        entry,
+        clients: inBundle.sort(),
+      });
+    }
+  }, 180_000);
+});
