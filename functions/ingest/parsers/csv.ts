@@ -1,5 +1,8 @@
-import { CsvError, parse } from 'csv-parse';
+import type * as CsvParse from './csv-parse.lazy';
 import { type Cursor, PARSER_LIMITS, type SourceRecord, UnreadableInput } from './types';
+
+/** csv-parse, loaded with the first CSV file (csv-parse.lazy.ts). */
+const csvParse = (): typeof CsvParse => require('./csv-parse.lazy') as typeof CsvParse;
 
 /** One row per line item; the order-level columns repeat on every row of an order. */
 export const CSV_COLUMNS = [
@@ -98,7 +101,7 @@ interface Row {
  */
 async function* csvRows(texts: AsyncIterable<string>): AsyncGenerator<Row> {
   const queue: Row[] = [];
-  const parser = parse({
+  const parser = csvParse().parse({
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: PARSER_LIMITS.maxRecordBytes,
@@ -252,7 +255,7 @@ export async function* parseCsv(texts: AsyncIterable<string>, cursor: Cursor): A
       });
     }
   } catch (error) {
-    if (error instanceof CsvError) {
+    if (error instanceof csvParse().CsvError) {
       throw new UnreadableInput(`the CSV cannot be read past line ${error.lines}: ${error.message}`);
     }
     throw error;

@@ -72,6 +72,39 @@ describe('lazy modules in a function bundle', () => {
     expect(has('dead-letter.lazy.js', '"@aws-sdk/client-sqs"')).toBe(true);
   }, 60_000);
 
+  it("loads ingest's csv-parse with the first CSV file, and words its errors as before", async () => {
+    // Arrange
+    const outdir = path.join(work, 'csv');
+    await bundleFunction({ entry: 'functions/ingest/parsers/csv.ts', outdir });
+    const header =
+      'order_id,customer_id,currency,sku,quantity,unit_price_cents,total_cents,payment_token,ship_country,ship_postal_code,placed_at';
+    const row = 'o-1,c-1,EUR,A,2,150,300,t,DE,10115,2026-11-20T09:15:00Z';
+    const script = [
+      "const loaded = () => Object.keys(require.cache).map((file) => require('node:path').basename(file)).sort();",
+      "const { parseCsv } = require('./index.js');",
+      'const afterLoad = loaded();',
+      'const read = async (text) => { const out = []; for await (const r of parseCsv((async function* () { yield text; })(), { line: 1 })) out.push(r); return out; };',
+      '(async () => {',
+      `  const records = await read(${JSON.stringify(`${header}\n${row}\n`)});`,
+      '  let refused;',
+      `  try { await read(${JSON.stringify(`${header}\n${row}\n"o-2,unclosed\n`)}); } catch (error) { refused = error.name + ': ' + error.message.split(':')[0]; }`,
+      '  process.stdout.write(JSON.stringify({ afterLoad, afterRead: loaded(), records: records.length, refused }));',
+      '})();',
+    ].join('\n');
+
+    // Act
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: outdir });
+
+    // Assert
+    expect(JSON.parse(out.toString('utf8'))).toEqual({
+      afterLoad: ['index.js'],
+      afterRead: ['csv-parse.lazy.js', 'index.js'],
+      records: 1,
+      // The parse error is csv-parse's own CsvError, told apart by the chunk's class: the reason stays specific.
+      refused: 'UnreadableInput: the CSV cannot be read past line 3',
+    });
+  }, 60_000);
+
   it('bundles a lazy module that requires another, each as the file it was required as', async () => {
     // Arrange: `./parts.lazy` is a directory (its index.ts), which must not become index.js.
     const source = path.join(work, 'nested');
