@@ -104,6 +104,11 @@ export const clientsAtLoad = (entry: string): readonly SdkClient[] => {
   return ['DynamoDB'];
 };
 
+/** The yardstick's clients: a bundle of the DynamoDB client alone. */
+const YARDSTICK: readonly SdkClient[] = ['DynamoDB'];
+
+const floorKey = (clients: readonly SdkClient[]): string => clients.join('+');
+
 /**
  * A bundle that builds these SDK clients and nothing else, bundled as the functions are. With the
  * DynamoDB client alone it is the yardstick.
@@ -155,38 +160,33 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
     const tracedTargets = new Map(
       bundled('cdk.out.traced', { traceSdkCalls: 'true' }).map((target) => [target.fn.name, target]),
     );
-    const baselineJs = await buildClientsOnly(path.join(work, 'baseline'), ['DynamoDB']);
     const baselineEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
-    // The floors: one bundle per set of clients some function builds at load (DynamoDB alone is the yardstick).
-    const floors = new Map<string, string>([['DynamoDB', baselineJs]]);
-    for (const target of targets) {
-      const clients = clientsAtLoad(target.fn.entry ?? '');
-      const key = clients.join('+');
+    // The floors: one bundle per set of clients some function builds at load; DynamoDB alone is the yardstick.
+    const floors = new Map<string, string>();
+    for (const clients of [YARDSTICK, ...targets.map((target) => clientsAtLoad(target.fn.entry ?? ''))]) {
+      const key = floorKey(clients);
       if (!floors.has(key)) floors.set(key, await buildClientsOnly(path.join(work, `floor-${key}`), clients));
     }
+    const baselineJs = floors.get(floorKey(YARDSTICK)) ?? '';
 
     const samples = new Map<string, number[]>();
     const record = (key: string, ms: number) => samples.set(key, [...(samples.get(key) ?? []), ms]);
     // Round by round, one process at a time: every bundle meets the same moments of a noisy machine.
     for (let r = 0; r < rounds; r += 1) {
-      record('baseline', await loadMs(baselineJs, baselineEnv));
-      for (const [key, floorJs] of floors) {
-        if (floorJs !== baselineJs) record(`floor ${key}`, await loadMs(floorJs, baselineEnv));
-      }
+      for (const [key, floorJs] of floors) record(`floor ${key}`, await loadMs(floorJs, baselineEnv));
       for (const target of targets) {
         record(target.fn.name, await loadMs(target.indexJs, target.env));
         const traced = tracedTargets.get(target.fn.name);
         if (traced) record(`${target.fn.name} traced`, await loadMs(traced.indexJs, traced.env));
       }
     }
-    const baselineMs = median(samples.get('baseline') ?? []);
+    const baselineMs = median(samples.get(`floor ${floorKey(YARDSTICK)}`) ?? []);
     const functions = targets
       .map(({ fn, indexJs }): BundleResult => {
         const ms = median(samples.get(fn.name) ?? []);
         const tracedMs = median(samples.get(`${fn.name} traced`) ?? []);
         const clients = clientsAtLoad(fn.entry ?? '');
-        const floorKey = clients.join('+');
-        const floorMs = median(samples.get(floorKey === 'DynamoDB' ? 'baseline' : `floor ${floorKey}`) ?? []);
+        const floorMs = median(samples.get(`floor ${floorKey(clients)}`) ?? []);
         return {
           function: fn.name,
           entry: fn.entry ?? '',

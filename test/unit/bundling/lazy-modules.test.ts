@@ -3,15 +3,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction } from '../../../lib/bundling/bundle';
+import { orderPlaced } from '../../helpers/sqs-events';
 
 /**
  * Modules loaded on first use (lib/bundling/lazy-modules): a `require()` of a `*.lazy` module ships as a
  * file of its own beside index.js, which Node.js loads only when the code gets there.
  */
 
-const ORDER =
-  '{schemaVersion:1,orderId:"o-1",customerId:"c-1",currency:"EUR",items:[{sku:"A",quantity:2,unitPriceCents:150}],' +
-  'totalCents:300,payment:{token:"t"},shipTo:{country:"DE",postalCode:"10115"},placedAt:"2026-11-20T09:15:00Z"}';
+/** A valid order in canonical form, as the saga carries it (source text for the child process). */
+const ORDER = JSON.stringify(orderPlaced('o-1'));
 
 describe('lazy modules in a function bundle', () => {
   let work: string;
@@ -30,7 +30,7 @@ describe('lazy modules in a function bundle', () => {
       `const order = ${ORDER};`,
       "const usual = parseSagaState({ order, correlationId: 'c-1' });",
       'const afterUsual = loaded();',
-      "const unusual = parseSagaState({ order: { ...order, items: [{ sku: 'B', quantity: 1, unitPriceCents: 150 }, { sku: 'A', quantity: 1, unitPriceCents: 150 }] }, correlationId: 'c-1' });",
+      "const unusual = parseSagaState({ order: { ...order, items: [...order.items].reverse() }, correlationId: 'c-1' });",
       'const afterUnusual = loaded();',
       'let refused;',
       "try { parseSagaState({ order, correlationId: '' }); } catch (error) { refused = error.name + ': ' + error.message; }",
@@ -47,7 +47,7 @@ describe('lazy modules in a function bundle', () => {
       // saga-state-schema.lazy.js holds the order schema it imports.
       afterUnusual: ['index.js', 'saga-state-schema.lazy.js'],
       // The schema's output: lines merged and kept in the order written, not sorted.
-      items: ['B', 'A'],
+      items: ['SKU-B', 'SKU-A'],
       usual: 'o-1',
       // Thrown by index.js's own error class, with the reasons the schema gave.
       refused:

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { orderPlaced } from '../../helpers/sqs-events';
 
 /**
  * The functions' zod schemas are built only when an input needs them: building them cost milliseconds
@@ -9,9 +10,8 @@ import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
-const ORDER =
-  '{schemaVersion:1,orderId:"o-1",customerId:"c-1",currency:"EUR",items:[{sku:"A",quantity:2,unitPriceCents:150}],' +
-  'totalCents:300,payment:{token:"t"},shipTo:{country:"DE",postalCode:"10115"},placedAt:"2026-11-20T09:15:00Z"}';
+/** A valid order in canonical form, as the saga carries it (source text for the child process). */
+const ORDER = JSON.stringify(orderPlaced('o-1'));
 
 const zodLoadedAfter = (
   setUp: string,
@@ -47,7 +47,7 @@ describe('zod schemas, built on first use', () => {
       zodLoadedAfter(
         "const { parseSagaState } = require('./functions/shared/domain/saga-state.ts');",
         "parseSagaState({ order, correlationId: 'c-1', error: { Error: 'PaymentDeclined', Cause: '{}' } });",
-        "parseSagaState({ order: { ...order, items: [{ sku: 'B', quantity: 1, unitPriceCents: 150 }, { sku: 'A', quantity: 1, unitPriceCents: 150 }] }, correlationId: 'c-1' });",
+        "parseSagaState({ order: { ...order, items: [...order.items].reverse() }, correlationId: 'c-1' });",
       ),
     ).toEqual({ usual: false, unusual: true });
   }, 60_000);
