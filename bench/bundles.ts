@@ -6,7 +6,8 @@
  * client, built with the same esbuild options; the processes of all bundles are interleaved round by
  * round, so machine noise falls on all of them alike. Each function is measured twice: as deployed by
  * default, and built and run with Powertools' Tracer (`-c traceSdkCalls=true`). Each is also measured
- * against its floor: a bundle that builds the SDK clients the function builds at load, and nothing else.
+ * against two floors: a bundle that builds the SDK clients the function builds at load, and nothing else;
+ * and one that also builds the Powertools utilities the function builds at load (its toolkit).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,14 @@ export interface BundleResult {
   readonly floorInitMsMedian: number;
   /** initMsMedian over the floor's: what the function adds to the clients it cannot do without. */
   readonly initOverFloor: number;
+  /**
+   * The Powertools utilities the function builds at load, and the median of a bundle that builds only
+   * those and its SDK clients: the toolkit every invocation uses before any of orderflow's code runs.
+   */
+  readonly powertoolsAtLoad: readonly PowertoolsUtility[];
+  readonly toolkitFloorInitMsMedian: number;
+  /** initMsMedian over the toolkit floor's: what orderflow's own code and the SDK operations it calls add. */
+  readonly initOverToolkitFloor: number;
   /** The function built and run with Powertools' Tracer (stage option traceSdkCalls=true). */
   readonly tracedInitMsMedian: number;
   readonly tracedInitRatio: number;
@@ -104,24 +113,65 @@ export const clientsAtLoad = (entry: string): readonly SdkClient[] => {
   return ['DynamoDB'];
 };
 
-/** The yardstick's clients: a bundle of the DynamoDB client alone. */
-const YARDSTICK: readonly SdkClient[] = ['DynamoDB'];
-
-const floorKey = (clients: readonly SdkClient[]): string => clients.join('+');
+type PowertoolsUtility = 'Logger' | 'Metrics' | 'Idempotency';
 
 /**
- * A bundle that builds these SDK clients and nothing else, bundled as the functions are. With the
- * DynamoDB client alone it is the yardstick.
+ * The Powertools utilities each function builds when its module loads: every function its Logger and
+ * Metrics (functions/shared/powertools), ingest and process-order an idempotent function on DynamoDB.
  */
-const buildClientsOnly = async (directory: string, clients: readonly SdkClient[]): Promise<string> => {
+export const powertoolsAtLoad = (entry: string): readonly PowertoolsUtility[] =>
+  entry.startsWith('functions/ingest/') || entry.startsWith('functions/process-order/')
+    ? ['Logger', 'Metrics', 'Idempotency']
+    : ['Logger', 'Metrics'];
+
+const POWERTOOLS_IMPORTS: Record<PowertoolsUtility, readonly string[]> = {
+  Logger: ["import { Logger } from '@aws-lambda-powertools/logger';"],
+  Metrics: ["import { Metrics } from '@aws-lambda-powertools/metrics';"],
+  Idempotency: [
+    "import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';",
+    "import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';",
+  ],
+};
+
+/** Each utility as the functions build it; `dynamodb` is the floor's DynamoDB client. */
+const POWERTOOLS_BUILDS: Record<PowertoolsUtility, string> = {
+  Logger: "new Logger({ serviceName: 'floor' })",
+  Metrics: "new Metrics({ serviceName: 'floor', namespace: 'floor' })",
+  Idempotency:
+    'makeIdempotent(async (event: unknown) => event, { persistenceStore: new DynamoDBPersistenceLayer(' +
+    "{ tableName: 'floor', awsSdkV3Client: dynamodb }), config: new IdempotencyConfig({ eventKeyJmesPath: '[bucket, key]' }) })",
+};
+
+interface Floor {
+  readonly clients: readonly SdkClient[];
+  readonly powertools: readonly PowertoolsUtility[];
+}
+
+/** The yardstick: a bundle of the DynamoDB client alone. */
+const YARDSTICK: Floor = { clients: ['DynamoDB'], powertools: [] };
+
+const floorKey = ({ clients, powertools }: Floor): string =>
+  [clients.join('+'), ...(powertools.length > 0 ? [`with ${powertools.join('+')}`] : [])].join(' ');
+
+/**
+ * A bundle that builds these SDK clients and Powertools utilities and nothing else, bundled as the
+ * functions are. With the DynamoDB client alone it is the yardstick.
+ */
+const buildFloor = async (directory: string, { clients, powertools }: Floor): Promise<string> => {
+  if (powertools.includes('Idempotency') && !clients.includes('DynamoDB')) {
+    throw new Error('a floor with Powertools idempotency needs the DynamoDB client it persists with');
+  }
   mkdirSync(directory, { recursive: true });
   const entry = path.join(directory, 'entry.ts');
   writeFileSync(
     entry,
     [
       ...clients.map((client) => `import { ${client}Client } from '@aws-sdk/${CLIENT_PACKAGES[client]}';`),
-      `const clients = [${clients.map((client) => `new ${client}Client({})`).join(', ')}];`,
-      'export const handler = async () => Promise.all(clients.map((client) => client.config.region()));',
+      ...powertools.flatMap((utility) => POWERTOOLS_IMPORTS[utility]),
+      ...clients.map((client) => `const ${client.toLowerCase()} = new ${client}Client({});`),
+      `const clients = [${clients.map((client) => client.toLowerCase()).join(', ')}];`,
+      `const utilities: unknown[] = [${powertools.map((utility) => POWERTOOLS_BUILDS[utility]).join(', ')}];`,
+      'export const handler = async () => [await Promise.all(clients.map((client) => client.config.region())), utilities];',
       '',
     ].join('\n'),
   );
@@ -161,11 +211,21 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
       bundled('cdk.out.traced', { traceSdkCalls: 'true' }).map((target) => [target.fn.name, target]),
     );
     const baselineEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
-    // The floors: one bundle per set of clients some function builds at load; DynamoDB alone is the yardstick.
+    // The floors: one bundle per set of clients some function builds at load, and one per those clients
+    // with the Powertools utilities it builds at load; DynamoDB alone is the yardstick.
+    const floorsOf = (entry: string) => ({
+      clientsOnly: { clients: clientsAtLoad(entry), powertools: [] },
+      toolkit: { clients: clientsAtLoad(entry), powertools: powertoolsAtLoad(entry) },
+    });
     const floors = new Map<string, string>();
-    for (const clients of [YARDSTICK, ...targets.map((target) => clientsAtLoad(target.fn.entry ?? ''))]) {
-      const key = floorKey(clients);
-      if (!floors.has(key)) floors.set(key, await buildClientsOnly(path.join(work, `floor-${key}`), clients));
+    for (const floor of [
+      YARDSTICK,
+      ...targets.flatMap((target) => Object.values(floorsOf(target.fn.entry ?? ''))),
+    ]) {
+      const key = floorKey(floor);
+      if (!floors.has(key)) {
+        floors.set(key, await buildFloor(path.join(work, `floor-${key.replace(/\W+/g, '-')}`), floor));
+      }
     }
     const baselineJs = floors.get(floorKey(YARDSTICK)) ?? '';
 
@@ -185,8 +245,9 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
       .map(({ fn, indexJs }): BundleResult => {
         const ms = median(samples.get(fn.name) ?? []);
         const tracedMs = median(samples.get(`${fn.name} traced`) ?? []);
-        const clients = clientsAtLoad(fn.entry ?? '');
-        const floorMs = median(samples.get(`floor ${floorKey(clients)}`) ?? []);
+        const { clientsOnly, toolkit } = floorsOf(fn.entry ?? '');
+        const floorMs = median(samples.get(`floor ${floorKey(clientsOnly)}`) ?? []);
+        const toolkitMs = median(samples.get(`floor ${floorKey(toolkit)}`) ?? []);
         return {
           function: fn.name,
           entry: fn.entry ?? '',
@@ -195,9 +256,12 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
           sourceMap: readdirSync(path.dirname(indexJs)).some((file) => file.endsWith('.map')),
           initMsMedian: round(ms),
           initRatio: round(ms / baselineMs, 2),
-          clientsAtLoad: clients,
+          clientsAtLoad: clientsOnly.clients,
           floorInitMsMedian: round(floorMs),
           initOverFloor: round(ms / floorMs, 2),
+          powertoolsAtLoad: toolkit.powertools,
+          toolkitFloorInitMsMedian: round(toolkitMs),
+          initOverToolkitFloor: round(ms / toolkitMs, 2),
           tracedInitMsMedian: round(tracedMs),
           tracedInitRatio: round(tracedMs / baselineMs, 2),
         };
@@ -216,15 +280,20 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
 };
 
 export const printBundles = (report: BundlesReport): void => {
+  const base = report.baseline.initMsMedian;
+  const times = (ms: number) => `${(ms / base).toFixed(2)}x`;
   console.log(
-    `bundles: DynamoDB-only yardstick ${report.baseline.zipKB} kB zip, init ${report.baseline.initMsMedian} ms (median of ${report.rounds})`,
+    `bundles: DynamoDB-only yardstick ${report.baseline.zipKB} kB zip, init ${base} ms (median of ${report.rounds})`,
   );
   for (const f of report.functions) {
     console.log(
       `  ${f.entry.padEnd(44)} zip ${String(f.zipKB).padStart(6)} kB  index.js ${String(f.indexJsKB).padStart(6)} kB  ` +
         `init ${String(f.initMsMedian).padStart(6)} ms  ${f.initRatio.toFixed(2)}x  ` +
-        `(${f.clientsAtLoad.join('+')} alone ${f.floorInitMsMedian} ms = ${(f.floorInitMsMedian / report.baseline.initMsMedian).toFixed(2)}x; ${f.initOverFloor.toFixed(2)}x that)  ` +
         `traced ${String(f.tracedInitMsMedian).padStart(6)} ms  ${f.tracedInitRatio.toFixed(2)}x${f.sourceMap ? '  (source map)' : ''}`,
+    );
+    console.log(
+      `  ${''.padEnd(44)} ${f.initOverFloor.toFixed(2)}x ${f.clientsAtLoad.join('+')} alone (${times(f.floorInitMsMedian)}), ` +
+        `${f.initOverToolkitFloor.toFixed(2)}x those with Powertools ${f.powertoolsAtLoad.join('+')} (${times(f.toolkitFloorInitMsMedian)})`,
     );
   }
 };

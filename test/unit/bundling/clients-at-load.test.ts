@@ -1,13 +1,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { clientsAtLoad } from '../../../bench/bundles';
+import { clientsAtLoad, powertoolsAtLoad } from '../../../bench/bundles';
 import { bundleFunction } from '../../../lib/bundling/bundle';
 import { PROJECT_ROOT } from '../../../lib/project-root';
 
 /**
  * The bundles benchmark measures each function over a bundle of only the SDK clients it builds at load
- * (`clientsAtLoad`, a hand-kept list): it must name exactly the clients in the function's index.js.
+ * (`clientsAtLoad`, a hand-kept list), and over one of those clients with the Powertools utilities it
+ * builds at load (`powertoolsAtLoad`): each list must name exactly what the function's index.js holds.
  */
 
 const CLIENTS = {
@@ -16,6 +17,13 @@ const CLIENTS = {
   SQS: 'client-sqs',
   SFN: 'client-sfn',
   SNS: 'client-sns',
+};
+
+// Bundled with keepNames, each utility's class keeps its name as a string.
+const POWERTOOLS = {
+  Logger: '"Logger"',
+  Metrics: '"Metrics"',
+  Idempotency: '"IdempotencyConfig"',
 };
 
 const handlers = (): string[] => {
@@ -29,14 +37,14 @@ const handlers = (): string[] => {
   );
 };
 
-describe('clientsAtLoad (bench/bundles.ts)', () => {
+describe('clientsAtLoad and powertoolsAtLoad (bench/bundles.ts)', () => {
   let work: string;
   beforeAll(() => {
     work = mkdtempSync(path.join(tmpdir(), 'orderflow-clients-at-load-'));
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it("names exactly the SDK clients each function's index.js holds", async () => {
+  it("names exactly the SDK clients and Powertools utilities each function's index.js holds", async () => {
     const entries = handlers();
     expect(entries.length).toBeGreaterThan(10);
     for (const entry of entries) {
@@ -47,10 +55,14 @@ describe('clientsAtLoad (bench/bundles.ts)', () => {
       const inBundle = Object.entries(CLIENTS)
         .filter(([, pkg]) => bundle.includes(`"@aws-sdk/${pkg}"`))
         .map(([client]) => client);
-      expect({ entry, clients: [...clientsAtLoad(entry)].sort() }).toEqual({
+      const utilitiesInBundle = Object.entries(POWERTOOLS)
+        .filter(([, name]) => bundle.includes(name))
+        .map(([utility]) => utility);
+      expect({
         entry,
-        clients: inBundle.sort(),
-      });
+        clients: [...clientsAtLoad(entry)].sort(),
+        powertools: [...powertoolsAtLoad(entry)].sort(),
+      }).toEqual({ entry, clients: inBundle.sort(), powertools: utilitiesInBundle.sort() });
     }
   }, 180_000);
 });
