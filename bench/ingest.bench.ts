@@ -603,6 +603,7 @@ const printSummary = (
   tracedCore: { records: number; recordsPerSecond: number; ratio?: number },
 ): void => {
   const core = results.filter((r) => r.ceiling);
+  const largestToolkitMs = Math.max(...bundles.functions.map((f) => f.toolkitFloorInitMsMedian));
   const rows: [string, string][] = [
     ...core.map((r): [string, string] => [
       `ingest core, ${r.records.toLocaleString('en')} jsonl records, SQS stubbed`,
@@ -628,6 +629,11 @@ const printSummary = (
     [
       `module init vs DynamoDB-only bundle`,
       `worst ${bundles.largestInitRatio}x (yardstick ${bundles.baseline.initMsMedian} ms, median of ${bundles.rounds})`,
+    ],
+    [
+      `module init vs its SDK clients and Powertools alone`,
+      `worst ${Math.max(...bundles.functions.map((f) => f.initOverToolkitFloor))}x; the heaviest of those alone ` +
+        `${(largestToolkitMs / bundles.baseline.initMsMedian).toFixed(2)}x the yardstick`,
     ],
     [
       `module init with traceSdkCalls=true`,
