@@ -7,7 +7,7 @@
  * round, so machine noise falls on all of them alike. Each function is measured twice: as deployed by
  * default, and built and run with Powertools' Tracer (`-c traceSdkCalls=true`). Each is also measured
  * against two floors: a bundle that builds the SDK clients the function builds at load, and nothing else;
- * and one that also builds the Powertools utilities the function builds at load (its toolkit).
+ * and one that also builds the document client and Powertools utilities it builds at load (its toolkit).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -36,10 +36,10 @@ export interface BundleResult {
   /** initMsMedian over the floor's: what the function adds to the clients it cannot do without. */
   readonly initOverFloor: number;
   /**
-   * The Powertools utilities the function builds at load, and the median of a bundle that builds only
-   * those and its SDK clients: the toolkit every invocation uses before any of orderflow's code runs.
+   * The utilities the function builds at load (document client, Powertools), and the median of a bundle
+   * that builds only those and its SDK clients: the toolkit it is built on, before any orderflow code.
    */
-  readonly powertoolsAtLoad: readonly PowertoolsUtility[];
+  readonly utilitiesAtLoad: readonly Utility[];
   readonly toolkitFloorInitMsMedian: number;
   /** initMsMedian over the toolkit floor's: what orderflow's own code and the SDK operations it calls add. */
   readonly initOverToolkitFloor: number;
@@ -113,53 +113,68 @@ export const clientsAtLoad = (entry: string): readonly SdkClient[] => {
   return ['DynamoDB'];
 };
 
-type PowertoolsUtility = 'Logger' | 'Metrics' | 'Idempotency';
+/** What a function builds at load besides its SDK clients: the document client and Powertools. */
+type Utility = 'DocumentClient' | 'Logger' | 'Metrics' | 'Idempotency' | 'Batch';
 
 /**
- * The Powertools utilities each function builds when its module loads: every function its Logger and
- * Metrics (functions/shared/powertools), ingest and process-order an idempotent function on DynamoDB.
+ * The utilities each function builds when its module loads: every function a DynamoDB document client
+ * (ingest's checkpoints, as the stack configures it) and Powertools' Logger and Metrics
+ * (functions/shared/powertools); ingest and process-order an idempotent function on DynamoDB;
+ * process-order its batch processor (SqsFifoGroupParallelProcessor, a Powertools BatchProcessor).
  */
-export const powertoolsAtLoad = (entry: string): readonly PowertoolsUtility[] =>
-  entry.startsWith('functions/ingest/') || entry.startsWith('functions/process-order/')
-    ? ['Logger', 'Metrics', 'Idempotency']
-    : ['Logger', 'Metrics'];
+export const utilitiesAtLoad = (entry: string): readonly Utility[] => {
+  const everyFunction: readonly Utility[] = ['DocumentClient', 'Logger', 'Metrics'];
+  if (entry.startsWith('functions/ingest/')) return [...everyFunction, 'Idempotency'];
+  if (entry.startsWith('functions/process-order/')) return [...everyFunction, 'Idempotency', 'Batch'];
+  return everyFunction;
+};
 
-const POWERTOOLS_IMPORTS: Record<PowertoolsUtility, readonly string[]> = {
+const UTILITY_IMPORTS: Record<Utility, readonly string[]> = {
+  DocumentClient: ["import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';"],
   Logger: ["import { Logger } from '@aws-lambda-powertools/logger';"],
   Metrics: ["import { Metrics } from '@aws-lambda-powertools/metrics';"],
   Idempotency: [
     "import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';",
     "import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';",
   ],
+  Batch: ["import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';"],
 };
 
-/** Each utility as the functions build it; `dynamodb` is the floor's DynamoDB client. */
-const POWERTOOLS_BUILDS: Record<PowertoolsUtility, string> = {
+/**
+ * Each utility built with the options that decide what it loads; `dynamodb` is the floor's DynamoDB
+ * client. The idempotency key's expression is compiled on first use, so any field selection will do.
+ */
+const UTILITY_BUILDS: Record<Utility, string> = {
+  DocumentClient:
+    'DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } })',
   Logger: "new Logger({ serviceName: 'floor' })",
   Metrics: "new Metrics({ serviceName: 'floor', namespace: 'floor' })",
   Idempotency:
     'makeIdempotent(async (event: unknown) => event, { persistenceStore: new DynamoDBPersistenceLayer(' +
-    "{ tableName: 'floor', awsSdkV3Client: dynamodb }), config: new IdempotencyConfig({ eventKeyJmesPath: '[bucket, key]' }) })",
+    "{ tableName: 'floor', awsSdkV3Client: dynamodb }), config: new IdempotencyConfig({ eventKeyJmesPath: 'orderId' }) })",
+  Batch: 'new BatchProcessor(EventType.SQS)',
 };
 
 interface Floor {
   readonly clients: readonly SdkClient[];
-  readonly powertools: readonly PowertoolsUtility[];
+  readonly utilities: readonly Utility[];
 }
 
 /** The yardstick: a bundle of the DynamoDB client alone. */
-const YARDSTICK: Floor = { clients: ['DynamoDB'], powertools: [] };
+const YARDSTICK: Floor = { clients: ['DynamoDB'], utilities: [] };
 
-const floorKey = ({ clients, powertools }: Floor): string =>
-  [clients.join('+'), ...(powertools.length > 0 ? [`with ${powertools.join('+')}`] : [])].join(' ');
+const floorKey = ({ clients, utilities }: Floor): string =>
+  utilities.length > 0 ? `${clients.join('+')} with ${utilities.join('+')}` : clients.join('+');
 
 /**
- * A bundle that builds these SDK clients and Powertools utilities and nothing else, bundled as the
- * functions are. With the DynamoDB client alone it is the yardstick.
+ * A bundle that builds these SDK clients and utilities and nothing else, bundled as the functions are.
+ * With the DynamoDB client alone it is the yardstick.
  */
-const buildFloor = async (directory: string, { clients, powertools }: Floor): Promise<string> => {
-  if (powertools.includes('Idempotency') && !clients.includes('DynamoDB')) {
-    throw new Error('a floor with Powertools idempotency needs the DynamoDB client it persists with');
+const buildFloor = async (directory: string, { clients, utilities }: Floor): Promise<string> => {
+  if (utilities.length > 0 && !clients.includes('DynamoDB')) {
+    throw new Error(
+      'the document client and Powertools idempotency need the floor to build a DynamoDB client',
+    );
   }
   mkdirSync(directory, { recursive: true });
   const entry = path.join(directory, 'entry.ts');
@@ -167,10 +182,10 @@ const buildFloor = async (directory: string, { clients, powertools }: Floor): Pr
     entry,
     [
       ...clients.map((client) => `import { ${client}Client } from '@aws-sdk/${CLIENT_PACKAGES[client]}';`),
-      ...powertools.flatMap((utility) => POWERTOOLS_IMPORTS[utility]),
+      ...utilities.flatMap((utility) => UTILITY_IMPORTS[utility]),
       ...clients.map((client) => `const ${client.toLowerCase()} = new ${client}Client({});`),
       `const clients = [${clients.map((client) => client.toLowerCase()).join(', ')}];`,
-      `const utilities: unknown[] = [${powertools.map((utility) => POWERTOOLS_BUILDS[utility]).join(', ')}];`,
+      `const utilities: unknown[] = [${utilities.map((utility) => UTILITY_BUILDS[utility]).join(', ')}];`,
       'export const handler = async () => [await Promise.all(clients.map((client) => client.config.region())), utilities];',
       '',
     ].join('\n'),
@@ -212,10 +227,10 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
     );
     const baselineEnv = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
     // The floors: one bundle per set of clients some function builds at load, and one per those clients
-    // with the Powertools utilities it builds at load; DynamoDB alone is the yardstick.
-    const floorsOf = (entry: string) => ({
-      clientsOnly: { clients: clientsAtLoad(entry), powertools: [] },
-      toolkit: { clients: clientsAtLoad(entry), powertools: powertoolsAtLoad(entry) },
+    // with the utilities it builds at load; DynamoDB alone is the yardstick.
+    const floorsOf = (entry: string): { clientsOnly: Floor; toolkit: Floor } => ({
+      clientsOnly: { clients: clientsAtLoad(entry), utilities: [] },
+      toolkit: { clients: clientsAtLoad(entry), utilities: utilitiesAtLoad(entry) },
     });
     const floors = new Map<string, string>();
     for (const floor of [
@@ -259,7 +274,7 @@ export const benchBundles = async (rounds: number): Promise<BundlesReport> => {
           clientsAtLoad: clientsOnly.clients,
           floorInitMsMedian: round(floorMs),
           initOverFloor: round(ms / floorMs, 2),
-          powertoolsAtLoad: toolkit.powertools,
+          utilitiesAtLoad: toolkit.utilities,
           toolkitFloorInitMsMedian: round(toolkitMs),
           initOverToolkitFloor: round(ms / toolkitMs, 2),
           tracedInitMsMedian: round(tracedMs),
@@ -293,7 +308,7 @@ export const printBundles = (report: BundlesReport): void => {
     );
     console.log(
       `  ${''.padEnd(44)} ${f.initOverFloor.toFixed(2)}x ${f.clientsAtLoad.join('+')} alone (${times(f.floorInitMsMedian)}), ` +
-        `${f.initOverToolkitFloor.toFixed(2)}x those with Powertools ${f.powertoolsAtLoad.join('+')} (${times(f.toolkitFloorInitMsMedian)})`,
+        `${f.initOverToolkitFloor.toFixed(2)}x those with ${f.utilitiesAtLoad.join('+')} (${times(f.toolkitFloorInitMsMedian)})`,
     );
   }
 };
