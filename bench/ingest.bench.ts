@@ -631,7 +631,7 @@ const printSummary = (
       `worst ${bundles.largestInitRatio}x (yardstick ${bundles.baseline.initMsMedian} ms, median of ${bundles.rounds})`,
     ],
     [
-      `module init vs its SDK clients and Powertools alone`,
+      `module init vs its SDK clients and utilities alone`,
       `worst ${Math.max(...bundles.functions.map((f) => f.initOverToolkitFloor))}x; the heaviest of those alone ` +
         `${(largestToolkitMs / bundles.baseline.initMsMedian).toFixed(2)}x the yardstick`,
     ],
