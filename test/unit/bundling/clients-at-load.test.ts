@@ -40,7 +40,7 @@ const handlers = (): string[] => {
   );
 };
 
-describe('clientsAtLoad and powertoolsAtLoad (bench/bundles.ts)', () => {
+describe('clientsAtLoad and utilitiesAtLoad (bench/bundles.ts)', () => {
   let work: string;
   beforeAll(() => {
     work = mkdtempSync(path.join(tmpdir(), 'orderflow-clients-at-load-'));
