@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { type StateMachine, worstCaseSeconds } from '../lib/saga-retry-budget';
 import type { ExecutionRun, Item, LocalRunResult } from './local-run';
 
 interface Price {
@@ -26,6 +27,14 @@ interface PriceTable {
 
 export const loadPrices = (): PriceTable =>
   JSON.parse(readFileSync(path.join(__dirname, 'prices.json'), 'utf8')) as PriceTable;
+
+/** The saga's worst case with every retry spent (lib/saga-retry-budget), from the shipped definition. */
+const sagaWorstCaseSeconds = (): number =>
+  worstCaseSeconds(
+    JSON.parse(
+      readFileSync(path.join(__dirname, '..', 'statemachines', 'order-saga.asl.json'), 'utf8'),
+    ) as StateMachine,
+  );
 
 // ---------- DynamoDB item sizes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html) ----------
 
@@ -641,7 +650,7 @@ export const printCost = (report: CostReport): void => {
   );
   const p = report.perOrder;
   console.log(
-    "  express: for comparison only, not offered: asynchronous Express runs a step at least once, synchronous at most once; both stop at 5 minutes, shorter than the compensations' retry budgets (2,344 s on the longest path), and keep no execution history to redrive from.",
+    `  express: for comparison only, not offered: asynchronous Express runs a step at least once, synchronous at most once; both stop at 5 minutes, shorter than the saga's retry budgets (${sagaWorstCaseSeconds().toLocaleString('en')} s on the longest path), and keep no execution history to redrive from.`,
   );
   console.log(
     `  orderflow = ${report.ofNaive}x naive (goal <= 0.7). Largest item: ${report.largest.service} ${report.largest.item} (${usd(report.largest.usdPerMillionOrders)}).`,

@@ -1,4 +1,5 @@
 import * as sagaErrors from '#shared/errors/saga';
+import { type StateMachine, worstCaseSeconds } from '../../../lib/saga-retry-budget';
 import {
   LAMBDA_INVOKE_ARN,
   loadSagaDefinition,
@@ -191,48 +192,8 @@ describe('order saga state machine', () => {
   });
 
   it('fits the worst case of every retry budget on the longest path inside the execution timeout', () => {
-    // Arrange: a task's worst case is every retrier's attempts, each running to the task timeout,
-    // plus each retry's longest backoff (full jitter only shortens it)
-    const worstTask = (task: Task): number => {
-      const retries = (task.Retry ?? []).flatMap((retrier) =>
-        Array.from({ length: retrier.MaxAttempts ?? 3 }, (_, n) =>
-          Math.min(
-            (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** n,
-            retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
-          ),
-        ),
-      );
-      return (
-        (1 + retries.length) * (task.TimeoutSeconds ?? 0) + retries.reduce((sum, delay) => sum + delay, 0)
-      );
-    };
-    type Machine = { StartAt: string; States: Record<string, unknown> };
-    type AnyState = Task & {
-      Next?: string;
-      Default?: string;
-      Choices?: { Next: string }[];
-      Branches?: Machine[];
-    };
-    // A Parallel state lasts as long as its longest branch.
-    const longest = (machine: Machine, name: string): number => {
-      const state = machine.States[name] as AnyState;
-      const own =
-        state.Type === 'Task'
-          ? worstTask(state)
-          : Math.max(0, ...(state.Branches ?? []).map((branch) => longest(branch, branch.StartAt)));
-      const next = [
-        state.Next,
-        state.Default,
-        ...(state.Choices ?? []).map((c) => c.Next),
-        ...(state.Catch ?? []).map((c) => c.Next),
-      ]
-        .filter((candidate): candidate is string => candidate !== undefined)
-        .map((candidate) => longest(machine, candidate));
-      return own + Math.max(0, ...next);
-    };
-
-    // Act
-    const worstSeconds = longest(definition as unknown as Machine, definition.StartAt);
+    // Act: every retrier's attempts each running to the task timeout, plus each backoff (lib/saga-retry-budget)
+    const worstSeconds = worstCaseSeconds(definition as unknown as StateMachine);
 
     // Assert: retries are billed as transitions and must end before the execution times out
     expect(worstSeconds).toBeLessThanOrEqual(definition.TimeoutSeconds ?? 0);
