@@ -66,8 +66,8 @@ export interface ChaosOptions {
 /**
  * Consecutive failed invocations of one piece of work, injected or not, after which the stand-in
  * injects no more: faults stay transient, within the retries the platform gives that work, so the
- * run checks recovery, not outages. A saga task has 3 infrastructure retries (one is left for an AWS
- * fault the step itself surfaces); a message 5 receives; an async event 3 attempts.
+ * run checks recovery, not outages. A saga task has 5 infrastructure retries (those past the cap are left
+ * for an AWS fault the step itself surfaces); a message 5 receives; an async event 3 attempts.
  */
 const FAILURE_STREAK_CAP: Record<Trigger, number> = { 'saga-task': 2, 'sqs-batch': 2, async: 1 };
 
