@@ -26,6 +26,7 @@ import { deriveTopology, type LocalTopology, synthesizeApp } from './topology';
 import { EventBus } from './triggers/event-rules';
 import { S3Notifier } from './triggers/s3-notifications';
 import { SqsEventSource } from './triggers/sqs-event-source';
+import { capVisibilityTimeouts } from './visibility';
 
 export interface LocalRuntimeOptions {
   /** Keep DynamoDB data and function logs here between runs. @default a temporary directory, removed at stop */
@@ -56,7 +57,8 @@ export interface LocalRuntimeOptions {
   readonly chaos?: Omit<ChaosOptions, 'log'>;
   /**
    * Caps every queue's visibility timeout, so a batch that failed returns in seconds rather than the
-   * CDK's minutes (chaos runs). @default the CDK's values
+   * CDK's minutes (chaos runs), never below the timeout of the function the queue feeds
+   * (local/visibility). @default the CDK's values
    */
   readonly maxVisibilityTimeoutSeconds?: number;
   /**
@@ -158,18 +160,6 @@ const RUNNING_EXECUTIONS = { max: 48, min: 4 } as const;
 
 /** S3 sometimes delivers an event again minutes later (× the time scale). */
 const LATE_DUPLICATE_NOTIFICATION_MS = 120_000;
-
-const capVisibilityTimeouts = (topology: LocalTopology, maxSeconds: number): LocalTopology => ({
-  ...topology,
-  queues: topology.queues.map((queue) => {
-    const seconds = Math.min(queue.visibilityTimeoutSeconds, maxSeconds);
-    return {
-      ...queue,
-      visibilityTimeoutSeconds: seconds,
-      attributes: { ...queue.attributes, VisibilityTimeout: String(seconds) },
-    };
-  }),
-});
 
 const withGrace = (work: Promise<unknown>, ms: number): Promise<unknown> =>
   Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);

@@ -50,8 +50,9 @@ export interface ChaosRunResult {
 }
 
 /**
- * Failed batches return after this many seconds rather than the CDK's 3 minutes: longer than a batch
- * takes on a busy machine, or a message would be received again while it is still being processed.
+ * Failed batches return after this many seconds rather than the CDK's 3 minutes, or after the timeout of
+ * the function a queue feeds where that is longer (local/visibility: Lambda requires it, or a message
+ * would be received again while the invocation holding it may still run).
  */
 const CHAOS_VISIBILITY_SECONDS = 20;
 /** The pipeline must look done this many times in a row, this far apart, to count as settled. */
