@@ -242,9 +242,14 @@ export class Chaos {
     return twice ? 'twice' : 'again-later';
   }
 
-  /** Whether the event source hands this batch to a second invocation too (the same messages in two receives). */
-  deliverTwice(detail: string): boolean {
-    if (!this.#enabled || !this.#deliveryRandom.chance(this.rate)) return false;
+  /**
+   * Whether the event source hands this batch to a second invocation too (the same messages in two
+   * receives). Not to a batch whose messages were received often already, as for the Lambda faults:
+   * the duplicate can take a message's idempotency lock while the invocation whose answer counts fails.
+   */
+  deliverTwice(detail: string, receiveCount: number): boolean {
+    if (!this.#enabled || receiveCount > MAX_RECEIVES_FOR_FAULTS) return false;
+    if (!this.#deliveryRandom.chance(this.rate)) return false;
     this.#record('sqs.delivered-twice', detail);
     return true;
   }

@@ -115,8 +115,10 @@ export class SqsEventSource {
   private async handle(messages: Message[]): Promise<void> {
     const records = messages.map((message) => sqsRecord(message, this.queue.arn, this.region));
     // A message whose visibility ran out mid-processing is received again by another poller.
+    const receiveCount = Math.max(...records.map((r) => Number(r.attributes.ApproximateReceiveCount)));
     const twice = this.chaos?.deliverTwice(
       `${this.queue.name}: ${records.map((r) => r.attributes.MessageGroupId ?? r.messageId).join(',')}`,
+      receiveCount,
     )
       ? this.invoker.invoke(this.fn, { Records: records }).catch(() => undefined)
       : undefined;

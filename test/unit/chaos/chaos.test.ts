@@ -128,6 +128,15 @@ describe('Chaos: Lambda faults', () => {
     ).toBeDefined();
   });
 
+  it('hands no batch to a second invocation once its messages were received often already', () => {
+    // Arrange
+    const chaos = new Chaos({ rate: 1, seed: 2 });
+
+    // Act / Assert
+    expect(chaos.deliverTwice('orders.fifo: g', 3)).toBe(false);
+    expect(chaos.deliverTwice('orders.fifo: g', 2)).toBe(true);
+  });
+
   it('gives only saga tasks service errors and late answers, and only batches a crash in the middle', () => {
     // Arrange
     const kindsFor = (invocation: Invocation) => {
