@@ -1,6 +1,6 @@
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { RetrySafeDynamoDBPersistenceLayer } from '#shared/aws/idempotency-store';
 import { INGEST_KEY_PREFIX, makeIngestIdempotencyConfig } from '../../functions/ingest/ingest-once';
 import type { ObjectRef } from '../../functions/ingest/object-ref';
 
@@ -34,7 +34,7 @@ export const leaveInProgressMarker = async (
   ref: Pick<ObjectRef, 'bucket' | 'key' | 'version'>,
   msToLive: number,
 ): Promise<void> => {
-  const persistence = new RetrySafeDynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: dynamodb });
+  const persistence = new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: dynamodb });
   persistence.configure({ config: makeIngestIdempotencyConfig(), keyPrefix: INGEST_KEY_PREFIX });
   await persistence.saveInProgress(ref, msToLive);
 };

@@ -1,20 +1,10 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoOrderRepository } from '#shared/adapters/dynamo-order-repository';
 import { makeDocumentClient, makeDynamoDbClient } from '#shared/aws/clients';
-import { RetrySafeDynamoDBPersistenceLayer } from '#shared/aws/idempotency-store';
 import { recordOutcome } from '#shared/domain/steps/record-outcome';
 import { ApiCallCounter } from '../../local/api-calls';
 import type { FaultInjector } from '../../local/chaos/faults';
 import { type Gateway, startGateway } from '../../local/gateway';
-import { createIdempotencyTable } from '../helpers/aws-resources';
-import { lambdaContext } from '../helpers/lambda-context';
-import { uniqueName } from '../helpers/names';
 import { fixedClock } from '../helpers/saga-fakes';
 import { putNewOrder, readOrder } from '../helpers/saga-items';
 import { type SagaTables, setUpSagaTables } from '../helpers/saga-tables';
@@ -102,87 +92,5 @@ describe('a status written, its answer lost', () => {
 
     // Assert
     expect(second).toEqual({ changed: false, status: 'NEEDS_ATTENTION' });
-  });
-});
-
-describe('an idempotency lock taken, its answer lost', () => {
-  let table: string;
-  beforeAll(async () => {
-    table = await createIdempotencyTable(direct);
-  });
-
-  /** An idempotent function on `layer` through the gateway, as process-order builds it. */
-  const idempotentThrough = (
-    Layer: typeof DynamoDBPersistenceLayer,
-    work: (event: { orderId: string }) => Promise<string>,
-  ) => {
-    const config = new IdempotencyConfig({ eventKeyJmesPath: 'orderId' });
-    config.registerLambdaContext(lambdaContext(30_000));
-    return makeIdempotent(work, {
-      persistenceStore: new Layer({
-        tableName: table,
-        awsSdkV3Client: new DynamoDBClient({ endpoint: gateway.endpoint }),
-      }),
-      config,
-    });
-  };
-
-  it('is recognised as its own by the retried put, so the work runs in the same invocation', async () => {
-    // Arrange
-    const runs: string[] = [];
-    const once = idempotentThrough(RetrySafeDynamoDBPersistenceLayer, async ({ orderId }) => {
-      runs.push(orderId);
-      return `placed ${orderId}`;
-    });
-    const orderId = uniqueName('order');
-    loseNext.add('PutItem');
-
-    // Act
-    const result = await once({ orderId });
-
-    // Assert: the lock's answer was lost, and the work still ran, once
-    expect(loseNext.size).toBe(0);
-    expect({ result, runs }).toEqual({ result: `placed ${orderId}`, runs: [orderId] });
-    expect(await once({ orderId })).toBe(`placed ${orderId}`);
-    expect(runs).toHaveLength(1);
-  });
-
-  it("locks Powertools' own layer out until the invocation's deadline (why the layer above exists)", async () => {
-    // Arrange
-    const runs: string[] = [];
-    const once = idempotentThrough(DynamoDBPersistenceLayer, async ({ orderId }) => {
-      runs.push(orderId);
-      return `placed ${orderId}`;
-    });
-    loseNext.add('PutItem');
-
-    // Act / Assert
-    await expect(once({ orderId: uniqueName('order') })).rejects.toBeInstanceOf(
-      IdempotencyAlreadyInProgressError,
-    );
-    expect(runs).toEqual([]);
-  });
-
-  it('still keeps out another invocation holding the lock', async () => {
-    // Arrange: the first invocation holds the lock while its work waits
-    const release = Promise.withResolvers<void>();
-    const started = Promise.withResolvers<void>();
-    const once = idempotentThrough(RetrySafeDynamoDBPersistenceLayer, async ({ orderId }) => {
-      started.resolve();
-      await release.promise;
-      return `placed ${orderId}`;
-    });
-    const other = idempotentThrough(
-      RetrySafeDynamoDBPersistenceLayer,
-      async ({ orderId }) => `again ${orderId}`,
-    );
-    const orderId = uniqueName('order');
-    const first = once({ orderId });
-    await started.promise;
-
-    // Act / Assert
-    await expect(other({ orderId })).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
-    release.resolve();
-    await expect(first).resolves.toBe(`placed ${orderId}`);
   });
 });
