@@ -1,6 +1,6 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { makeDocumentClient, makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/clients';
+import { lostAnswerSafePersistenceLayer } from '#shared/aws/idempotency-store';
 import { env, envOr } from '#shared/env';
 import { ConfigurationError } from '#shared/errors/index';
 import { makePowertools } from '#shared/powertools';
@@ -65,7 +65,7 @@ const ingestDeps: IngestDeps = {
 const idempotencyConfig = makeIngestIdempotencyConfig();
 const ingestOnce = makeIngestOnce(
   ingestDeps,
-  new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: dynamodb }),
+  lostAnswerSafePersistenceLayer({ tableName: idempotencyTable, client: dynamodb }),
   idempotencyConfig,
 );
 

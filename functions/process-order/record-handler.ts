@@ -1,11 +1,11 @@
 import type { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { lostAnswerSafePersistenceLayer } from '#shared/aws/idempotency-store';
 import { ConflictingDuplicate } from '#shared/errors/index';
 import { isPermanent } from './errors';
 import { correlationIdOf, parseOrderRecord } from './parse-record';
@@ -41,9 +41,9 @@ export const makeRecordHandler = (deps: RecordHandlerDeps, idempotencyConfig: Id
     (input: PlaceOrderInput): Promise<DeliveryResult> => placeOrder(input, deps),
     {
       // One persistence store per makeIdempotent: a store takes the configuration of its first user.
-      persistenceStore: new DynamoDBPersistenceLayer({
+      persistenceStore: lostAnswerSafePersistenceLayer({
         tableName: deps.idempotencyTable,
-        awsSdkV3Client: deps.idempotencyClient,
+        client: deps.idempotencyClient,
       }),
       config: idempotencyConfig,
       keyPrefix: IDEMPOTENCY_KEY_PREFIX,

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { makeDynamoDbClient, makeS3Client, makeSqsClient } from '#shared/aws/clients';
+import { lostAnswerSafePersistenceLayer } from '#shared/aws/idempotency-store';
 import { type EventDeps, handleS3Event } from '../../functions/ingest/handle-event';
 import type { handler as IngestHandler } from '../../functions/ingest/handler';
 import { makeIngestIdempotencyConfig, makeIngestOnce } from '../../functions/ingest/ingest-once';
@@ -38,7 +38,7 @@ const container = (s3Client = makeS3Client(), extra: Partial<EventDeps> = {}) =>
   config.registerLambdaContext(context);
   const ingestOnce = makeIngestOnce(
     { s3: s3Client, sqs: makeSqsClient(), config: { queueUrl, maxInFlight: 4 } },
-    new DynamoDBPersistenceLayer({ tableName: table, awsSdkV3Client: makeDynamoDbClient() }),
+    lostAnswerSafePersistenceLayer({ tableName: table, client: makeDynamoDbClient() }),
     config,
   );
   const deps: EventDeps = {
