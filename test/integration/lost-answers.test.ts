@@ -11,6 +11,7 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoOrderRepository } from '#shared/adapters/dynamo-order-repository';
 import { makeDocumentClient, makeDynamoDbClient } from '#shared/aws/clients';
 import { lostAnswerSafePersistenceLayer } from '#shared/aws/idempotency-store';
@@ -192,22 +193,33 @@ describe('an idempotency marker written, its answer lost', () => {
     await expect(holding).resolves.toBe(`placed ${orderId}`);
   });
 
-  it('leaves other conditional puts to the table as they are (a checkpoint is no marker)', async () => {
+  it.each([
+    ['a raw PutItem', 'raw'],
+    ['the document client, as the checkpoints are written', 'document'],
+  ] as const)('leaves other conditional puts to the table as they are: %s', async (_how, how) => {
     // Arrange: a client the layer was built on, and an item that is not an in-progress marker
     const client = new DynamoDBClient({ endpoint: gateway.endpoint });
     safe(client);
     const id = uniqueName('checkpoint');
     const put = () =>
-      client.send(
-        new PutItemCommand({
-          TableName: table,
-          Item: { id: { S: id }, seq: { N: '1' } },
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
+      how === 'raw'
+        ? client.send(
+            new PutItemCommand({
+              TableName: table,
+              Item: { id: { S: id }, seq: { N: '1' } },
+              ConditionExpression: 'attribute_not_exists(id)',
+            }),
+          )
+        : makeDocumentClient(client).send(
+            new PutCommand({
+              TableName: table,
+              Item: { id, seq: 1 },
+              ConditionExpression: 'attribute_not_exists(id)',
+            }),
+          );
     loseNext.add('PutItem');
 
-    // Act / Assert: as without the layer, the retry fails on the first attempt's item
+    // Act / Assert: as without the layer, the retry fails on the first attempt's item, which has no token
     await expect(put()).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     const stored = await direct.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } } }));
     expect(stored.Item).toEqual({ id: { S: id }, seq: { N: '1' } });
