@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { SAGA_DEFINITION_FILE } from '../lib/constructs/order-saga';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { type StateMachine, worstCaseSeconds } from '../lib/saga-retry-budget';
 import type { ExecutionRun, Item, LocalRunResult } from './local-run';
 
@@ -31,9 +33,7 @@ export const loadPrices = (): PriceTable =>
 /** The saga's worst case with every retry spent (lib/saga-retry-budget), from the shipped definition. */
 const sagaWorstCaseSeconds = (): number =>
   worstCaseSeconds(
-    JSON.parse(
-      readFileSync(path.join(__dirname, '..', 'statemachines', 'order-saga.asl.json'), 'utf8'),
-    ) as StateMachine,
+    JSON.parse(readFileSync(path.join(PROJECT_ROOT, SAGA_DEFINITION_FILE), 'utf8')) as StateMachine,
   );
 
 // ---------- DynamoDB item sizes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html) ----------

@@ -49,19 +49,24 @@ const orderIdIn = (value: unknown): string | undefined => {
   return orderIdIn(record.order) ?? orderIdIn(record.state) ?? orderIdIn(record.input);
 };
 
+type SqsRecords = NonNullable<RecordsEvent['Records']>;
+
+/** The highest receive count in an SQS batch: SQS moves a message to the DLQ after maxReceiveCount. */
+export const highestReceiveCount = (records: SqsRecords): number =>
+  Math.max(...records.map((r) => Number(r.attributes?.ApproximateReceiveCount ?? 1)));
+
 /** The kind of work an event is and the piece of work it belongs to across retries (for chaos). */
 export const invocationOf = (functionName: string, event: unknown): Invocation => {
   const records = (event as RecordsEvent | null)?.Records;
   const first = records?.[0];
   if (records !== undefined && first?.eventSource === 'aws:sqs') {
     const groups = [...new Set(records.map((r) => r.attributes?.MessageGroupId ?? r.messageId ?? ''))].sort();
-    const receiveCount = Math.max(...records.map((r) => Number(r.attributes?.ApproximateReceiveCount ?? 1)));
     return {
       functionName,
       trigger: 'sqs-batch',
       workKey: groups.join(','),
       records: records.length,
-      receiveCount,
+      receiveCount: highestReceiveCount(records),
     };
   }
   if (first?.eventSource === 'aws:s3') {

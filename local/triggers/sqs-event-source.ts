@@ -5,7 +5,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Chaos } from '../chaos/chaos';
-import type { Invoker } from '../lambda/invoker';
+import { highestReceiveCount, type Invoker } from '../lambda/invoker';
 import type { LoadedFunction } from '../lambda/load';
 import type { LocalEventSourceMapping, LocalQueue } from '../topology';
 import { recordsToDelete, sqsRecord } from './sqs-records';
@@ -115,10 +115,9 @@ export class SqsEventSource {
   private async handle(messages: Message[]): Promise<void> {
     const records = messages.map((message) => sqsRecord(message, this.queue.arn, this.region));
     // A message whose visibility ran out mid-processing is received again by another poller.
-    const receiveCount = Math.max(...records.map((r) => Number(r.attributes.ApproximateReceiveCount)));
     const twice = this.chaos?.deliverTwice(
       `${this.queue.name}: ${records.map((r) => r.attributes.MessageGroupId ?? r.messageId).join(',')}`,
-      receiveCount,
+      highestReceiveCount(records),
     )
       ? this.invoker.invoke(this.fn, { Records: records }).catch(() => undefined)
       : undefined;

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import {
+  IdempotencyRecordStatus,
+  PERSISTENCE_ATTRIBUTE_KEY_MAPPINGS,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
   type AttributeValue,
@@ -9,9 +13,6 @@ import {
 
 /** A random token each conditional put of an idempotency marker writes, to know the marker as its own. */
 export const PUT_TOKEN_ATTRIBUTE = 'put_token';
-
-/** How Powertools' marker says it is in progress (its default attribute names, which orderflow keeps). */
-const IN_PROGRESS = { attribute: 'status', value: 'INPROGRESS' } as const;
 
 const isPutItem = (commandName: string, input: unknown): input is PutItemCommandInput =>
   commandName === 'PutItemCommand' && typeof input === 'object' && input !== null;
@@ -40,7 +41,8 @@ export const lostAnswerSafePersistenceLayer = (options: {
         !isPutItem(context.commandName ?? '', input) ||
         input.TableName !== tableName ||
         input.ConditionExpression === undefined ||
-        input.Item?.[IN_PROGRESS.attribute]?.S !== IN_PROGRESS.value
+        // Powertools' default attribute names, which orderflow keeps.
+        input.Item?.[PERSISTENCE_ATTRIBUTE_KEY_MAPPINGS.statusAttr]?.S !== IdempotencyRecordStatus.INPROGRESS
       ) {
         return next(args);
       }
